@@ -1,0 +1,103 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { ApprovalPolicy } from '../approval/approval.js';
+import { InvalidOptionError } from '../errors.js';
+import { assertPositiveMs } from '../validate-options.js';
+import type { Claim } from './claims.js';
+import type { ToolOutput } from './content.js';
+import { createInputSchema, type InputSchema, type JsonSchema } from './input-schema.js';
+
+/** What a running call can see and do. */
+export interface ToolContext {
+  /** Aborted on timeout, cancellation of the call or of its turn. */
+  signal: AbortSignal;
+  callId: string;
+  toolName: string;
+  /** Reports progress; delivered as a `progress` event without blocking the call. */
+  progress(info: ProgressInfo): void;
+}
+
+export interface ProgressInfo {
+  progress?: number;
+  total?: number;
+  message?: string;
+}
+
+/** A Standard Schema (zod, valibot, arktype...) or a JSON Schema object. */
+export type ToolInputSchema<I> = StandardSchemaV1<unknown, I> | JsonSchema;
+
+export interface ToolDefinition<I = any> {
+  /** Letters, digits, `_` and `-`, at most 64 characters: what every provider accepts. */
+  name: string;
+  description: string;
+  /** Validates the input before approval; the JSON Schema sent to the model is derived from it. */
+  input: ToolInputSchema<I>;
+  /** The JSON Schema sent to the model, when it cannot be derived (valibot without its converter). */
+  inputJsonSchema?: JsonSchema;
+  /**
+   * The resources a call touches. Omitted: the call is exclusive (conflicts with every call).
+   * `[]`: the call is pure (conflicts only with exclusive calls).
+   */
+  claims?: readonly Claim[] | ((input: I) => readonly Claim[]);
+  /** @default 'auto' */
+  approval?: ApprovalPolicy | ((input: I) => ApprovalPolicy);
+  /** Time a call may run before its signal is aborted and it resolves as `timeout`. */
+  timeoutMs?: number;
+  /** Concurrency groups the call counts against (limits are set on the Scheduler). */
+  group?: string | readonly string[];
+  execute(input: I, ctx: ToolContext): ToolOutput | Promise<ToolOutput>;
+}
+
+/** A tool ready for a Scheduler: its definition plus the derived input schema. */
+export interface Tool<I = any> extends ToolDefinition<I> {
+  readonly inputSchema: InputSchema<I>;
+  /** The concurrency groups, always as a list. */
+  readonly groups: readonly string[];
+}
+
+const toolNamePattern = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** True for anything `defineTool` returned. */
+export function isTool(value: unknown): value is Tool {
+  return typeof value === 'object' && value !== null && 'inputSchema' in value && 'execute' in value;
+}
+
+/**
+ * Defines a tool. Every option is checked now, so a mistake surfaces when the tool is written,
+ * not when the model first calls it.
+ */
+export function defineTool<I>(definition: ToolDefinition<I>): Tool<I> {
+  const { name, description, execute, claims, approval, timeoutMs, group } = definition;
+  if (typeof name !== 'string' || !toolNamePattern.test(name)) {
+    throw new InvalidOptionError('name', 'letters, digits, `_` or `-` (1 to 64 of them)', name);
+  }
+  if (typeof description !== 'string') {
+    throw new InvalidOptionError(`${name}.description`, 'a string', description);
+  }
+  if (typeof execute !== 'function') {
+    throw new InvalidOptionError(`${name}.execute`, 'a function', execute);
+  }
+  if (claims !== undefined && typeof claims !== 'function' && !Array.isArray(claims)) {
+    throw new InvalidOptionError(`${name}.claims`, 'an array of claims or a function', claims);
+  }
+  if (
+    approval !== undefined &&
+    typeof approval !== 'function' &&
+    approval !== 'auto' &&
+    approval !== 'ask' &&
+    approval !== 'deny'
+  ) {
+    throw new InvalidOptionError(`${name}.approval`, "'auto', 'ask', 'deny' or a function", approval);
+  }
+  if (timeoutMs !== undefined) assertPositiveMs(`${name}.timeoutMs`, timeoutMs);
+  const groups = group === undefined ? [] : typeof group === 'string' ? [group] : [...group];
+  for (const g of groups) {
+    if (typeof g !== 'string' || g.length === 0) {
+      throw new InvalidOptionError(`${name}.group`, 'a non-empty string or a list of them', group);
+    }
+  }
+  const inputSchema = createInputSchema<I>(definition.input, {
+    jsonSchema: definition.inputJsonSchema,
+    toolName: name,
+  });
+  return { ...definition, inputSchema, groups };
+}

@@ -1,0 +1,62 @@
+import type { CallStatus } from '../schedule/call.js';
+
+/**
+ * What happened to one call, as timestamps in milliseconds of the scheduler's clock.
+ * Waiting for conflicts and waiting for approval run at the same time; waiting for a slot starts
+ * once both are over.
+ */
+export interface CallTrace {
+  id: string;
+  name: string;
+  /** Position in the turn (the model's order). */
+  index: number;
+  status: CallStatus;
+  /** Added to the turn. */
+  queuedAt: number;
+  /** Every earlier conflicting call had settled (equals `queuedAt` when there were none). */
+  conflictsClearedAt?: number;
+  /** The approval was decided (equals `queuedAt` when none was needed). */
+  approvedAt?: number;
+  /** Ready to run: conflicts cleared and approved; waiting for a slot from here. */
+  readyAt?: number;
+  /** A slot of every limit was granted and `execute` was called. */
+  startedAt?: number;
+  /** The result was resolved. */
+  endedAt: number;
+  /** Ids of the earlier calls this call conflicted with and waited for. */
+  waitedFor: string[];
+  /** The limit that held the call back longest while it waited for a slot. */
+  limitWaitedOn?: string;
+  /** Limits the call counted against (`global` first). */
+  limits: string[];
+  /** How approval went: not needed, approved by the approver, or denied. */
+  approval: 'auto' | 'approved' | 'denied';
+}
+
+/** Per turn: where the time went and how parallel it was. */
+export interface TurnSummary {
+  /** First call queued to last result. */
+  wallMs: number;
+  /** Sum of every call's running time. */
+  workMs: number;
+  /** work / wall. */
+  parallelism: number;
+  /** Ids of the chain of calls that set the wall time, first to last. */
+  criticalPath: string[];
+  criticalPathMs: number;
+  /** The makespan a perfect scheduler could reach with the same calls, conflicts, approvals and limits. */
+  lowerBoundMs: number;
+  /** lowerBound / wall, at most 1. */
+  efficiency: number;
+  /** Summed over calls. */
+  waits: { conflictsMs: number; approvalMs: number; slotMs: number };
+}
+
+export interface TurnTrace {
+  startedAt: number;
+  endedAt: number;
+  calls: CallTrace[];
+  /** Every limit in force, by name: `global` is `maxConcurrency`. */
+  limits: Record<string, number>;
+  summary: TurnSummary;
+}
