@@ -44,9 +44,14 @@ export function claimsConflict(a: Claim, b: Claim): boolean {
 /**
  * Checks what a tool's `claims` produced. Returns the claims, or a message naming what is wrong.
  */
-export function checkClaims(value: unknown): { ok: true; claims: Claim[] } | { ok: false; message: string } {
+export function checkClaims(
+  value: unknown,
+): { ok: true; claims: Claim[] } | { ok: false; message: string } {
   if (!Array.isArray(value)) {
-    return { ok: false, message: `claims must be an array of { key, mode }, got ${describeValue(value)}` };
+    return {
+      ok: false,
+      message: `claims must be an array of { key, mode }, got ${describeValue(value)}`,
+    };
   }
   for (const [index, claim] of value.entries()) {
     const c = claim as Partial<Claim> | null;

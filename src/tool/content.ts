@@ -28,7 +28,7 @@ export interface JsonBlock {
 export type ContentBlock = TextBlock | ImageBlock | JsonBlock;
 
 /** What `execute` may return: a string, a JSON value, or content blocks. */
-export type ToolOutput = string | JsonValue | ContentBlock[] | undefined | void;
+export type ToolOutput = string | JsonValue | ContentBlock[] | undefined;
 
 function isContentBlock(value: unknown): value is ContentBlock {
   if (typeof value !== 'object' || value === null) return false;
@@ -76,7 +76,7 @@ export function contentToText(content: readonly ContentBlock[]): string {
           return block.text;
         case 'json':
           return JSON.stringify(block.value);
-        case 'image':
+        default:
           return `[image ${block.mimeType}]`;
       }
     })

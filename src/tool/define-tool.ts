@@ -3,7 +3,6 @@ import type { ApprovalPolicy } from '../approval/approval.js';
 import { InvalidOptionError } from '../errors.js';
 import { assertPositiveMs } from '../validate-options.js';
 import type { Claim } from './claims.js';
-import type { ToolOutput } from './content.js';
 import { createInputSchema, type InputSchema, type JsonSchema } from './input-schema.js';
 
 /** What a running call can see and do. */
@@ -25,14 +24,18 @@ export interface ProgressInfo {
 /** A Standard Schema (zod, valibot, arktype...) or a JSON Schema object. */
 export type ToolInputSchema<I> = StandardSchemaV1<unknown, I> | JsonSchema;
 
+// biome-ignore lint/suspicious/noExplicitAny: a tool list mixes input types; each tool checks its own.
 export interface ToolDefinition<I = any> {
   /** Letters, digits, `_` and `-`, at most 64 characters: what every provider accepts. */
   name: string;
   description: string;
   /** Validates the input before approval; the JSON Schema sent to the model is derived from it. */
   input: ToolInputSchema<I>;
-  /** The JSON Schema sent to the model, when it cannot be derived (valibot without its converter). */
-  inputJsonSchema?: JsonSchema;
+  /**
+   * The JSON Schema sent to the model, when it cannot be derived (valibot without its converter).
+   * Typed as `object` so converters' own schema types are accepted as they are.
+   */
+  inputJsonSchema?: object;
   /**
    * The resources a call touches. Omitted: the call is exclusive (conflicts with every call).
    * `[]`: the call is pure (conflicts only with exclusive calls).
@@ -44,10 +47,15 @@ export interface ToolDefinition<I = any> {
   timeoutMs?: number;
   /** Concurrency groups the call counts against (limits are set on the Scheduler). */
   group?: string | readonly string[];
-  execute(input: I, ctx: ToolContext): ToolOutput | Promise<ToolOutput>;
+  /**
+   * Runs the call. Return a string, a JSON value or content blocks (see `ToolOutput`); anything
+   * else is serialized. A thrown error or rejection becomes an error result.
+   */
+  execute(input: I, ctx: ToolContext): unknown;
 }
 
 /** A tool ready for a Scheduler: its definition plus the derived input schema. */
+// biome-ignore lint/suspicious/noExplicitAny: as for ToolDefinition.
 export interface Tool<I = any> extends ToolDefinition<I> {
   readonly inputSchema: InputSchema<I>;
   /** The concurrency groups, always as a list. */
@@ -58,7 +66,9 @@ const toolNamePattern = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** True for anything `defineTool` returned. */
 export function isTool(value: unknown): value is Tool {
-  return typeof value === 'object' && value !== null && 'inputSchema' in value && 'execute' in value;
+  return (
+    typeof value === 'object' && value !== null && 'inputSchema' in value && 'execute' in value
+  );
 }
 
 /**
@@ -86,7 +96,11 @@ export function defineTool<I>(definition: ToolDefinition<I>): Tool<I> {
     approval !== 'ask' &&
     approval !== 'deny'
   ) {
-    throw new InvalidOptionError(`${name}.approval`, "'auto', 'ask', 'deny' or a function", approval);
+    throw new InvalidOptionError(
+      `${name}.approval`,
+      "'auto', 'ask', 'deny' or a function",
+      approval,
+    );
   }
   if (timeoutMs !== undefined) assertPositiveMs(`${name}.timeoutMs`, timeoutMs);
   const groups = group === undefined ? [] : typeof group === 'string' ? [group] : [...group];
@@ -96,7 +110,7 @@ export function defineTool<I>(definition: ToolDefinition<I>): Tool<I> {
     }
   }
   const inputSchema = createInputSchema<I>(definition.input, {
-    jsonSchema: definition.inputJsonSchema,
+    jsonSchema: definition.inputJsonSchema as JsonSchema | undefined,
     toolName: name,
   });
   return { ...definition, inputSchema, groups };

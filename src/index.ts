@@ -1,0 +1,56 @@
+export type {
+  ApprovalDecision,
+  ApprovalMode,
+  ApprovalPolicy,
+  ApprovalRequest,
+  ApprovalResponse,
+  Approver,
+} from './approval/approval.js';
+export { approvalModes } from './approval/approval.js';
+export { effectiveApproval } from './approval/effective-approval.js';
+export { describeValue, InvalidOptionError, SalvoError } from './errors.js';
+export * from './formats/anthropic.js';
+export * from './formats/openai.js';
+export type { CallResult, CallStatus, ToolCall } from './schedule/call.js';
+export { ConflictTracker } from './schedule/conflict-tracker.js';
+export type { EventListener, SchedulerEvent, SchedulerEventType } from './schedule/events.js';
+export {
+  GraphError,
+  type GraphNode,
+  type GraphNodeContext,
+  type GraphNodeResult,
+  type GraphResults,
+  type RunGraphOptions,
+  runGraph,
+} from './schedule/run-graph.js';
+export { type RunOptions, Scheduler, type SchedulerOptions } from './schedule/scheduler.js';
+export { Turn, TurnClosedError, type TurnOptions, type TurnOutcome } from './schedule/turn.js';
+export {
+  type Claim,
+  type ClaimMode,
+  claimPath,
+  claimsConflict,
+  keysOverlap,
+} from './tool/claims.js';
+export {
+  type ContentBlock,
+  contentToText,
+  type ImageBlock,
+  type JsonBlock,
+  type JsonValue,
+  type TextBlock,
+  type ToolOutput,
+  toContent,
+} from './tool/content.js';
+export {
+  defineTool,
+  isTool,
+  type ProgressInfo,
+  type Tool,
+  type ToolContext,
+  type ToolDefinition,
+  type ToolInputSchema,
+} from './tool/define-tool.js';
+export type { InputSchema, JsonSchema } from './tool/input-schema.js';
+export type { CallTrace, TurnSummary, TurnTrace } from './trace/call-trace.js';
+export { summarizeTurn } from './trace/summarize-turn.js';

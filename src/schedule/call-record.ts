@@ -1,0 +1,122 @@
+import type { AsyncResource } from 'node:async_hooks';
+import type { Claim } from '../tool/claims.js';
+import type { Tool } from '../tool/define-tool.js';
+import type { CallTrace } from '../trace/call-trace.js';
+import type { CallResult, CallStatus } from './call.js';
+import type { Task } from './task-graph.js';
+
+/** Everything the scheduler knows about one call while it lives. */
+export interface CallRecord {
+  readonly turnId: number;
+  readonly index: number;
+  /** Scheduler-wide order: serves waiting calls first-come in call order across turns. */
+  readonly seq: number;
+  readonly id: string;
+  readonly name: string;
+  readonly queuedAt: number;
+  tool: Tool | undefined;
+  /** The async context the call was added in; its tool runs there. */
+  scope: AsyncResource | undefined;
+  /** The validated input, once validation finished. */
+  input: unknown;
+  /** Validation still running (async Standard Schema): admission waits for it, in call order. */
+  validating: Promise<unknown> | undefined;
+  claims: readonly Claim[] | null;
+  limits: readonly string[];
+  task: Task | undefined;
+  /** Aborts the running call. */
+  controller: AbortController | undefined;
+  /** Aborts a pending approval request. */
+  approvalController: AbortController | undefined;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** True while `execute` has not settled: claims and slots stay held until then. */
+  running: boolean;
+  result: CallResult | undefined;
+  // Trace.
+  conflictsClearedAt: number | undefined;
+  approvedAt: number | undefined;
+  readyAt: number | undefined;
+  startedAt: number | undefined;
+  endedAt: number | undefined;
+  waitedFor: string[];
+  limitWaitedOn: string | undefined;
+  approval: CallTrace['approval'];
+}
+
+export function createRecord(
+  init: Pick<CallRecord, 'turnId' | 'index' | 'seq' | 'id' | 'name' | 'queuedAt'>,
+): CallRecord {
+  return {
+    ...init,
+    tool: undefined,
+    scope: undefined,
+    input: undefined,
+    validating: undefined,
+    claims: null,
+    limits: [],
+    task: undefined,
+    controller: undefined,
+    approvalController: undefined,
+    timer: undefined,
+    running: false,
+    result: undefined,
+    conflictsClearedAt: undefined,
+    approvedAt: undefined,
+    readyAt: undefined,
+    startedAt: undefined,
+    endedAt: undefined,
+    waitedFor: [],
+    limitWaitedOn: undefined,
+    approval: 'auto',
+  };
+}
+
+/** A result for anything but success: a short message the model can act on. */
+export function failure(
+  record: CallRecord,
+  status: Exclude<CallStatus, 'success'>,
+  message: string,
+  cause?: unknown,
+): CallResult {
+  const error: CallResult['error'] = cause === undefined ? { message } : { message, cause };
+  return {
+    id: record.id,
+    name: record.name,
+    status,
+    isError: true,
+    content: [{ type: 'text', text: message }],
+    error,
+  };
+}
+
+export function traceOf(record: CallRecord): CallTrace {
+  const endedAt = record.endedAt ?? record.queuedAt;
+  const trace: CallTrace = {
+    id: record.id,
+    name: record.name,
+    index: record.index,
+    status: record.result?.status ?? 'cancelled',
+    queuedAt: record.queuedAt,
+    endedAt,
+    waitedFor: record.waitedFor,
+    limits: [...record.limits],
+    approval: record.approval,
+  };
+  if (record.conflictsClearedAt !== undefined) trace.conflictsClearedAt = record.conflictsClearedAt;
+  if (record.approvedAt !== undefined) trace.approvedAt = record.approvedAt;
+  if (record.readyAt !== undefined) trace.readyAt = record.readyAt;
+  if (record.startedAt !== undefined) trace.startedAt = record.startedAt;
+  if (record.limitWaitedOn !== undefined) trace.limitWaitedOn = record.limitWaitedOn;
+  return trace;
+}
+
+/** The message of whatever a tool threw, short enough for a model. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  if (typeof error === 'string') return error;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}

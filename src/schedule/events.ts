@@ -1,0 +1,87 @@
+import type { ProgressInfo } from '../tool/define-tool.js';
+import type { CallResult } from './call.js';
+
+interface EventBase {
+  /** Milliseconds on the scheduler's clock. */
+  at: number;
+  turnId: number;
+  callId: string;
+  toolName: string;
+  /** Position of the call in its turn. */
+  index: number;
+}
+
+export type SchedulerEvent =
+  | (EventBase & { type: 'queued' })
+  | (EventBase & { type: 'awaiting-approval'; input: unknown })
+  | (EventBase & { type: 'waiting'; reason: 'conflict'; on: string[] })
+  | (EventBase & { type: 'waiting'; reason: 'slot'; limit: string })
+  | (EventBase & { type: 'started' })
+  | (EventBase & { type: 'progress'; progress: ProgressInfo })
+  | (EventBase & { type: 'finished'; result: CallResult });
+
+export type SchedulerEventType = SchedulerEvent['type'];
+
+/** A listener may be slow or async: it never holds up the scheduler. Its errors are dropped. */
+export type EventListener = (event: SchedulerEvent) => void | Promise<void>;
+
+/**
+ * Delivers events after the scheduler's own work, in a later macrotask, in order. Listeners
+ * cannot block, reorder or break scheduling: their errors and rejections are swallowed.
+ */
+export class EventChannel {
+  #listeners = new Set<EventListener>();
+  #queue: SchedulerEvent[] = [];
+  #afterFlush: (() => void)[] = [];
+  #scheduled = false;
+
+  get active(): boolean {
+    return this.#listeners.size > 0;
+  }
+
+  subscribe(listener: EventListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  emit(event: SchedulerEvent): void {
+    if (this.#listeners.size === 0) return;
+    this.#queue.push(event);
+    this.#schedule();
+  }
+
+  /** Runs `callback` once every event emitted so far has been delivered. */
+  afterFlush(callback: () => void): void {
+    if (this.#queue.length === 0 && !this.#scheduled) {
+      callback();
+      return;
+    }
+    this.#afterFlush.push(callback);
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    const events = this.#queue;
+    const callbacks = this.#afterFlush;
+    this.#queue = [];
+    this.#afterFlush = [];
+    for (const event of events) {
+      for (const listener of this.#listeners) {
+        try {
+          const returned = listener(event);
+          if (returned && typeof returned.catch === 'function') returned.catch(() => {});
+        } catch {
+          // A listener's failure is its own; scheduling goes on.
+        }
+      }
+    }
+    for (const callback of callbacks) callback();
+  }
+}

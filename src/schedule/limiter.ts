@@ -1,0 +1,156 @@
+/** A request for one slot of each of several limits. */
+export interface SlotRequest {
+  /** Lower is served first: the call order. */
+  readonly seq: number;
+  /** Names of the limits to take a slot of. Names without a capacity are unlimited. */
+  readonly limits: readonly string[];
+  /** Called once, when every slot is held. */
+  readonly grant: () => void;
+  /** The limit the request last waited on; set by the limiter. */
+  blockedOn?: string;
+}
+
+interface Limit {
+  capacity: number;
+  used: number;
+  /** Requests blocked on this limit, as a min-heap by `seq`. */
+  waiting: SlotRequest[];
+}
+
+/**
+ * Counts slots of named limits and grants requests first-come in call order.
+ *
+ * A request blocked on a full limit waits in that limit's queue only, so it never holds back a
+ * later request that needs other limits. When a slot frees, the earliest request waiting on that
+ * limit retries all its limits and moves to the next full one if any. Every grant takes all of a
+ * request's slots at once, so partial holds can never deadlock.
+ */
+export class Limiter {
+  #limits = new Map<string, Limit>();
+  #waitingOn = new Map<SlotRequest, Limit>();
+
+  constructor(capacities: Record<string, number>) {
+    for (const [name, capacity] of Object.entries(capacities)) {
+      this.#limits.set(name, { capacity, used: 0, waiting: [] });
+    }
+  }
+
+  /** Grants now if every limit has room, else queues. `grant` may run before this returns. */
+  request(request: SlotRequest): void {
+    const full = this.#firstFull(request);
+    if (full) {
+      this.#enqueue(request, full);
+    } else {
+      this.#take(request);
+      request.grant();
+    }
+  }
+
+  /** Removes a request that no longer wants its slots. No-op once granted. */
+  withdraw(request: SlotRequest): void {
+    // Left in its heap and skipped when it comes up: removal stays O(1).
+    this.#waitingOn.delete(request);
+  }
+
+  /** Gives back one slot of each limit, then grants whoever can now run. */
+  release(limits: readonly string[]): void {
+    const granted: SlotRequest[] = [];
+    for (const name of limits) {
+      const limit = this.#limits.get(name);
+      if (limit) limit.used--;
+    }
+    for (const name of limits) {
+      const limit = this.#limits.get(name);
+      if (limit) this.#drain(limit, granted);
+    }
+    for (const request of granted) request.grant();
+  }
+
+  /** Slots in use of a limit. */
+  used(name: string): number {
+    return this.#limits.get(name)?.used ?? 0;
+  }
+
+  capacity(name: string): number {
+    return this.#limits.get(name)?.capacity ?? Infinity;
+  }
+
+  /** Requests waiting for any limit. */
+  get waiting(): number {
+    return this.#waitingOn.size;
+  }
+
+  #drain(limit: Limit, granted: SlotRequest[]): void {
+    while (limit.used < limit.capacity && limit.waiting.length > 0) {
+      const next = heapPop(limit.waiting);
+      if (!next) break;
+      if (this.#waitingOn.get(next) !== limit) continue; // withdrawn
+      this.#waitingOn.delete(next);
+      const full = this.#firstFull(next);
+      if (full) {
+        this.#enqueue(next, full);
+      } else {
+        this.#take(next);
+        granted.push(next);
+      }
+    }
+  }
+
+  #take(request: SlotRequest): void {
+    for (const name of request.limits) {
+      const limit = this.#limits.get(name);
+      if (limit) limit.used++;
+    }
+  }
+
+  #firstFull(request: SlotRequest): Limit | undefined {
+    for (const name of request.limits) {
+      const limit = this.#limits.get(name);
+      if (limit && limit.used >= limit.capacity) {
+        request.blockedOn = name;
+        return limit;
+      }
+    }
+    return undefined;
+  }
+
+  #enqueue(request: SlotRequest, limit: Limit): void {
+    this.#waitingOn.set(request, limit);
+    heapPush(limit.waiting, request);
+  }
+}
+
+function heapPush(heap: SlotRequest[], item: SlotRequest): void {
+  heap.push(item);
+  let i = heap.length - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if ((heap[parent] as SlotRequest).seq <= item.seq) break;
+    heap[i] = heap[parent] as SlotRequest;
+    i = parent;
+  }
+  heap[i] = item;
+}
+
+function heapPop(heap: SlotRequest[]): SlotRequest | undefined {
+  const top = heap[0];
+  const last = heap.pop();
+  if (heap.length > 0 && last) siftDown(heap, 0, last);
+  return top;
+}
+
+function siftDown(heap: SlotRequest[], start: number, item: SlotRequest): void {
+  let i = start;
+  const n = heap.length;
+  for (;;) {
+    let child = 2 * i + 1;
+    if (child >= n) break;
+    const right = child + 1;
+    if (right < n && (heap[right] as SlotRequest).seq < (heap[child] as SlotRequest).seq)
+      child = right;
+    if ((heap[child] as SlotRequest).seq >= item.seq) break;
+    heap[i] = heap[child] as SlotRequest;
+    i = child;
+  }
+  heap[i] = item;
+}

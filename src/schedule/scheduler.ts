@@ -1,0 +1,157 @@
+import { type ApprovalMode, type Approver, approvalModes } from '../approval/approval.js';
+import { InvalidOptionError } from '../errors.js';
+import { defineTool, isTool, type Tool, type ToolDefinition } from '../tool/define-tool.js';
+import { defaultMaxInputBytes } from '../tool/parse-tool-input.js';
+import { assertCount, assertPositiveMs } from '../validate-options.js';
+import type { ToolCall } from './call.js';
+import type { CallRecord } from './call-record.js';
+import { ConflictTracker } from './conflict-tracker.js';
+import { EventChannel, type EventListener } from './events.js';
+import { Limiter } from './limiter.js';
+import { TaskGraph } from './task-graph.js';
+import { type SchedulerCore, Turn, type TurnOptions, type TurnOutcome } from './turn.js';
+
+export interface SchedulerOptions {
+  /** The tools calls may name: defined with `defineTool`, or plain definitions. */
+  tools: readonly (Tool | ToolDefinition)[] | Record<string, Tool | ToolDefinition>;
+  /** Calls running at once, across every turn of this scheduler. @default Infinity */
+  maxConcurrency?: number;
+  /** Capacities of named concurrency groups (a tool's `group`). Groups not named are unlimited. @default {} */
+  limits?: Record<string, number>;
+  /** How tools' approval policies are adjusted. @default 'ask' */
+  approvalMode?: ApprovalMode;
+  /** Asked about every call that needs approval, the moment it is admitted. Without one, such calls are denied. */
+  approver?: Approver;
+  /** Timeout of tools that set none, from the moment they start. @default 300_000 */
+  defaultTimeoutMs?: number;
+  /** Largest argument accepted from the model, in UTF-8 bytes. @default 1_048_576 */
+  maxInputBytes?: number;
+  /** Receives every event, without ever holding up the scheduler. */
+  onEvent?: EventListener;
+  /** The clock, in milliseconds. @default performance.now */
+  now?: () => number;
+}
+
+export interface RunOptions extends TurnOptions {}
+
+/**
+ * Runs tool calls in parallel, safely: every call starts as soon as the earlier calls it
+ * conflicts with have settled, it is approved, and its limits have a free slot. Claims and slots
+ * belong to the scheduler, so a call that outlives its turn still holds them.
+ */
+export class Scheduler {
+  readonly #core: SchedulerCore;
+  readonly #tools: Map<string, Tool>;
+  #seq = 0;
+  #turnIds = 0;
+
+  constructor(options: SchedulerOptions) {
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidOptionError('options', 'an object', options);
+    }
+    const {
+      maxConcurrency = Infinity,
+      limits = {},
+      approvalMode = 'ask',
+      approver,
+      defaultTimeoutMs = 300_000,
+      maxInputBytes = defaultMaxInputBytes,
+      onEvent,
+      now = () => performance.now(),
+    } = options;
+    assertCount('maxConcurrency', maxConcurrency);
+    if (typeof limits !== 'object' || limits === null) {
+      throw new InvalidOptionError('limits', 'an object of group names to counts', limits);
+    }
+    for (const [name, capacity] of Object.entries(limits)) {
+      if (name === 'global') {
+        throw new InvalidOptionError('limits.global', 'absent (use `maxConcurrency`)', capacity);
+      }
+      assertCount(`limits.${name}`, capacity);
+    }
+    if (!approvalModes.includes(approvalMode)) {
+      throw new InvalidOptionError(
+        'approvalMode',
+        `one of ${approvalModes.map((m) => `'${m}'`).join(', ')}`,
+        approvalMode,
+      );
+    }
+    if (approver !== undefined && typeof approver !== 'function') {
+      throw new InvalidOptionError('approver', 'a function', approver);
+    }
+    if (defaultTimeoutMs !== Infinity) assertPositiveMs('defaultTimeoutMs', defaultTimeoutMs);
+    assertCount('maxInputBytes', maxInputBytes);
+    if (onEvent !== undefined && typeof onEvent !== 'function') {
+      throw new InvalidOptionError('onEvent', 'a function', onEvent);
+    }
+    if (typeof now !== 'function') throw new InvalidOptionError('now', 'a function', now);
+
+    this.#tools = toolMap(options.tools);
+    const capacities = { ...limits, global: maxConcurrency };
+    const events = new EventChannel();
+    if (onEvent) events.subscribe(onEvent);
+    this.#core = {
+      tools: this.#tools,
+      graph: new TaskGraph(new Limiter(capacities)),
+      tracker: new ConflictTracker<CallRecord>(),
+      events,
+      limits: capacities,
+      approvalMode,
+      approver,
+      defaultTimeoutMs,
+      maxInputBytes,
+      now,
+      nextSeq: () => this.#seq++,
+      nextTurnId: () => ++this.#turnIds,
+    };
+  }
+
+  /** The tools, by name. */
+  get tools(): ReadonlyMap<string, Tool> {
+    return this.#tools;
+  }
+
+  /** Opens a turn for calls that arrive while the model streams. */
+  turn(options: TurnOptions = {}): Turn {
+    return new Turn(this.#core, options);
+  }
+
+  /**
+   * Runs one turn's calls. Resolves with exactly one result per call, in call order; anything
+   * wrong with a call becomes its result, never a rejection.
+   */
+  async run(calls: readonly ToolCall[], options: RunOptions = {}): Promise<TurnOutcome> {
+    if (!Array.isArray(calls))
+      throw new InvalidOptionError('calls', 'an array of tool calls', calls);
+    const turn = this.turn(options);
+    for (const call of calls) turn.add(call);
+    turn.end();
+    return turn.done;
+  }
+
+  /** Subscribes to every event of every turn. Returns the unsubscribe function. */
+  on(listener: EventListener): () => void {
+    if (typeof listener !== 'function')
+      throw new InvalidOptionError('listener', 'a function', listener);
+    return this.#core.events.subscribe(listener);
+  }
+}
+
+function toolMap(tools: SchedulerOptions['tools']): Map<string, Tool> {
+  if (typeof tools !== 'object' || tools === null) {
+    throw new InvalidOptionError('tools', 'an array or a record of tools', tools);
+  }
+  const map = new Map<string, Tool>();
+  for (const entry of Array.isArray(tools) ? tools : Object.values(tools)) {
+    const tool = isTool(entry) ? entry : defineTool(entry as ToolDefinition);
+    if (map.has(tool.name)) {
+      throw new InvalidOptionError(
+        'tools',
+        'tools with distinct names, but one name came twice',
+        tool.name,
+      );
+    }
+    map.set(tool.name, tool);
+  }
+  return map;
+}

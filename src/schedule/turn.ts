@@ -1,0 +1,552 @@
+import { AsyncResource } from 'node:async_hooks';
+import type { ApprovalMode, ApprovalResponse, Approver } from '../approval/approval.js';
+import { effectiveApproval } from '../approval/effective-approval.js';
+import { SalvoError } from '../errors.js';
+import { checkClaims } from '../tool/claims.js';
+import { toContent } from '../tool/content.js';
+import type { Tool, ToolContext } from '../tool/define-tool.js';
+import { parseToolInput } from '../tool/parse-tool-input.js';
+import type { TurnTrace } from '../trace/call-trace.js';
+import { summarizeTurn } from '../trace/summarize-turn.js';
+import type { CallResult, ToolCall } from './call.js';
+import { type CallRecord, createRecord, errorMessage, failure, traceOf } from './call-record.js';
+import type { ConflictTracker } from './conflict-tracker.js';
+import type { EventChannel, SchedulerEvent } from './events.js';
+import type { TaskGraph } from './task-graph.js';
+
+/** What a turn shares with its scheduler. Internal. */
+export interface SchedulerCore {
+  tools: ReadonlyMap<string, Tool>;
+  graph: TaskGraph;
+  tracker: ConflictTracker<CallRecord>;
+  events: EventChannel;
+  limits: Record<string, number>;
+  approvalMode: ApprovalMode;
+  approver: Approver | undefined;
+  defaultTimeoutMs: number;
+  maxInputBytes: number;
+  now: () => number;
+  nextSeq(): number;
+  nextTurnId(): number;
+}
+
+export interface TurnOptions {
+  /** Aborting it cancels every call of the turn that has no result yet. */
+  signal?: AbortSignal;
+  /** Cancel the rest of the turn when a call fails. @default false */
+  cancelOnError?: boolean;
+  /** Who is asking, for approval requests: empty for the root agent. @default [] */
+  path?: readonly string[];
+}
+
+export interface TurnOutcome {
+  /** Exactly one per call, in call order. */
+  results: CallResult[];
+  trace: TurnTrace;
+}
+
+/** Thrown at the host when it adds to a turn it already ended. */
+export class TurnClosedError extends SalvoError {}
+
+/**
+ * One model response's calls. Add calls as soon as their arguments are complete; end the turn
+ * when the response ends; `done` resolves with one result per call, in call order.
+ */
+export class Turn {
+  readonly id: number;
+  /** Resolves once the turn has ended and every call has its result. Never rejects. */
+  readonly done: Promise<TurnOutcome>;
+
+  readonly #core: SchedulerCore;
+  readonly #options: TurnOptions;
+  readonly #records: CallRecord[] = [];
+  readonly #ids = new Set<string>();
+  /** Calls not yet admitted, in call order: claims are registered strictly in that order. */
+  readonly #admissions: CallRecord[] = [];
+  #admitHead = 0;
+  #unresolved = 0;
+  #ended = false;
+  #cancelReason: string | undefined;
+  #finished = false;
+  #resolveDone!: (outcome: TurnOutcome) => void;
+  #onAbort: (() => void) | undefined;
+
+  constructor(core: SchedulerCore, options: TurnOptions = {}) {
+    this.#core = core;
+    this.#options = options;
+    this.id = core.nextTurnId();
+    this.done = new Promise((resolve) => {
+      this.#resolveDone = resolve;
+    });
+    const signal = options.signal;
+    if (signal?.aborted) {
+      this.#cancelReason = abortReason(signal);
+    } else if (signal) {
+      this.#onAbort = () => this.cancel(abortReason(signal));
+      signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
+
+  /** Calls added so far. */
+  get size(): number {
+    return this.#records.length;
+  }
+
+  /** Adds a call. Throws only when the turn was already ended: anything wrong with the call itself becomes its result. */
+  add(call: ToolCall): void {
+    if (this.#ended) throw new TurnClosedError('Cannot add a call to a turn after `end()`');
+    const core = this.#core;
+    const raw = (typeof call === 'object' && call !== null ? call : {}) as Partial<ToolCall>;
+    const record = createRecord({
+      turnId: this.id,
+      index: this.#records.length,
+      seq: core.nextSeq(),
+      id: typeof raw.id === 'string' ? raw.id : String(raw.id ?? ''),
+      name: typeof raw.name === 'string' ? raw.name : String(raw.name ?? ''),
+      queuedAt: core.now(),
+    });
+    // Tools run in the async context of the code that added the call, not of whichever call
+    // freed their slot: tracing through AsyncLocalStorage depends on it.
+    record.scope = new AsyncResource('salvo.call');
+    this.#records.push(record);
+    this.#unresolved++;
+    this.#emit(record, { type: 'queued' });
+
+    if (this.#cancelReason !== undefined) {
+      this.#resolve(record, this.#cancelled(record));
+      return;
+    }
+    if (typeof call !== 'object' || call === null || typeof raw.id !== 'string' || raw.id === '') {
+      this.#resolve(
+        record,
+        failure(
+          record,
+          'error',
+          'Malformed tool call: it needs a non-empty string `id` and a `name`.',
+        ),
+      );
+      return;
+    }
+    if (this.#ids.has(record.id)) {
+      this.#resolve(
+        record,
+        failure(
+          record,
+          'error',
+          `Duplicate tool call id \`${record.id}\` in this turn: every call needs its own id.`,
+        ),
+      );
+      return;
+    }
+    this.#ids.add(record.id);
+    const tool = core.tools.get(record.name);
+    if (!tool) {
+      this.#resolve(record, failure(record, 'error', unknownToolMessage(record.name, core.tools)));
+      return;
+    }
+    record.tool = tool;
+    const parsed = parseToolInput(raw.input, {
+      toolName: tool.name,
+      maxInputBytes: core.maxInputBytes,
+    });
+    if (!parsed.ok) {
+      this.#resolve(record, failure(record, 'error', parsed.message));
+      return;
+    }
+
+    let validated: ReturnType<typeof tool.inputSchema.validate>;
+    try {
+      validated = tool.inputSchema.validate(parsed.value);
+    } catch (error) {
+      this.#resolve(
+        record,
+        failure(
+          record,
+          'error',
+          `Input validation failed for ${tool.name}: ${errorMessage(error)}`,
+          error,
+        ),
+      );
+      return;
+    }
+    if (validated instanceof Promise) {
+      record.validating = validated.then(
+        (result) => this.#validated(record, result),
+        (error) =>
+          this.#validated(record, {
+            ok: false,
+            message: `Input validation failed for ${tool.name}: ${errorMessage(error)}`,
+          }),
+      );
+    } else if (validated.ok) {
+      record.input = validated.value;
+    } else {
+      this.#resolve(record, failure(record, 'error', validated.message));
+      return;
+    }
+    this.#admissions.push(record);
+    this.#pumpAdmissions();
+  }
+
+  /** No more calls: `done` resolves once every call has its result. */
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#maybeFinish();
+  }
+
+  /** Cancels every call without a result: waiting calls never start, running ones are aborted. */
+  cancel(reason = 'the turn was cancelled'): void {
+    if (this.#cancelReason !== undefined) return;
+    this.#cancelReason = reason;
+    for (const record of this.#records) {
+      if (!record.result) this.#resolve(record, this.#cancelled(record));
+    }
+  }
+
+  /** Cancels one call by id. Returns false when there is no such call without a result. */
+  cancelCall(id: string, reason = 'the call was cancelled'): boolean {
+    const record = this.#records.find((r) => r.id === id && !r.result);
+    if (!record) return false;
+    this.#resolve(record, failure(record, 'cancelled', `Cancelled: ${reason}.`));
+    return true;
+  }
+
+  #validated(
+    record: CallRecord,
+    result: { ok: true; value: unknown } | { ok: false; message: string },
+  ): void {
+    record.validating = undefined;
+    if (record.result) return;
+    if (result.ok) record.input = result.value;
+    else this.#resolve(record, failure(record, 'error', result.message));
+    this.#pumpAdmissions();
+  }
+
+  /** Admits calls in call order; stops at one whose validation is still running. */
+  #pumpAdmissions(): void {
+    const queue = this.#admissions;
+    while (this.#admitHead < queue.length) {
+      const record = queue[this.#admitHead] as CallRecord;
+      if (record.validating && !record.result) return;
+      this.#admitHead++;
+      if (!record.result) this.#admit(record);
+    }
+    this.#admissions.length = 0;
+    this.#admitHead = 0;
+  }
+
+  #admit(record: CallRecord): void {
+    const core = this.#core;
+    const tool = record.tool as Tool;
+    const input = record.input;
+
+    let claims: CallRecord['claims'];
+    try {
+      const declared = typeof tool.claims === 'function' ? tool.claims(input) : tool.claims;
+      if (declared === undefined) {
+        claims = null;
+      } else {
+        const checked = checkClaims(declared);
+        if (!checked.ok) throw new Error(checked.message);
+        claims = checked.claims;
+      }
+    } catch (error) {
+      this.#resolve(
+        record,
+        failure(
+          record,
+          'error',
+          `Tool ${tool.name} could not compute its claims: ${errorMessage(error)}`,
+          error,
+        ),
+      );
+      return;
+    }
+    let policy: ReturnType<typeof effectiveApproval>;
+    try {
+      const declared =
+        typeof tool.approval === 'function' ? tool.approval(input) : (tool.approval ?? 'auto');
+      if (declared !== 'auto' && declared !== 'ask' && declared !== 'deny') {
+        throw new Error(`approval must be 'auto', 'ask' or 'deny', got ${String(declared)}`);
+      }
+      policy = effectiveApproval(declared, core.approvalMode, claims);
+      if (declared === 'deny') {
+        this.#resolve(
+          record,
+          failure(record, 'denied', `Denied: ${tool.name} does not allow this call.`),
+        );
+        return;
+      }
+    } catch (error) {
+      this.#resolve(
+        record,
+        failure(
+          record,
+          'error',
+          `Tool ${tool.name} could not decide its approval: ${errorMessage(error)}`,
+          error,
+        ),
+      );
+      return;
+    }
+    if (policy === 'deny') {
+      record.approval = 'denied';
+      this.#resolve(
+        record,
+        failure(
+          record,
+          'denied',
+          `Denied: ${tool.name} needs approval, and approval mode is never-ask.`,
+        ),
+      );
+      return;
+    }
+    if (policy === 'ask' && !core.approver) {
+      record.approval = 'denied';
+      this.#resolve(
+        record,
+        failure(
+          record,
+          'denied',
+          `Denied: ${tool.name} needs approval, and no approver is configured.`,
+        ),
+      );
+      return;
+    }
+
+    record.claims = claims;
+    record.limits = ['global', ...tool.groups];
+    const waitFor = core.tracker.acquire(record, claims);
+    const after = [];
+    for (const earlier of waitFor) {
+      record.waitedFor.push(earlier.id);
+      if (earlier.task) after.push(earlier.task);
+    }
+    if (record.waitedFor.length > 0)
+      this.#emit(record, { type: 'waiting', reason: 'conflict', on: record.waitedFor });
+    const needsApproval = policy === 'ask';
+    if (!needsApproval) record.approvedAt = record.queuedAt;
+    const task = core.graph.create({
+      seq: record.seq,
+      limits: record.limits,
+      after,
+      gates: needsApproval ? 1 : 0,
+      onDependenciesSettled: () => {
+        record.conflictsClearedAt = core.now();
+      },
+      onReady: () => {
+        record.readyAt = core.now();
+        return true;
+      },
+      onBlocked: (limit) => this.#emit(record, { type: 'waiting', reason: 'slot', limit }),
+      start: (_task, waitedOn) => this.#start(record, waitedOn),
+      onSettled: () => core.tracker.release(record),
+    });
+    record.task = task;
+    core.graph.submit(task);
+    if (needsApproval && !record.result) this.#askApproval(record, core.approver as Approver);
+  }
+
+  #askApproval(record: CallRecord, approver: Approver): void {
+    const controller = new AbortController();
+    record.approvalController = controller;
+    this.#emit(record, { type: 'awaiting-approval', input: record.input });
+    const request = {
+      callId: record.id,
+      toolName: record.name,
+      input: record.input,
+      claims: record.claims ?? [],
+      path: this.#options.path ?? [],
+      signal: controller.signal,
+    };
+    // Asked at once and concurrently: other calls never wait for this answer unless they conflict.
+    Promise.resolve()
+      .then(() => approver(request))
+      .then(
+        (response) => this.#decided(record, response),
+        (error) =>
+          this.#decided(record, {
+            decision: 'deny',
+            reason: `the approver failed: ${errorMessage(error)}`,
+          }),
+      );
+  }
+
+  #decided(record: CallRecord, response: ApprovalResponse): void {
+    record.approvalController = undefined;
+    if (record.result) return;
+    const decision = typeof response === 'string' ? response : response?.decision;
+    const reason = typeof response === 'object' && response !== null ? response.reason : undefined;
+    if (decision === 'approve') {
+      record.approvedAt = this.#core.now();
+      record.approval = 'approved';
+      this.#core.graph.open(record.task as NonNullable<CallRecord['task']>);
+      return;
+    }
+    // Anything but a clear approval denies: an approver's bug must never let a call through.
+    record.approvedAt = this.#core.now();
+    record.approval = 'denied';
+    const why =
+      decision === 'deny'
+        ? (reason ?? 'the user denied this call')
+        : `the approver answered ${JSON.stringify(response)}`;
+    this.#resolve(record, failure(record, 'denied', `Denied: ${why}.`));
+  }
+
+  #start(record: CallRecord, waitedOn: string | undefined): void {
+    const core = this.#core;
+    const tool = record.tool as Tool;
+    const task = record.task;
+    record.startedAt = core.now();
+    record.limitWaitedOn = waitedOn;
+    record.running = true;
+    const controller = new AbortController();
+    record.controller = controller;
+    this.#emit(record, { type: 'started' });
+
+    const timeoutMs = tool.timeoutMs ?? core.defaultTimeoutMs;
+    if (Number.isFinite(timeoutMs)) {
+      record.timer = setTimeout(() => {
+        record.timer = undefined;
+        const message = `Timed out after ${timeoutMs} ms: ${tool.name} was stopped.`;
+        controller.abort(new DOMException(message, 'TimeoutError'));
+        this.#resolve(record, failure(record, 'timeout', message));
+      }, timeoutMs);
+    }
+    const ctx: ToolContext = {
+      signal: controller.signal,
+      callId: record.id,
+      toolName: tool.name,
+      progress: (info) => {
+        if (!record.result) this.#emit(record, { type: 'progress', progress: info });
+      },
+    };
+    const settle = () => {
+      record.running = false;
+      if (record.timer) clearTimeout(record.timer);
+      record.timer = undefined;
+      // Claims and slots are held until execute settles, even past a timeout or cancellation.
+      if (task) core.graph.settle(task);
+    };
+    let pending: Promise<unknown>;
+    try {
+      pending = Promise.resolve(this.#run(record, () => tool.execute(record.input as never, ctx)));
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    pending.then(
+      (output) => {
+        if (!record.result) {
+          this.#resolve(record, {
+            id: record.id,
+            name: record.name,
+            status: 'success',
+            isError: false,
+            content: toContent(output),
+            output,
+          });
+        }
+        settle();
+      },
+      (error) => {
+        if (!record.result) {
+          this.#resolve(record, failure(record, 'error', `Error: ${errorMessage(error)}`, error));
+        }
+        settle();
+      },
+    );
+  }
+
+  #run(record: CallRecord, fn: () => unknown): unknown {
+    return record.scope ? record.scope.runInAsyncScope(fn) : fn();
+  }
+
+  #resolve(record: CallRecord, result: CallResult): void {
+    if (record.result) return;
+    const core = this.#core;
+    record.result = result;
+    record.endedAt = core.now();
+    if (record.approvalController) {
+      record.approvalController.abort();
+      record.approvalController = undefined;
+    }
+    if (record.running) {
+      if (result.status === 'cancelled')
+        record.controller?.abort(
+          new DOMException(result.error?.message ?? 'Cancelled', 'AbortError'),
+        );
+    } else if (record.task) {
+      core.graph.settle(record.task);
+    }
+    this.#emit(record, { type: 'finished', result });
+    this.#unresolved--;
+    if (result.status === 'error' && this.#options.cancelOnError) {
+      this.cancel(`call ${record.id} failed`);
+    }
+    this.#maybeFinish();
+  }
+
+  #cancelled(record: CallRecord): CallResult {
+    return failure(
+      record,
+      'cancelled',
+      `Cancelled: ${this.#cancelReason ?? 'the turn was cancelled'}.`,
+    );
+  }
+
+  #maybeFinish(): void {
+    if (this.#finished || !this.#ended || this.#unresolved > 0) return;
+    this.#finished = true;
+    if (this.#onAbort) this.#options.signal?.removeEventListener('abort', this.#onAbort);
+    const results = this.#records.map((r) => r.result as CallResult);
+    const calls = this.#records.map(traceOf);
+    const limits = this.#core.limits;
+    const startedAt = calls.reduce((min, c) => Math.min(min, c.queuedAt), Infinity);
+    const endedAt = calls.reduce((max, c) => Math.max(max, c.endedAt), -Infinity);
+    const trace: TurnTrace = {
+      startedAt: Number.isFinite(startedAt) ? startedAt : this.#core.now(),
+      endedAt: Number.isFinite(endedAt) ? endedAt : this.#core.now(),
+      calls,
+      limits,
+      summary: summarizeTurn(calls, limits),
+    };
+    // Resolve after every event of the turn has been delivered, so hosts see a complete log.
+    this.#core.events.afterFlush(() => this.#resolveDone({ results, trace }));
+  }
+
+  #emit(
+    record: CallRecord,
+    event: DistributiveOmit<SchedulerEvent, 'at' | 'turnId' | 'callId' | 'toolName' | 'index'>,
+  ): void {
+    const events = this.#core.events;
+    if (!events.active) return;
+    events.emit({
+      ...event,
+      at: this.#core.now(),
+      turnId: this.id,
+      callId: record.id,
+      toolName: record.name,
+      index: record.index,
+    } as SchedulerEvent);
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error && reason.message) return reason.message;
+  if (typeof reason === 'string' && reason) return reason;
+  return 'the turn was cancelled';
+}
+
+function unknownToolMessage(name: string, tools: ReadonlyMap<string, Tool>): string {
+  const names = [...tools.keys()];
+  const shown = names.slice(0, 50).join(', ');
+  const more = names.length > 50 ? ` and ${names.length - 50} more` : '';
+  const quoted = JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}…` : name);
+  return names.length === 0
+    ? `Unknown tool ${quoted}: no tools are available.`
+    : `Unknown tool ${quoted}. Available tools: ${shown}${more}.`;
+}
