@@ -76,7 +76,9 @@ export async function runGraph<N extends Record<string, GraphNode>>(
     graph.settle(tasks.get(name) as Task);
     if (--remaining === 0) done();
   };
+  let cancelReason: string | undefined;
   const cancelAll = (reason: string) => {
+    cancelReason ??= reason;
     if (!controller.signal.aborted) controller.abort(new DOMException(reason, 'AbortError'));
     for (const name of order) settle(name, { status: 'cancelled', reason });
   };
@@ -89,6 +91,10 @@ export async function runGraph<N extends Record<string, GraphNode>>(
       limits: ['global'],
       after: deps.map((dep) => tasks.get(dep) as Task),
       onReady: () => {
+        if (cancelReason !== undefined) {
+          settle(name, { status: 'cancelled', reason: cancelReason });
+          return false;
+        }
         const failed = deps.find((dep) => results[dep]?.status !== 'success');
         if (failed === undefined) return true;
         settle(name, { status: 'skipped', reason: `dependency \`${failed}\` did not succeed` });
