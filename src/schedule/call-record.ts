@@ -6,69 +6,44 @@ import type { CallResult, CallStatus } from './call.js';
 import type { Task } from './task-graph.js';
 
 /** Everything the scheduler knows about one call while it lives. */
-export interface CallRecord {
-  readonly turnId: number;
-  readonly index: number;
-  /** Scheduler-wide order: serves waiting calls first-come in call order across turns. */
-  readonly seq: number;
-  readonly id: string;
-  readonly name: string;
-  readonly queuedAt: number;
-  tool: Tool | undefined;
+export class CallRecord {
+  tool: Tool | undefined = undefined;
   /** The async context the call was added in; its tool runs there. */
-  scope: AsyncResource | undefined;
+  scope: AsyncResource | undefined = undefined;
   /** The validated input, once validation finished. */
-  input: unknown;
+  input: unknown = undefined;
   /** Validation still running (async Standard Schema): admission waits for it, in call order. */
-  validating: Promise<unknown> | undefined;
-  claims: readonly Claim[] | null;
-  limits: readonly string[];
-  task: Task | undefined;
-  /** Aborts the running call. */
-  controller: AbortController | undefined;
+  validating: Promise<unknown> | undefined = undefined;
+  claims: readonly Claim[] | null = null;
+  limits: readonly string[] = [];
+  task: Task | undefined = undefined;
+  /** The running call's context: aborting it aborts the tool's signal. */
+  context: { abort(reason: unknown): void } | undefined = undefined;
   /** Aborts a pending approval request. */
-  approvalController: AbortController | undefined;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  approvalController: AbortController | undefined = undefined;
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** True while `execute` has not settled: claims and slots stay held until then. */
-  running: boolean;
-  result: CallResult | undefined;
+  running = false;
+  result: CallResult | undefined = undefined;
   // Trace.
-  conflictsClearedAt: number | undefined;
-  approvedAt: number | undefined;
-  readyAt: number | undefined;
-  startedAt: number | undefined;
-  endedAt: number | undefined;
-  waitedFor: string[];
-  limitWaitedOn: string | undefined;
-  approval: CallTrace['approval'];
-}
+  conflictsClearedAt: number | undefined = undefined;
+  approvedAt: number | undefined = undefined;
+  readyAt: number | undefined = undefined;
+  startedAt: number | undefined = undefined;
+  endedAt: number | undefined = undefined;
+  waitedFor: string[] = [];
+  limitWaitedOn: string | undefined = undefined;
+  approval: CallTrace['approval'] = 'auto';
 
-export function createRecord(
-  init: Pick<CallRecord, 'turnId' | 'index' | 'seq' | 'id' | 'name' | 'queuedAt'>,
-): CallRecord {
-  return {
-    ...init,
-    tool: undefined,
-    scope: undefined,
-    input: undefined,
-    validating: undefined,
-    claims: null,
-    limits: [],
-    task: undefined,
-    controller: undefined,
-    approvalController: undefined,
-    timer: undefined,
-    running: false,
-    result: undefined,
-    conflictsClearedAt: undefined,
-    approvedAt: undefined,
-    readyAt: undefined,
-    startedAt: undefined,
-    endedAt: undefined,
-    waitedFor: [],
-    limitWaitedOn: undefined,
-    approval: 'auto',
-  };
+  constructor(
+    readonly turnId: number,
+    readonly index: number,
+    /** Scheduler-wide order: serves waiting calls first-come in call order across turns. */
+    readonly seq: number,
+    readonly id: string,
+    readonly name: string,
+    readonly queuedAt: number,
+  ) {}
 }
 
 /** A result for anything but success: a short message the model can act on. */

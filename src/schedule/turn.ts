@@ -4,12 +4,12 @@ import { effectiveApproval } from '../approval/effective-approval.js';
 import { SalvoError } from '../errors.js';
 import { checkClaims } from '../tool/claims.js';
 import { toContent } from '../tool/content.js';
-import type { Tool, ToolContext } from '../tool/define-tool.js';
+import type { ProgressInfo, Tool, ToolContext } from '../tool/define-tool.js';
 import { parseToolInput } from '../tool/parse-tool-input.js';
 import type { TurnTrace } from '../trace/call-trace.js';
 import { summarizeTurn } from '../trace/summarize-turn.js';
 import type { CallResult, ToolCall } from './call.js';
-import { type CallRecord, createRecord, errorMessage, failure, traceOf } from './call-record.js';
+import { CallRecord, errorMessage, failure, traceOf } from './call-record.js';
 import type { ConflictTracker } from './conflict-tracker.js';
 import type { EventChannel, SchedulerEvent } from './events.js';
 import type { TaskGraph } from './task-graph.js';
@@ -97,14 +97,14 @@ export class Turn {
     if (this.#ended) throw new TurnClosedError('Cannot add a call to a turn after `end()`');
     const core = this.#core;
     const raw = (typeof call === 'object' && call !== null ? call : {}) as Partial<ToolCall>;
-    const record = createRecord({
-      turnId: this.id,
-      index: this.#records.length,
-      seq: core.nextSeq(),
-      id: typeof raw.id === 'string' ? raw.id : String(raw.id ?? ''),
-      name: typeof raw.name === 'string' ? raw.name : String(raw.name ?? ''),
-      queuedAt: core.now(),
-    });
+    const record = new CallRecord(
+      this.id,
+      this.#records.length,
+      core.nextSeq(),
+      typeof raw.id === 'string' ? raw.id : String(raw.id ?? ''),
+      typeof raw.name === 'string' ? raw.name : String(raw.name ?? ''),
+      core.now(),
+    );
     // Tools run in the async context of the code that added the call, not of whichever call
     // freed their slot: tracing through AsyncLocalStorage depends on it.
     record.scope = new AsyncResource('salvo.call');
@@ -401,8 +401,10 @@ export class Turn {
     record.startedAt = core.now();
     record.limitWaitedOn = waitedOn;
     record.running = true;
-    const controller = new AbortController();
-    record.controller = controller;
+    const ctx = new CallContext(record.id, tool.name, (info) => {
+      if (!record.result) this.#emit(record, { type: 'progress', progress: info });
+    });
+    record.context = ctx;
     this.#emit(record, { type: 'started' });
 
     const timeoutMs = tool.timeoutMs ?? core.defaultTimeoutMs;
@@ -410,18 +412,10 @@ export class Turn {
       record.timer = setTimeout(() => {
         record.timer = undefined;
         const message = `Timed out after ${timeoutMs} ms: ${tool.name} was stopped.`;
-        controller.abort(new DOMException(message, 'TimeoutError'));
+        ctx.abort(new DOMException(message, 'TimeoutError'));
         this.#resolve(record, failure(record, 'timeout', message));
       }, timeoutMs);
     }
-    const ctx: ToolContext = {
-      signal: controller.signal,
-      callId: record.id,
-      toolName: tool.name,
-      progress: (info) => {
-        if (!record.result) this.#emit(record, { type: 'progress', progress: info });
-      },
-    };
     const settle = () => {
       record.running = false;
       if (record.timer) clearTimeout(record.timer);
@@ -472,10 +466,9 @@ export class Turn {
       record.approvalController = undefined;
     }
     if (record.running) {
-      if (result.status === 'cancelled')
-        record.controller?.abort(
-          new DOMException(result.error?.message ?? 'Cancelled', 'AbortError'),
-        );
+      if (result.status === 'cancelled') {
+        record.context?.abort(new DOMException(result.error?.message ?? 'Cancelled', 'AbortError'));
+      }
     } else if (record.task) {
       core.graph.settle(record.task);
     }
@@ -500,19 +493,20 @@ export class Turn {
     this.#finished = true;
     if (this.#onAbort) this.#options.signal?.removeEventListener('abort', this.#onAbort);
     const results = this.#records.map((r) => r.result as CallResult);
-    const calls = this.#records.map(traceOf);
+    const records = this.#records;
     const limits = this.#core.limits;
-    const startedAt = calls.reduce((min, c) => Math.min(min, c.queuedAt), Infinity);
-    const endedAt = calls.reduce((max, c) => Math.max(max, c.endedAt), -Infinity);
-    const trace: TurnTrace = {
-      startedAt: Number.isFinite(startedAt) ? startedAt : this.#core.now(),
-      endedAt: Number.isFinite(endedAt) ? endedAt : this.#core.now(),
-      calls,
-      limits,
-      summary: summarizeTurn(calls, limits),
+    const now = this.#core.now();
+    let trace: TurnTrace | undefined;
+    const outcome: TurnOutcome = {
+      results,
+      // Built on first read: a host that never looks at the trace does not pay for it.
+      get trace() {
+        trace ??= buildTrace(records, limits, now);
+        return trace;
+      },
     };
     // Resolve after every event of the turn has been delivered, so hosts see a complete log.
-    this.#core.events.afterFlush(() => this.#resolveDone({ results, trace }));
+    this.#core.events.afterFlush(() => this.#resolveDone(outcome));
   }
 
   #emit(
@@ -529,6 +523,55 @@ export class Turn {
       toolName: record.name,
       index: record.index,
     } as SchedulerEvent);
+  }
+}
+
+function buildTrace(
+  records: readonly CallRecord[],
+  limits: Record<string, number>,
+  now: number,
+): TurnTrace {
+  const calls = records.map(traceOf);
+  let startedAt = Infinity;
+  let endedAt = -Infinity;
+  for (const c of calls) {
+    startedAt = Math.min(startedAt, c.queuedAt);
+    endedAt = Math.max(endedAt, c.endedAt);
+  }
+  return {
+    startedAt: Number.isFinite(startedAt) ? startedAt : now,
+    endedAt: Number.isFinite(endedAt) ? endedAt : now,
+    calls,
+    limits,
+    summary: summarizeTurn(calls, limits),
+  };
+}
+
+/** What a running tool sees. The AbortController is made only when someone needs the signal. */
+class CallContext implements ToolContext {
+  #controller: AbortController | undefined;
+  readonly #onProgress: (info: ProgressInfo) => void;
+
+  constructor(
+    readonly callId: string,
+    readonly toolName: string,
+    onProgress: (info: ProgressInfo) => void,
+  ) {
+    this.#onProgress = onProgress;
+  }
+
+  get signal(): AbortSignal {
+    this.#controller ??= new AbortController();
+    return this.#controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    this.#controller ??= new AbortController();
+    this.#controller.abort(reason);
+  }
+
+  progress(info: ProgressInfo): void {
+    this.#onProgress(info);
   }
 }
 
