@@ -5,6 +5,8 @@ import type { CallTrace } from '../trace/call-trace.js';
 import type { CallResult, CallStatus } from './call.js';
 import type { Task } from './task-graph.js';
 
+const noIds: readonly string[] = Object.freeze([]);
+
 /** Everything the scheduler knows about one call while it lives. */
 export class CallRecord {
   tool: Tool | undefined = undefined;
@@ -16,7 +18,7 @@ export class CallRecord {
   validating: Promise<unknown> | undefined = undefined;
   claims: readonly Claim[] | null = null;
   limits: readonly string[] = [];
-  task: Task | undefined = undefined;
+  task: Task<CallRecord> | undefined = undefined;
   /** The running call's context: aborting it aborts the tool's signal. */
   context: { abort(reason: unknown): void } | undefined = undefined;
   /** Aborts a pending approval request. */
@@ -31,7 +33,7 @@ export class CallRecord {
   readyAt: number | undefined = undefined;
   startedAt: number | undefined = undefined;
   endedAt: number | undefined = undefined;
-  waitedFor: string[] = [];
+  waitedFor: readonly string[] = noIds;
   limitWaitedOn: string | undefined = undefined;
   approval: CallTrace['approval'] = 'auto';
 
@@ -43,6 +45,8 @@ export class CallRecord {
     readonly id: string,
     readonly name: string,
     readonly queuedAt: number,
+    /** The turn the call belongs to. */
+    readonly owner: object,
   ) {}
 }
 
@@ -73,7 +77,7 @@ export function traceOf(record: CallRecord): CallTrace {
     status: record.result?.status ?? 'cancelled',
     queuedAt: record.queuedAt,
     endedAt,
-    waitedFor: record.waitedFor,
+    waitedFor: [...record.waitedFor],
     limits: [...record.limits],
     approval: record.approval,
   };

@@ -73,7 +73,7 @@ describe('ConflictTracker', () => {
     const t = new ConflictTracker<number>();
     let edges = 0;
     for (let i = 0; i < 20_000; i++) {
-      edges += t.acquire(i, [i % 10 === 0 ? write('fs:/hot') : read('fs:/hot')]).size;
+      edges += t.acquire(i, [i % 10 === 0 ? write('fs:/hot') : read('fs:/hot')]).length;
     }
     // Each read waits for one write; each write for the reads since the previous write.
     expect(edges).toBeLessThan(40_000);
@@ -124,7 +124,7 @@ describe('ConflictTracker', () => {
             continue;
           }
           const id = next++;
-          const got = t.acquire(id, op.claims);
+          const got = new Set(t.acquire(id, op.claims));
           waits.set(id, got);
           for (const dep of got) expect(live.has(dep)).toBe(true);
           for (const [other, claims] of live) {

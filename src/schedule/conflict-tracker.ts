@@ -17,6 +17,7 @@ interface TrieNode<T> {
 // Pure calls take a read on a key no tool can name, so only exclusive calls (writes on the root)
 // conflict with them.
 const purePath = ['\u0000pure'];
+const none: readonly unknown[] = Object.freeze([]);
 
 /**
  * Finds, for each new holder of claims, the earlier unsettled holders it conflicts with.
@@ -30,13 +31,15 @@ const purePath = ['\u0000pure'];
 export class ConflictTracker<T> {
   #root: TrieNode<T> = createNode(undefined, '');
   #entries = new Map<T, TrieNode<T>[]>();
+  /** Reused by every `acquire`: most calls conflict with nothing and allocate no set. */
+  #scratch = new Set<T>();
 
   /**
    * Registers `holder`'s claims (`null`: exclusive) and returns the unsettled earlier holders it
    * must wait for. Call `release` when the holder settles.
    */
-  acquire(holder: T, claims: readonly Claim[] | null): Set<T> {
-    const waitFor = new Set<T>();
+  acquire(holder: T, claims: readonly Claim[] | null): readonly T[] {
+    const waitFor = this.#scratch;
     const nodes: TrieNode<T>[] = [];
     if (claims === null) {
       this.#write(holder, [], waitFor, nodes);
@@ -53,7 +56,10 @@ export class ConflictTracker<T> {
     }
     waitFor.delete(holder);
     this.#entries.set(holder, nodes);
-    return waitFor;
+    if (waitFor.size === 0) return none as readonly T[];
+    const found = [...waitFor];
+    waitFor.clear();
+    return found;
   }
 
   /** Removes every entry of `holder`. Safe to call twice. */

@@ -4,8 +4,8 @@ export interface SlotRequest {
   readonly seq: number;
   /** Names of the limits to take a slot of. Names without a capacity are unlimited. */
   readonly limits: readonly string[];
-  /** Called once, when every slot is held. */
-  readonly grant: () => void;
+  /** Called once, when every slot is held, with the request itself (one function can serve all). */
+  readonly grant: (request: SlotRequest) => void;
   /** The limit the request last waited on; set by the limiter. */
   blockedOn?: string;
 }
@@ -42,7 +42,7 @@ export class Limiter {
       this.#enqueue(request, full);
     } else {
       this.#take(request);
-      request.grant();
+      request.grant(request);
     }
   }
 
@@ -63,7 +63,7 @@ export class Limiter {
       const limit = this.#limits.get(name);
       if (limit) this.#drain(limit, granted);
     }
-    for (const request of granted) request.grant();
+    for (const request of granted) request.grant(request);
   }
 
   /** Slots in use of a limit. */

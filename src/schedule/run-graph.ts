@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { InvalidOptionError, SalvoError } from '../errors.js';
 import { assertCount } from '../validate-options.js';
 import { Limiter } from './limiter.js';
@@ -62,8 +63,9 @@ export async function runGraph<N extends Record<string, GraphNode>>(
   if (order.length === 0) return results as GraphResults<N>;
 
   const controller = new AbortController();
-  const graph = new TaskGraph(new Limiter({ global: maxConcurrency }));
-  const tasks = new Map<string, Task>();
+  // Every running node may listen to this one signal.
+  setMaxListeners(0, controller.signal);
+  const tasks = new Map<string, Task<string>>();
   let remaining = order.length;
   let done!: () => void;
   const finished = new Promise<void>((resolve) => {
@@ -73,7 +75,7 @@ export async function runGraph<N extends Record<string, GraphNode>>(
   const settle = (name: string, result: GraphNodeResult<unknown>) => {
     if (results[name]) return;
     results[name] = result;
-    graph.settle(tasks.get(name) as Task);
+    graph.settle(tasks.get(name) as Task<string>);
     if (--remaining === 0) done();
   };
   let cancelReason: string | undefined;
@@ -82,40 +84,38 @@ export async function runGraph<N extends Record<string, GraphNode>>(
     if (!controller.signal.aborted) controller.abort(new DOMException(reason, 'AbortError'));
     for (const name of order) settle(name, { status: 'cancelled', reason });
   };
+  const depsOf = (name: string) => (nodes[name] as GraphNode).dependsOn ?? [];
+
+  const graph = new TaskGraph<string>(new Limiter({ global: maxConcurrency }), {
+    onReady(name) {
+      if (cancelReason !== undefined) {
+        settle(name, { status: 'cancelled', reason: cancelReason });
+        return false;
+      }
+      const failed = depsOf(name).find((dep) => results[dep]?.status !== 'success');
+      if (failed === undefined) return true;
+      settle(name, { status: 'skipped', reason: `dependency \`${failed}\` did not succeed` });
+      return false;
+    },
+    start(name) {
+      const values: Record<string, unknown> = {};
+      for (const dep of depsOf(name)) values[dep] = (results[dep] as { value: unknown }).value;
+      Promise.resolve()
+        .then(() => (nodes[name] as GraphNode).run(values, { signal: controller.signal, name }))
+        .then(
+          (value) => settle(name, { status: 'success', value }),
+          (error: unknown) => {
+            if (results[name]) return;
+            settle(name, { status: 'error', error });
+            if (onError === 'abort') cancelAll(`node \`${name}\` failed`);
+          },
+        );
+    },
+  });
 
   for (const [seq, name] of order.entries()) {
-    const node = nodes[name] as GraphNode;
-    const deps = node.dependsOn ?? [];
-    const task = graph.create({
-      seq,
-      limits: ['global'],
-      after: deps.map((dep) => tasks.get(dep) as Task),
-      onReady: () => {
-        if (cancelReason !== undefined) {
-          settle(name, { status: 'cancelled', reason: cancelReason });
-          return false;
-        }
-        const failed = deps.find((dep) => results[dep]?.status !== 'success');
-        if (failed === undefined) return true;
-        settle(name, { status: 'skipped', reason: `dependency \`${failed}\` did not succeed` });
-        return false;
-      },
-      start: () => {
-        const values: Record<string, unknown> = {};
-        for (const dep of deps) values[dep] = (results[dep] as { value: unknown }).value;
-        Promise.resolve()
-          .then(() => node.run(values, { signal: controller.signal, name }))
-          .then(
-            (value) => settle(name, { status: 'success', value }),
-            (error: unknown) => {
-              if (results[name]) return;
-              settle(name, { status: 'error', error });
-              if (onError === 'abort') cancelAll(`node \`${name}\` failed`);
-            },
-          );
-      },
-    });
-    tasks.set(name, task);
+    const after = depsOf(name).map((dep) => tasks.get(dep) as Task<string>);
+    tasks.set(name, graph.create({ seq, limits: ['global'], data: name, after }));
   }
 
   const onAbort = () =>
@@ -124,7 +124,7 @@ export async function runGraph<N extends Record<string, GraphNode>>(
   else signal?.addEventListener('abort', onAbort, { once: true });
   try {
     for (const name of order) {
-      const task = tasks.get(name) as Task;
+      const task = tasks.get(name) as Task<string>;
       if (!task.settled) graph.submit(task);
     }
     await finished;

@@ -9,7 +9,7 @@ import { ConflictTracker } from './conflict-tracker.js';
 import { EventChannel, type EventListener } from './events.js';
 import { Limiter } from './limiter.js';
 import { TaskGraph } from './task-graph.js';
-import { type SchedulerCore, Turn, type TurnOptions, type TurnOutcome } from './turn.js';
+import { callHooks, type SchedulerCore, Turn, type TurnOptions, type TurnOutcome } from './turn.js';
 
 export interface SchedulerOptions {
   /** The tools calls may name: defined with `defineTool`, or plain definitions. */
@@ -90,9 +90,12 @@ export class Scheduler {
     const capacities = { ...limits, global: maxConcurrency };
     const events = new EventChannel();
     if (onEvent) events.subscribe(onEvent);
+    const limitsOf = new Map<Tool, readonly string[]>();
+    for (const tool of this.#tools.values()) limitsOf.set(tool, ['global', ...tool.groups]);
     this.#core = {
       tools: this.#tools,
-      graph: new TaskGraph(new Limiter(capacities)),
+      graph: new TaskGraph(new Limiter(capacities), callHooks),
+      limitsOf: (tool) => limitsOf.get(tool) ?? ['global', ...tool.groups],
       tracker: new ConflictTracker<CallRecord>(),
       events,
       limits: capacities,

@@ -1,53 +1,76 @@
 import type { Limiter, SlotRequest } from './limiter.js';
 
 /** One unit of work in a TaskGraph. Opaque to callers. */
-export interface Task {
+export interface Task<T = unknown> {
   readonly seq: number;
+  /** What the owner attached to the task. */
+  readonly data: T;
   /** Settled: finished after running, or withdrawn before it started. */
   readonly settled: boolean;
   /** Started: its slots were granted. */
   readonly started: boolean;
 }
 
-export interface TaskSpec {
+/**
+ * How a graph tells its owner what happens to tasks. One object per owner, not per task: a turn
+ * of 10,000 calls allocates no callbacks.
+ */
+export interface TaskHooks<T> {
+  /** Every dependency has settled (gates may still be closed). */
+  onDependenciesSettled?(data: T): void;
+  /**
+   * Every dependency has settled and every gate is open. Return `false` to take no slot: the
+   * owner then settles the task itself with `settle`.
+   */
+  onReady?(data: T, task: Task<T>): boolean | undefined;
+  /** The task has to wait for a slot of the named limit. */
+  onBlocked?(data: T, limit: string): void;
+  /**
+   * Slots are held; `waitedOn` is the limit it last waited for, if any. The owner calls `settle`
+   * when the work is over.
+   */
+  start(data: T, task: Task<T>, waitedOn: string | undefined): void;
+  /** The task has settled in the graph (after every task it waited for). */
+  onSettled?(data: T): void;
+}
+
+export interface TaskSpec<T> {
   /** Order among waiting tasks: lower is served first. */
   seq: number;
   /** Limits the task takes a slot of while it runs. */
   limits: readonly string[];
+  data: T;
   /** Tasks that must settle first. Settled ones are ignored. */
-  after?: Iterable<Task>;
+  after?: Iterable<Task<T>>;
   /** Conditions besides dependencies that the owner opens with `open` (an approval, say). */
   gates?: number;
-  /** Called once every dependency has settled (gates may still be closed). */
-  onDependenciesSettled?(): void;
-  /**
-   * Called once every dependency has settled and every gate is open. Return `false` to take no
-   * slot: the owner then settles the task itself with `settle`.
-   */
-  onReady?(task: Task): boolean | undefined;
-  /** Called when the task has to wait for a slot of the named limit. */
-  onBlocked?(limit: string): void;
-  /**
-   * Called once slots are held, with the limit it last waited for if any. The owner calls
-   * `settle` when the work is over.
-   */
-  start(task: Task, waitedOn: string | undefined): void;
-  /** Called once the task has settled in the graph (after every task it waited for). */
-  onSettled?(): void;
 }
 
-interface TaskState extends Task {
-  seq: number;
-  settled: boolean;
-  started: boolean;
-  spec: TaskSpec;
+/** A task is its own slot request: no second object per task. */
+class TaskState<T> implements Task<T>, SlotRequest {
+  settled = false;
+  started = false;
   /** Unsettled dependencies plus closed gates. */
   pending: number;
-  pendingDeps: number;
+  pendingDeps = 0;
   /** Withdrawn before it started, waiting for its dependencies before it settles. */
-  withdrawn: boolean;
-  dependents: TaskState[];
-  request: SlotRequest | undefined;
+  withdrawn = false;
+  /** Slots granted; `start` is queued. */
+  granted = false;
+  /** Asked the limiter for slots and not yet granted. */
+  requested = false;
+  blockedOn: string | undefined = undefined;
+  dependents: TaskState<T>[] | undefined = undefined;
+
+  constructor(
+    readonly seq: number,
+    readonly limits: readonly string[],
+    readonly data: T,
+    gates: number,
+    readonly grant: (request: SlotRequest) => void,
+  ) {
+    this.pending = gates;
+  }
 }
 
 /**
@@ -56,17 +79,25 @@ interface TaskState extends Task {
  * There are no waves. Tasks can be added while others run; dependencies only point backwards,
  * so the graph stays acyclic by construction.
  */
-export class TaskGraph {
+export class TaskGraph<T> {
   readonly #limiter: Limiter;
-  #wakeQueue: TaskState[] = [];
-  #waking = false;
+  readonly #hooks: TaskHooks<T>;
+  #queue: TaskState<T>[] = [];
+  #draining = false;
+  readonly #grant = (request: SlotRequest) => {
+    const task = request as TaskState<T>;
+    task.granted = true;
+    task.requested = false;
+    this.#schedule(task);
+  };
 
-  constructor(limiter: Limiter) {
+  constructor(limiter: Limiter, hooks: TaskHooks<T>) {
     this.#limiter = limiter;
+    this.#hooks = hooks;
   }
 
   /** Creates and submits a task. */
-  add(spec: TaskSpec): Task {
+  add(spec: TaskSpec<T>): Task<T> {
     const task = this.create(spec);
     this.submit(task);
     return task;
@@ -76,22 +107,13 @@ export class TaskGraph {
    * Creates a task without scheduling it, so the owner can store it before it may start:
    * `start` can run inside `submit`.
    */
-  create(spec: TaskSpec): Task {
-    const task: TaskState = {
-      seq: spec.seq,
-      settled: false,
-      started: false,
-      spec,
-      pending: spec.gates ?? 0,
-      pendingDeps: 0,
-      withdrawn: false,
-      dependents: [],
-      request: undefined,
-    };
+  create(spec: TaskSpec<T>): Task<T> {
+    const task = new TaskState(spec.seq, spec.limits, spec.data, spec.gates ?? 0, this.#grant);
     if (spec.after) {
-      for (const dep of spec.after as Iterable<TaskState>) {
+      for (const dep of spec.after as Iterable<TaskState<T>>) {
         if (dep.settled) continue;
-        dep.dependents.push(task);
+        if (dep.dependents) dep.dependents.push(task);
+        else dep.dependents = [task];
         task.pending++;
         task.pendingDeps++;
       }
@@ -100,15 +122,15 @@ export class TaskGraph {
   }
 
   /** Schedules a task made by `create`. */
-  submit(task: Task): void {
-    const state = task as TaskState;
-    if (state.pendingDeps === 0) state.spec.onDependenciesSettled?.();
+  submit(task: Task<T>): void {
+    const state = task as TaskState<T>;
+    if (state.pendingDeps === 0) this.#hooks.onDependenciesSettled?.(state.data);
     if (state.pending === 0) this.#schedule(state);
   }
 
   /** Opens one gate of `task`. */
-  open(task: Task): void {
-    const state = task as TaskState;
+  open(task: Task<T>): void {
+    const state = task as TaskState<T>;
     if (state.settled || state.pending <= 0) return;
     state.pending--;
     if (state.pending === 0) this.#schedule(state);
@@ -119,12 +141,12 @@ export class TaskGraph {
    * withdrawn before it started settles only once its own dependencies have: a task that waits
    * for it must never overtake what it was waiting for. Idempotent.
    */
-  settle(task: Task): void {
-    const state = task as TaskState;
+  settle(task: Task<T>): void {
+    const state = task as TaskState<T>;
     if (state.settled || state.withdrawn) return;
-    if (state.request) {
-      this.#limiter.withdraw(state.request);
-      state.request = undefined;
+    if (state.requested) {
+      this.#limiter.withdraw(state);
+      state.requested = false;
     }
     if (!state.started && state.pendingDeps > 0) {
       state.withdrawn = true;
@@ -133,64 +155,69 @@ export class TaskGraph {
     this.#complete(state);
   }
 
-  #complete(state: TaskState): void {
+  #complete(state: TaskState<T>): void {
     state.settled = true;
     const dependents = state.dependents;
-    state.dependents = [];
-    for (const dependent of dependents) {
-      dependent.pending--;
-      dependent.pendingDeps--;
-      if (dependent.pendingDeps === 0) {
-        if (dependent.withdrawn) {
-          this.#schedule(dependent);
-          continue;
+    state.dependents = undefined;
+    if (dependents) {
+      for (const dependent of dependents) {
+        dependent.pending--;
+        dependent.pendingDeps--;
+        if (dependent.pendingDeps === 0) {
+          if (dependent.withdrawn) {
+            this.#schedule(dependent);
+            continue;
+          }
+          this.#hooks.onDependenciesSettled?.(dependent.data);
         }
-        dependent.spec.onDependenciesSettled?.();
+        if (dependent.pending === 0) this.#schedule(dependent);
       }
-      if (dependent.pending === 0) this.#schedule(dependent);
     }
-    if (state.started) this.#limiter.release(state.spec.limits);
-    state.spec.onSettled?.();
+    if (state.started) this.#limiter.release(state.limits);
+    this.#hooks.onSettled?.(state.data);
   }
 
-  #schedule(task: TaskState): void {
-    // Iterative: settling a task inside onReady would otherwise recurse once per chained task.
-    this.#wakeQueue.push(task);
-    if (this.#waking) return;
-    this.#waking = true;
+  #schedule(task: TaskState<T>): void {
+    // One iterative loop for readiness and starts: a task that settles inside `start` (a
+    // synchronous tool) frees a slot whose next task is queued here instead of recursing, so a
+    // chain of 10,000 synchronous calls runs in constant stack depth.
+    this.#queue.push(task);
+    if (this.#draining) return;
+    this.#draining = true;
     try {
-      for (let i = 0; i < this.#wakeQueue.length; i++) this.#ready(this.#wakeQueue[i] as TaskState);
+      for (let i = 0; i < this.#queue.length; i++) this.#step(this.#queue[i] as TaskState<T>);
     } finally {
-      this.#wakeQueue = [];
-      this.#waking = false;
+      this.#queue = [];
+      this.#draining = false;
     }
   }
 
-  #ready(task: TaskState): void {
+  #step(task: TaskState<T>): void {
+    if (task.granted && !task.started) {
+      this.#begin(task);
+      return;
+    }
     if (task.settled) return;
     if (task.withdrawn) {
       this.#complete(task);
       return;
     }
-    if (task.spec.onReady?.(task) === false) return;
+    if (this.#hooks.onReady?.(task.data, task) === false) return;
     if (task.settled) return;
-    let granted = false;
-    const request: SlotRequest = {
-      seq: task.seq,
-      limits: task.spec.limits,
-      grant: () => {
-        granted = true;
-        task.request = undefined;
-        if (task.settled) {
-          this.#limiter.release(task.spec.limits);
-          return;
-        }
-        task.started = true;
-        task.spec.start(task, request.blockedOn);
-      },
-    };
-    task.request = request;
-    this.#limiter.request(request);
-    if (!granted && request.blockedOn !== undefined) task.spec.onBlocked?.(request.blockedOn);
+    task.requested = true;
+    this.#limiter.request(task);
+    if (task.requested && task.blockedOn !== undefined) {
+      this.#hooks.onBlocked?.(task.data, task.blockedOn);
+    }
+  }
+
+  #begin(task: TaskState<T>): void {
+    if (task.settled) {
+      // Settled while its start was queued: give the slots back.
+      this.#limiter.release(task.limits);
+      return;
+    }
+    task.started = true;
+    this.#hooks.start(task.data, task, task.blockedOn);
   }
 }

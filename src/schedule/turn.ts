@@ -12,13 +12,15 @@ import type { CallResult, ToolCall } from './call.js';
 import { CallRecord, errorMessage, failure, traceOf } from './call-record.js';
 import type { ConflictTracker } from './conflict-tracker.js';
 import type { EventChannel, SchedulerEvent } from './events.js';
-import type { TaskGraph } from './task-graph.js';
+import type { Task, TaskGraph, TaskHooks } from './task-graph.js';
 
 /** What a turn shares with its scheduler. Internal. */
 export interface SchedulerCore {
   tools: ReadonlyMap<string, Tool>;
-  graph: TaskGraph;
+  graph: TaskGraph<CallRecord>;
   tracker: ConflictTracker<CallRecord>;
+  /** `global` and the tool's groups, computed once per tool. */
+  limitsOf(tool: Tool): readonly string[];
   events: EventChannel;
   limits: Record<string, number>;
   approvalMode: ApprovalMode;
@@ -44,6 +46,13 @@ export interface TurnOutcome {
   results: CallResult[];
   trace: TurnTrace;
 }
+
+// Entry points for the task graph's hooks: reachable from this module only.
+const kStart = Symbol('start');
+const kProgress = Symbol('progress');
+const kBlocked = Symbol('blocked');
+const kNow = Symbol('now');
+const kReleased = Symbol('released');
 
 /** Thrown at the host when it adds to a turn it already ended. */
 export class TurnClosedError extends SalvoError {}
@@ -104,6 +113,7 @@ export class Turn {
       typeof raw.id === 'string' ? raw.id : String(raw.id ?? ''),
       typeof raw.name === 'string' ? raw.name : String(raw.name ?? ''),
       core.now(),
+      this,
     );
     // Tools run in the async context of the code that added the call, not of whichever call
     // freed their slot: tracing through AsyncLocalStorage depends on it.
@@ -246,6 +256,8 @@ export class Turn {
       const declared = typeof tool.claims === 'function' ? tool.claims(input) : tool.claims;
       if (declared === undefined) {
         claims = null;
+      } else if (declared === tool.claims) {
+        claims = declared; // a static list, checked once by defineTool
       } else {
         const checked = checkClaims(declared);
         if (!checked.ok) throw new Error(checked.message);
@@ -316,32 +328,27 @@ export class Turn {
     }
 
     record.claims = claims;
-    record.limits = ['global', ...tool.groups];
+    record.limits = core.limitsOf(tool);
     const waitFor = core.tracker.acquire(record, claims);
-    const after = [];
-    for (const earlier of waitFor) {
-      record.waitedFor.push(earlier.id);
-      if (earlier.task) after.push(earlier.task);
+    let after: Task<CallRecord>[] | undefined;
+    if (waitFor.length > 0) {
+      after = [];
+      const ids: string[] = [];
+      for (const earlier of waitFor) {
+        ids.push(earlier.id);
+        if (earlier.task) after.push(earlier.task);
+      }
+      record.waitedFor = ids;
+      this.#emit(record, { type: 'waiting', reason: 'conflict', on: ids });
     }
-    if (record.waitedFor.length > 0)
-      this.#emit(record, { type: 'waiting', reason: 'conflict', on: record.waitedFor });
     const needsApproval = policy === 'ask';
     if (!needsApproval) record.approvedAt = record.queuedAt;
     const task = core.graph.create({
       seq: record.seq,
       limits: record.limits,
+      data: record,
       after,
       gates: needsApproval ? 1 : 0,
-      onDependenciesSettled: () => {
-        record.conflictsClearedAt = core.now();
-      },
-      onReady: () => {
-        record.readyAt = core.now();
-        return true;
-      },
-      onBlocked: (limit) => this.#emit(record, { type: 'waiting', reason: 'slot', limit }),
-      start: (_task, waitedOn) => this.#start(record, waitedOn),
-      onSettled: () => core.tracker.release(record),
     });
     record.task = task;
     core.graph.submit(task);
@@ -394,19 +401,32 @@ export class Turn {
     this.#resolve(record, failure(record, 'denied', `Denied: ${why}.`));
   }
 
-  #start(record: CallRecord, waitedOn: string | undefined): void {
+  [kStart](record: CallRecord, waitedOn: string | undefined): void {
     const core = this.#core;
     const tool = record.tool as Tool;
-    const task = record.task;
     record.startedAt = core.now();
     record.limitWaitedOn = waitedOn;
     record.running = true;
-    const ctx = new CallContext(record.id, tool.name, (info) => {
-      if (!record.result) this.#emit(record, { type: 'progress', progress: info });
-    });
+    const ctx = new CallContext(record);
     record.context = ctx;
     this.#emit(record, { type: 'started' });
 
+    let output: unknown;
+    try {
+      output = record.scope
+        ? record.scope.runInAsyncScope(tool.execute, tool, record.input, ctx)
+        : tool.execute(record.input as never, ctx);
+    } catch (error) {
+      this.#failed(record, error);
+      this.#settle(record);
+      return;
+    }
+    if (!isPromiseLike(output)) {
+      // A synchronous tool: no timer, no promise, nothing left to wait for.
+      this.#succeeded(record, output);
+      this.#settle(record);
+      return;
+    }
     const timeoutMs = tool.timeoutMs ?? core.defaultTimeoutMs;
     if (Number.isFinite(timeoutMs)) {
       record.timer = setTimeout(() => {
@@ -416,44 +436,61 @@ export class Turn {
         this.#resolve(record, failure(record, 'timeout', message));
       }, timeoutMs);
     }
-    const settle = () => {
-      record.running = false;
-      if (record.timer) clearTimeout(record.timer);
-      record.timer = undefined;
-      // Claims and slots are held until execute settles, even past a timeout or cancellation.
-      if (task) core.graph.settle(task);
-    };
-    let pending: Promise<unknown>;
-    try {
-      pending = Promise.resolve(this.#run(record, () => tool.execute(record.input as never, ctx)));
-    } catch (error) {
-      pending = Promise.reject(error);
-    }
-    pending.then(
-      (output) => {
-        if (!record.result) {
-          this.#resolve(record, {
-            id: record.id,
-            name: record.name,
-            status: 'success',
-            isError: false,
-            content: toContent(output),
-            output,
-          });
-        }
-        settle();
+    Promise.resolve(output).then(
+      (value) => {
+        this.#succeeded(record, value);
+        this.#settle(record);
       },
       (error) => {
-        if (!record.result) {
-          this.#resolve(record, failure(record, 'error', `Error: ${errorMessage(error)}`, error));
-        }
-        settle();
+        this.#failed(record, error);
+        this.#settle(record);
       },
     );
   }
 
-  #run(record: CallRecord, fn: () => unknown): unknown {
-    return record.scope ? record.scope.runInAsyncScope(fn) : fn();
+  /** `execute` is over: only now do its claims and slots go, even past a timeout or cancel. */
+  #settle(record: CallRecord): void {
+    record.running = false;
+    if (record.timer) clearTimeout(record.timer);
+    record.timer = undefined;
+    if (record.task) this.#core.graph.settle(record.task);
+  }
+
+  [kProgress](record: CallRecord, info: ProgressInfo): void {
+    if (!record.result) this.#emit(record, { type: 'progress', progress: info });
+  }
+
+  [kBlocked](record: CallRecord, limit: string): void {
+    this.#emit(record, { type: 'waiting', reason: 'slot', limit });
+  }
+
+  [kNow](): number {
+    return this.#core.now();
+  }
+
+  [kReleased](record: CallRecord): void {
+    this.#core.tracker.release(record);
+    // Done with: let the garbage collector have them before the turn ends.
+    record.task = undefined;
+    record.scope = undefined;
+    record.context = undefined;
+  }
+
+  #succeeded(record: CallRecord, output: unknown): void {
+    if (record.result) return;
+    this.#resolve(record, {
+      id: record.id,
+      name: record.name,
+      status: 'success',
+      isError: false,
+      content: toContent(output),
+      output,
+    });
+  }
+
+  #failed(record: CallRecord, error: unknown): void {
+    if (record.result) return;
+    this.#resolve(record, failure(record, 'error', `Error: ${errorMessage(error)}`, error));
   }
 
   #resolve(record: CallRecord, result: CallResult): void {
@@ -526,6 +563,14 @@ export class Turn {
   }
 }
 
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
+
 function buildTrace(
   records: readonly CallRecord[],
   limits: Record<string, number>,
@@ -550,14 +595,18 @@ function buildTrace(
 /** What a running tool sees. The AbortController is made only when someone needs the signal. */
 class CallContext implements ToolContext {
   #controller: AbortController | undefined;
-  readonly #onProgress: (info: ProgressInfo) => void;
+  readonly #record: CallRecord;
 
-  constructor(
-    readonly callId: string,
-    readonly toolName: string,
-    onProgress: (info: ProgressInfo) => void,
-  ) {
-    this.#onProgress = onProgress;
+  constructor(record: CallRecord) {
+    this.#record = record;
+  }
+
+  get callId(): string {
+    return this.#record.id;
+  }
+
+  get toolName(): string {
+    return this.#record.name;
   }
 
   get signal(): AbortSignal {
@@ -571,9 +620,32 @@ class CallContext implements ToolContext {
   }
 
   progress(info: ProgressInfo): void {
-    this.#onProgress(info);
+    (this.#record.owner as Turn)[kProgress](this.#record, info);
   }
 }
+
+/**
+ * How the scheduler's task graph reaches the turn that owns each call: one object for every
+ * call of every turn.
+ */
+export const callHooks: TaskHooks<CallRecord> = {
+  onDependenciesSettled(record) {
+    record.conflictsClearedAt = (record.owner as Turn)[kNow]();
+  },
+  onReady(record) {
+    record.readyAt = (record.owner as Turn)[kNow]();
+    return true;
+  },
+  onBlocked(record, limit) {
+    (record.owner as Turn)[kBlocked](record, limit);
+  },
+  start(record, _task, waitedOn) {
+    (record.owner as Turn)[kStart](record, waitedOn);
+  },
+  onSettled(record) {
+    (record.owner as Turn)[kReleased](record);
+  },
+};
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 

@@ -2,7 +2,7 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { ApprovalPolicy } from '../approval/approval.js';
 import { InvalidOptionError } from '../errors.js';
 import { assertPositiveMs } from '../validate-options.js';
-import type { Claim } from './claims.js';
+import { type Claim, checkClaims } from './claims.js';
 import { createInputSchema, type InputSchema, type JsonSchema } from './input-schema.js';
 
 /** What a running call can see and do. */
@@ -86,8 +86,15 @@ export function defineTool<I>(definition: ToolDefinition<I>): Tool<I> {
   if (typeof execute !== 'function') {
     throw new InvalidOptionError(`${name}.execute`, 'a function', execute);
   }
-  if (claims !== undefined && typeof claims !== 'function' && !Array.isArray(claims)) {
-    throw new InvalidOptionError(`${name}.claims`, 'an array of claims or a function', claims);
+  if (claims !== undefined && typeof claims !== 'function') {
+    const checked = checkClaims(claims);
+    if (!checked.ok) {
+      throw new InvalidOptionError(
+        `${name}.claims`,
+        `a function or a list of claims (${checked.message})`,
+        claims,
+      );
+    }
   }
   if (
     approval !== undefined &&
