@@ -100,16 +100,22 @@ export async function runGraph<N extends Record<string, GraphNode>>(
     start(name) {
       const values: Record<string, unknown> = {};
       for (const dep of depsOf(name)) values[dep] = (results[dep] as { value: unknown }).value;
-      Promise.resolve()
-        .then(() => (nodes[name] as GraphNode).run(values, { signal: controller.signal, name }))
-        .then(
-          (value) => settle(name, { status: 'success', value }),
-          (error: unknown) => {
-            if (results[name]) return;
-            settle(name, { status: 'error', error });
-            if (onError === 'abort') cancelAll(`node \`${name}\` failed`);
-          },
-        );
+      // Called at once, not a microtask later: a chain starts each node in the tick its
+      // dependency settled.
+      let output: unknown;
+      try {
+        output = (nodes[name] as GraphNode).run(values, { signal: controller.signal, name });
+      } catch (error) {
+        output = Promise.reject(error);
+      }
+      Promise.resolve(output).then(
+        (value) => settle(name, { status: 'success', value }),
+        (error: unknown) => {
+          if (results[name]) return;
+          settle(name, { status: 'error', error });
+          if (onError === 'abort') cancelAll(`node \`${name}\` failed`);
+        },
+      );
     },
   });
 
