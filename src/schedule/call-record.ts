@@ -68,27 +68,6 @@ export function failure(
   };
 }
 
-export function traceOf(record: CallRecord): CallTrace {
-  const endedAt = record.endedAt ?? record.queuedAt;
-  const trace: CallTrace = {
-    id: record.id,
-    name: record.name,
-    index: record.index,
-    status: record.result?.status ?? 'cancelled',
-    queuedAt: record.queuedAt,
-    endedAt,
-    waitedFor: [...record.waitedFor],
-    limits: [...record.limits],
-    approval: record.approval,
-  };
-  if (record.conflictsClearedAt !== undefined) trace.conflictsClearedAt = record.conflictsClearedAt;
-  if (record.approvedAt !== undefined) trace.approvedAt = record.approvedAt;
-  if (record.readyAt !== undefined) trace.readyAt = record.readyAt;
-  if (record.startedAt !== undefined) trace.startedAt = record.startedAt;
-  if (record.limitWaitedOn !== undefined) trace.limitWaitedOn = record.limitWaitedOn;
-  return trace;
-}
-
 /** The message of whatever a tool threw, short enough for a model. */
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;

@@ -1,18 +1,17 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { ApprovalMode, ApprovalResponse, Approver } from '../approval/approval.js';
-import { effectiveApproval } from '../approval/effective-approval.js';
 import { SalvoError } from '../errors.js';
-import { checkClaims } from '../tool/claims.js';
 import { toContent } from '../tool/content.js';
-import type { ProgressInfo, Tool, ToolContext } from '../tool/define-tool.js';
-import { parseToolInput } from '../tool/parse-tool-input.js';
+import type { ProgressInfo, Tool } from '../tool/define-tool.js';
 import type { TurnTrace } from '../trace/call-trace.js';
-import { summarizeTurn } from '../trace/summarize-turn.js';
+import { abortReason, admitCall, checkCall } from './admission.js';
 import type { CallResult, ToolCall } from './call.js';
-import { CallRecord, errorMessage, failure, traceOf } from './call-record.js';
+import { CallContext } from './call-context.js';
+import { CallRecord, errorMessage, failure } from './call-record.js';
 import type { ConflictTracker } from './conflict-tracker.js';
 import type { EventChannel, SchedulerEvent } from './events.js';
 import type { Task, TaskGraph, TaskHooks } from './task-graph.js';
+import { buildTrace } from './turn-trace.js';
 
 /** What a turn shares with its scheduler. Internal. */
 export interface SchedulerCore {
@@ -49,7 +48,6 @@ export interface TurnOutcome {
 
 // Entry points for the task graph's hooks: reachable from this module only.
 const kStart = Symbol('start');
-const kProgress = Symbol('progress');
 const kBlocked = Symbol('blocked');
 const kNow = Symbol('now');
 const kReleased = Symbol('released');
@@ -126,72 +124,20 @@ export class Turn {
       this.#resolve(record, this.#cancelled(record));
       return;
     }
-    if (typeof call !== 'object' || call === null || typeof raw.id !== 'string' || raw.id === '') {
-      this.#resolve(
-        record,
-        failure(
-          record,
-          'error',
-          'Malformed tool call: it needs a non-empty string `id` and a `name`.',
-        ),
-      );
-      return;
-    }
-    if (this.#ids.has(record.id)) {
-      this.#resolve(
-        record,
-        failure(
-          record,
-          'error',
-          `Duplicate tool call id \`${record.id}\` in this turn: every call needs its own id.`,
-        ),
-      );
+    const checked = checkCall(call, this.#ids, core.tools, core.maxInputBytes);
+    if (!checked.ok) {
+      this.#resolve(record, failure(record, 'error', checked.message, checked.cause));
       return;
     }
     this.#ids.add(record.id);
-    const tool = core.tools.get(record.name);
-    if (!tool) {
-      this.#resolve(record, failure(record, 'error', unknownToolMessage(record.name, core.tools)));
-      return;
-    }
-    record.tool = tool;
-    const parsed = parseToolInput(raw.input, {
-      toolName: tool.name,
-      maxInputBytes: core.maxInputBytes,
-    });
-    if (!parsed.ok) {
-      this.#resolve(record, failure(record, 'error', parsed.message));
-      return;
-    }
-
-    let validated: ReturnType<typeof tool.inputSchema.validate>;
-    try {
-      validated = tool.inputSchema.validate(parsed.value);
-    } catch (error) {
-      this.#resolve(
-        record,
-        failure(
-          record,
-          'error',
-          `Input validation failed for ${tool.name}: ${errorMessage(error)}`,
-          error,
-        ),
-      );
-      return;
-    }
-    if (validated instanceof Promise) {
-      record.validating = validated.then(
-        (result) => this.#validated(record, result),
-        (error) =>
-          this.#validated(record, {
-            ok: false,
-            message: `Input validation failed for ${tool.name}: ${errorMessage(error)}`,
-          }),
-      );
-    } else if (validated.ok) {
-      record.input = validated.value;
+    record.tool = checked.tool;
+    const validation = checked.validation;
+    if (validation instanceof Promise) {
+      record.validating = validation.then((result) => this.#validated(record, result));
+    } else if (validation.ok) {
+      record.input = validation.value;
     } else {
-      this.#resolve(record, failure(record, 'error', validated.message));
+      this.#resolve(record, failure(record, 'error', validation.message));
       return;
     }
     this.#admissions.push(record);
@@ -249,84 +195,13 @@ export class Turn {
   #admit(record: CallRecord): void {
     const core = this.#core;
     const tool = record.tool as Tool;
-    const input = record.input;
-
-    let claims: CallRecord['claims'];
-    try {
-      const declared = typeof tool.claims === 'function' ? tool.claims(input) : tool.claims;
-      if (declared === undefined) {
-        claims = null;
-      } else if (declared === tool.claims) {
-        claims = declared; // a static list, checked once by defineTool
-      } else {
-        const checked = checkClaims(declared);
-        if (!checked.ok) throw new Error(checked.message);
-        claims = checked.claims;
-      }
-    } catch (error) {
-      this.#resolve(
-        record,
-        failure(
-          record,
-          'error',
-          `Tool ${tool.name} could not compute its claims: ${errorMessage(error)}`,
-          error,
-        ),
-      );
+    const admission = admitCall(tool, record.input, core.approvalMode, core.approver !== undefined);
+    if (!admission.run) {
+      if (admission.status === 'denied') record.approval = 'denied';
+      this.#resolve(record, failure(record, admission.status, admission.message, admission.cause));
       return;
     }
-    let policy: ReturnType<typeof effectiveApproval>;
-    try {
-      const declared =
-        typeof tool.approval === 'function' ? tool.approval(input) : (tool.approval ?? 'auto');
-      if (declared !== 'auto' && declared !== 'ask' && declared !== 'deny') {
-        throw new Error(`approval must be 'auto', 'ask' or 'deny', got ${String(declared)}`);
-      }
-      policy = effectiveApproval(declared, core.approvalMode, claims);
-      if (declared === 'deny') {
-        this.#resolve(
-          record,
-          failure(record, 'denied', `Denied: ${tool.name} does not allow this call.`),
-        );
-        return;
-      }
-    } catch (error) {
-      this.#resolve(
-        record,
-        failure(
-          record,
-          'error',
-          `Tool ${tool.name} could not decide its approval: ${errorMessage(error)}`,
-          error,
-        ),
-      );
-      return;
-    }
-    if (policy === 'deny') {
-      record.approval = 'denied';
-      this.#resolve(
-        record,
-        failure(
-          record,
-          'denied',
-          `Denied: ${tool.name} needs approval, and approval mode is never-ask.`,
-        ),
-      );
-      return;
-    }
-    if (policy === 'ask' && !core.approver) {
-      record.approval = 'denied';
-      this.#resolve(
-        record,
-        failure(
-          record,
-          'denied',
-          `Denied: ${tool.name} needs approval, and no approver is configured.`,
-        ),
-      );
-      return;
-    }
-
+    const { claims, needsApproval } = admission;
     record.claims = claims;
     record.limits = core.limitsOf(tool);
     const waitFor = core.tracker.acquire(record, claims);
@@ -341,7 +216,6 @@ export class Turn {
       record.waitedFor = ids;
       this.#emit(record, { type: 'waiting', reason: 'conflict', on: ids });
     }
-    const needsApproval = policy === 'ask';
     if (!needsApproval) record.approvedAt = record.queuedAt;
     const task = core.graph.create({
       seq: record.seq,
@@ -407,7 +281,7 @@ export class Turn {
     record.startedAt = core.now();
     record.limitWaitedOn = waitedOn;
     record.running = true;
-    const ctx = new CallContext(record);
+    const ctx = new CallContext(record, this.#progress);
     record.context = ctx;
     this.#emit(record, { type: 'started' });
 
@@ -456,9 +330,9 @@ export class Turn {
     if (record.task) this.#core.graph.settle(record.task);
   }
 
-  [kProgress](record: CallRecord, info: ProgressInfo): void {
+  readonly #progress = (record: CallRecord, info: ProgressInfo): void => {
     if (!record.result) this.#emit(record, { type: 'progress', progress: info });
-  }
+  };
 
   [kBlocked](record: CallRecord, limit: string): void {
     this.#emit(record, { type: 'waiting', reason: 'slot', limit });
@@ -571,59 +445,6 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
-function buildTrace(
-  records: readonly CallRecord[],
-  limits: Record<string, number>,
-  now: number,
-): TurnTrace {
-  const calls = records.map(traceOf);
-  let startedAt = Infinity;
-  let endedAt = -Infinity;
-  for (const c of calls) {
-    startedAt = Math.min(startedAt, c.queuedAt);
-    endedAt = Math.max(endedAt, c.endedAt);
-  }
-  return {
-    startedAt: Number.isFinite(startedAt) ? startedAt : now,
-    endedAt: Number.isFinite(endedAt) ? endedAt : now,
-    calls,
-    limits,
-    summary: summarizeTurn(calls, limits),
-  };
-}
-
-/** What a running tool sees. The AbortController is made only when someone needs the signal. */
-class CallContext implements ToolContext {
-  #controller: AbortController | undefined;
-  readonly #record: CallRecord;
-
-  constructor(record: CallRecord) {
-    this.#record = record;
-  }
-
-  get callId(): string {
-    return this.#record.id;
-  }
-
-  get toolName(): string {
-    return this.#record.name;
-  }
-
-  get signal(): AbortSignal {
-    this.#controller ??= new AbortController();
-    return this.#controller.signal;
-  }
-
-  abort(reason: unknown): void {
-    this.#controller ??= new AbortController();
-    this.#controller.abort(reason);
-  }
-
-  progress(info: ProgressInfo): void {
-    (this.#record.owner as Turn)[kProgress](this.#record, info);
-  }
-}
-
 /**
  * How the scheduler's task graph reaches the turn that owns each call: one object for every
  * call of every turn.
@@ -648,20 +469,3 @@ export const callHooks: TaskHooks<CallRecord> = {
 };
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-function abortReason(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.message) return reason.message;
-  if (typeof reason === 'string' && reason) return reason;
-  return 'the turn was cancelled';
-}
-
-function unknownToolMessage(name: string, tools: ReadonlyMap<string, Tool>): string {
-  const names = [...tools.keys()];
-  const shown = names.slice(0, 50).join(', ');
-  const more = names.length > 50 ? ` and ${names.length - 50} more` : '';
-  const quoted = JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}…` : name);
-  return names.length === 0
-    ? `Unknown tool ${quoted}: no tools are available.`
-    : `Unknown tool ${quoted}. Available tools: ${shown}${more}.`;
-}

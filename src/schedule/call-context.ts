@@ -1,0 +1,38 @@
+import type { ProgressInfo, ToolContext } from '../tool/define-tool.js';
+import type { CallRecord } from './call-record.js';
+
+/** What a running tool sees. The AbortController is made only when someone needs the signal. */
+export class CallContext implements ToolContext {
+  #controller: AbortController | undefined;
+  readonly #record: CallRecord;
+  readonly #onProgress: (record: CallRecord, info: ProgressInfo) => void;
+
+  /** `onProgress` is shared by every call of a turn: no closure per call. */
+  constructor(record: CallRecord, onProgress: (record: CallRecord, info: ProgressInfo) => void) {
+    this.#record = record;
+    this.#onProgress = onProgress;
+  }
+
+  get callId(): string {
+    return this.#record.id;
+  }
+
+  get toolName(): string {
+    return this.#record.name;
+  }
+
+  get signal(): AbortSignal {
+    this.#controller ??= new AbortController();
+    return this.#controller.signal;
+  }
+
+  /** Aborts the tool's signal, whether or not the tool has read it yet. */
+  abort(reason: unknown): void {
+    this.#controller ??= new AbortController();
+    this.#controller.abort(reason);
+  }
+
+  progress(info: ProgressInfo): void {
+    this.#onProgress(this.#record, info);
+  }
+}

@@ -1,0 +1,45 @@
+import type { CallTrace, TurnTrace } from '../trace/call-trace.js';
+import { summarizeTurn } from '../trace/summarize-turn.js';
+import type { CallRecord } from './call-record.js';
+
+/** The trace of a finished turn: every call's phases and the turn's summary. */
+export function buildTrace(
+  records: readonly CallRecord[],
+  limits: Record<string, number>,
+  now: number,
+): TurnTrace {
+  const calls = records.map(traceOf);
+  let startedAt = Infinity;
+  let endedAt = -Infinity;
+  for (const c of calls) {
+    startedAt = Math.min(startedAt, c.queuedAt);
+    endedAt = Math.max(endedAt, c.endedAt);
+  }
+  return {
+    startedAt: Number.isFinite(startedAt) ? startedAt : now,
+    endedAt: Number.isFinite(endedAt) ? endedAt : now,
+    calls,
+    limits,
+    summary: summarizeTurn(calls, limits),
+  };
+}
+
+export function traceOf(record: CallRecord): CallTrace {
+  const trace: CallTrace = {
+    id: record.id,
+    name: record.name,
+    index: record.index,
+    status: record.result?.status ?? 'cancelled',
+    queuedAt: record.queuedAt,
+    endedAt: record.endedAt ?? record.queuedAt,
+    waitedFor: [...record.waitedFor],
+    limits: [...record.limits],
+    approval: record.approval,
+  };
+  if (record.conflictsClearedAt !== undefined) trace.conflictsClearedAt = record.conflictsClearedAt;
+  if (record.approvedAt !== undefined) trace.approvedAt = record.approvedAt;
+  if (record.readyAt !== undefined) trace.readyAt = record.readyAt;
+  if (record.startedAt !== undefined) trace.startedAt = record.startedAt;
+  if (record.limitWaitedOn !== undefined) trace.limitWaitedOn = record.limitWaitedOn;
+  return trace;
+}
