@@ -36,6 +36,10 @@ export class CallRecord {
   waitedFor: readonly string[] = noIds;
   limitWaitedOn: string | undefined = undefined;
   approval: CallTrace['approval'] = 'auto';
+  /** The earlier identical read whose result this call shares. */
+  sharedWith: string | undefined = undefined;
+  /** Identical later reads waiting for this call's result. */
+  followers: CallRecord[] | undefined = undefined;
 
   constructor(
     readonly turnId: number,

@@ -61,6 +61,7 @@ const turnArb = fc.record({
   g2: fc.integer({ min: 1, max: 3 }),
   mode: fc.constantFrom<ApprovalMode>('ask', 'ask', 'auto-edit', 'yolo', 'never-ask'),
   streamGap: fc.integer({ min: 0, max: 5 }),
+  dedupeReads: fc.boolean(),
 });
 
 interface Entry {
@@ -189,6 +190,7 @@ describe('Scheduler properties', () => {
           limits,
           approvalMode: run.mode,
           defaultTimeoutMs: 50,
+          dedupeReads: run.dedupeReads,
           approver: async (req) => {
             const spec = req.input as Spec;
             await sleep(spec.approvalDelay);
@@ -244,12 +246,14 @@ describe('Scheduler properties', () => {
         const [first, second] = await outcomes;
 
         expect(violations).toEqual([]);
-        const check = (results: CallResult[], turnCalls: ToolCall[]) => {
+        const check = (results: CallResult[], turnCalls: ToolCall[], shared: Set<string>) => {
           // Exactly one result per call, in call order.
           expect(results.map((r) => r.id)).toEqual(turnCalls.map((c) => c.id));
           for (const result of results) {
             const entry = entries.get(result.id) as Entry;
-            if (result.status === 'success') expect(started.has(result.id)).toBe(true);
+            if (result.status === 'success')
+              expect(started.has(result.id) || shared.has(result.id)).toBe(true);
+            if (shared.has(result.id)) expect(started.has(result.id)).toBe(false);
             if (result.status === 'denied') expect(started.has(result.id)).toBe(false);
             if (entry.spec.malformed || entry.spec.tool === 'missing')
               expect(result.status === 'error' || result.status === 'cancelled').toBe(true);
@@ -257,8 +261,10 @@ describe('Scheduler properties', () => {
             expect(result.content.length).toBeGreaterThan(0);
           }
         };
-        check(first.results, calls[0] ?? []);
-        check(second.results, calls[1] ?? []);
+        const sharedIds = (outcome: typeof first) =>
+          new Set(outcome.trace.calls.filter((c) => c.sharedWith).map((c) => c.id));
+        check(first.results, calls[0] ?? [], sharedIds(first));
+        check(second.results, calls[1] ?? [], sharedIds(second));
 
         // No call starts before an earlier conflicting call has settled (across turns too).
         const all = [...entries.entries()].sort((a, b) => a[1].seq - b[1].seq);

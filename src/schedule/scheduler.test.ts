@@ -761,3 +761,48 @@ describe('Scheduler: options', () => {
     expect(() => new Scheduler({ tools: [t, t] })).toThrow(/distinct names/);
   });
 });
+
+describe('Scheduler: dedupeReads', () => {
+  function counting() {
+    const runs: string[] = [];
+    const read = fileTool('read', 'read', async (i: { path: string }) => {
+      runs.push(i.path);
+      await flush(1);
+      return `contents of ${i.path}`;
+    });
+    const write = fileTool('write', 'write', () => 'written');
+    return { runs, tools: [read, write] };
+  }
+
+  it('runs identical reads once and gives each call the result under its own id', async () => {
+    const { runs, tools } = counting();
+    const { results, trace } = await scheduler(tools, { dedupeReads: true }).run([
+      call('a', 'read', '{"path":"x"}'),
+      call('b', 'read', { path: 'x' }),
+      call('c', 'read', { path: 'y' }),
+    ]);
+    expect(runs).toEqual(['x', 'y']);
+    expect(results.map((r) => [r.id, r.status, r.content])).toEqual([
+      ['a', 'success', [{ type: 'text', text: 'contents of x' }]],
+      ['b', 'success', [{ type: 'text', text: 'contents of x' }]],
+      ['c', 'success', [{ type: 'text', text: 'contents of y' }]],
+    ]);
+    expect(trace.calls[1]?.sharedWith).toBe('a');
+  });
+
+  it('never shares across a write admitted in between, or when not asked to', async () => {
+    const first = counting();
+    await scheduler(first.tools, { dedupeReads: true }).run([
+      call('a', 'read', { path: 'x' }),
+      call('w', 'write', { path: 'x' }),
+      call('b', 'read', { path: 'x' }),
+    ]);
+    expect(first.runs).toEqual(['x', 'x']);
+    const second = counting();
+    await scheduler(second.tools).run([
+      call('a', 'read', { path: 'x' }),
+      call('b', 'read', { path: 'x' }),
+    ]);
+    expect(second.runs).toEqual(['x', 'x']);
+  });
+});

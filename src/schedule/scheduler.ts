@@ -26,6 +26,12 @@ export interface SchedulerOptions {
   defaultTimeoutMs?: number;
   /** Largest argument accepted from the model, in UTF-8 bytes. @default 1_048_576 */
   maxInputBytes?: number;
+  /**
+   * Run identical calls of one turn that only read (same tool, same input, read claims only, no
+   * approval needed) once, and give each the same result, unless a write was admitted in between.
+   * @default false
+   */
+  dedupeReads?: boolean;
   /** Receives every event, without ever holding up the scheduler. */
   onEvent?: EventListener;
   /** The clock, in milliseconds. @default performance.now */
@@ -56,6 +62,7 @@ export class Scheduler {
       approver,
       defaultTimeoutMs = 300_000,
       maxInputBytes = defaultMaxInputBytes,
+      dedupeReads = false,
       onEvent,
       now = () => performance.now(),
     } = options;
@@ -85,6 +92,9 @@ export class Scheduler {
       throw new InvalidOptionError('onEvent', 'a function', onEvent);
     }
     if (typeof now !== 'function') throw new InvalidOptionError('now', 'a function', now);
+    if (typeof dedupeReads !== 'boolean') {
+      throw new InvalidOptionError('dedupeReads', 'a boolean', dedupeReads);
+    }
 
     this.#tools = toolMap(options.tools);
     const capacities = { ...limits, global: maxConcurrency };
@@ -103,6 +113,8 @@ export class Scheduler {
       approver,
       defaultTimeoutMs,
       maxInputBytes,
+      dedupeReads,
+      writeEpoch: 0,
       now,
       nextSeq: () => this.#seq++,
       nextTurnId: () => ++this.#turnIds,

@@ -41,5 +41,6 @@ export function traceOf(record: CallRecord): CallTrace {
   if (record.readyAt !== undefined) trace.readyAt = record.readyAt;
   if (record.startedAt !== undefined) trace.startedAt = record.startedAt;
   if (record.limitWaitedOn !== undefined) trace.limitWaitedOn = record.limitWaitedOn;
+  if (record.sharedWith !== undefined) trace.sharedWith = record.sharedWith;
   return trace;
 }

@@ -26,6 +26,10 @@ export interface SchedulerCore {
   approver: Approver | undefined;
   defaultTimeoutMs: number;
   maxInputBytes: number;
+  /** Identical read-only calls of a turn run once and share the result. */
+  dedupeReads: boolean;
+  /** Bumped whenever a call that writes (or is exclusive) is admitted: shared reads go stale. */
+  writeEpoch: number;
   now: () => number;
   nextSeq(): number;
   nextTurnId(): number;
@@ -68,6 +72,8 @@ export class Turn {
   readonly #options: TurnOptions;
   readonly #records: CallRecord[] = [];
   readonly #ids = new Set<string>();
+  /** Reads that identical later reads may share, with the write epoch they were admitted in. */
+  readonly #reads = new Map<string, { record: CallRecord; epoch: number }>();
   /** Calls not yet admitted, in call order: claims are registered strictly in that order. */
   readonly #admissions: CallRecord[] = [];
   #admitHead = 0;
@@ -202,6 +208,15 @@ export class Turn {
       return;
     }
     const { claims, needsApproval } = admission;
+    if (claims === null || claims.some((c) => c.mode === 'write')) {
+      core.writeEpoch++;
+    } else if (core.dedupeReads && claims.length > 0 && !needsApproval) {
+      const original = this.#sharedRead(record, tool);
+      if (original) {
+        this.#follow(record, original);
+        return;
+      }
+    }
     record.claims = claims;
     record.limits = core.limitsOf(tool);
     const waitFor = core.tracker.acquire(record, claims);
@@ -227,6 +242,31 @@ export class Turn {
     record.task = task;
     core.graph.submit(task);
     if (needsApproval && !record.result) this.#askApproval(record, core.approver as Approver);
+  }
+
+  /**
+   * The earlier identical read of this turn whose result this call can share: same tool, same
+   * input, and no write admitted anywhere since. Registers this call as the one to share otherwise.
+   */
+  #sharedRead(record: CallRecord, tool: Tool): CallRecord | undefined {
+    let key: string;
+    try {
+      key = `${tool.name}\u0000${stableJson(record.input)}`;
+    } catch {
+      return undefined; // input JSON cannot hold: never shared
+    }
+    const epoch = this.#core.writeEpoch;
+    const earlier = this.#reads.get(key);
+    if (earlier && earlier.epoch === epoch) return earlier.record;
+    this.#reads.set(key, { record, epoch });
+    return undefined;
+  }
+
+  #follow(record: CallRecord, original: CallRecord): void {
+    record.sharedWith = original.id;
+    record.approvedAt = record.queuedAt;
+    if (original.result) this.#resolve(record, shared(record, original.result));
+    else (original.followers ??= []).push(record);
   }
 
   #askApproval(record: CallRecord, approver: Approver): void {
@@ -385,6 +425,10 @@ export class Turn {
     }
     this.#emit(record, { type: 'finished', result });
     this.#unresolved--;
+    if (record.followers) {
+      for (const follower of record.followers) this.#resolve(follower, shared(follower, result));
+      record.followers = undefined;
+    }
     if (result.status === 'error' && this.#options.cancelOnError) {
       this.cancel(`call ${record.id} failed`);
     }
@@ -435,6 +479,24 @@ export class Turn {
       index: record.index,
     } as SchedulerEvent);
   }
+}
+
+/** The result of the call `record` shared, under its own id. */
+function shared(record: CallRecord, result: CallResult): CallResult {
+  return { ...result, id: record.id, name: record.name };
+}
+
+/** JSON with object keys sorted, so equal inputs give equal keys. Throws on what JSON cannot hold. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === 'bigint' || typeof v === 'function' || typeof v === 'symbol') {
+      throw new TypeError('not JSON');
+    }
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    const sorted: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
+    return sorted;
+  });
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
