@@ -4,7 +4,6 @@ import { type Claim, checkClaims } from '../tool/claims.js';
 import type { Tool } from '../tool/define-tool.js';
 import type { ValidationResult } from '../tool/input-schema.js';
 import { parseToolInput } from '../tool/parse-tool-input.js';
-import type { ToolCall } from './call.js';
 import { errorMessage } from './call-record.js';
 
 /** A call that named a known tool and whose input parsed; validation may still be running. */
@@ -21,13 +20,13 @@ export type CheckedCall =
  * a known tool, input that parses. Starts validation. Never throws.
  */
 export function checkCall(
-  call: unknown,
+  call: { readable: boolean; id: unknown; name: unknown; input: unknown },
   seenIds: ReadonlySet<string>,
   tools: ReadonlyMap<string, Tool>,
   maxInputBytes: number,
 ): CheckedCall {
-  const { id, name, input } = (call ?? {}) as Partial<ToolCall>;
-  if (typeof call !== 'object' || call === null || typeof id !== 'string' || id === '') {
+  const { readable, id, name, input } = call;
+  if (!readable || typeof id !== 'string' || id === '') {
     return {
       ok: false,
       message: 'Malformed tool call: it needs a non-empty string `id` and a `name`.',

@@ -38,6 +38,8 @@ export class CallRecord {
   approval: CallTrace['approval'] = 'auto';
   /** The earlier identical read whose result this call shares. */
   sharedWith: string | undefined = undefined;
+  /** The call whose run this one shares. */
+  leader: CallRecord | undefined = undefined;
   /** Identical later reads waiting for this call's result. */
   followers: CallRecord[] | undefined = undefined;
 
@@ -72,13 +74,23 @@ export function failure(
   };
 }
 
-/** The message of whatever a tool threw, short enough for a model. */
+/** Longest message a result carries: a model needs the gist, not a 100 KB stack. */
+export const maxMessageLength = 2000;
+
+/** `text` cut to `max` characters, marking the cut. */
+export function truncate(text: string, max = maxMessageLength): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text;
+}
+
+/** The message of whatever was thrown, short enough for a model. Never throws. */
 export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  if (typeof error === 'string') return error;
+  let text: string;
   try {
-    return JSON.stringify(error) ?? String(error);
+    if (error instanceof Error) text = String(error.message || error.name || 'Error');
+    else if (typeof error === 'string') text = error;
+    else text = JSON.stringify(error) ?? String(error);
   } catch {
-    return String(error);
+    text = `a thrown ${error === null ? 'null' : typeof error}`;
   }
+  return truncate(text);
 }

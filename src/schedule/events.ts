@@ -1,3 +1,4 @@
+import type { AsyncResource } from 'node:async_hooks';
 import type { ProgressInfo } from '../tool/define-tool.js';
 import type { CallResult } from './call.js';
 
@@ -32,6 +33,8 @@ export type EventListener = (event: SchedulerEvent) => void | Promise<void>;
 export class EventChannel {
   #listeners = new Set<EventListener>();
   #queue: SchedulerEvent[] = [];
+  /** The async context each queued event was emitted in (`undefined`: none captured). */
+  #scopes: (AsyncResource | undefined)[] = [];
   #afterFlush: (() => void)[] = [];
   #scheduled = false;
 
@@ -44,9 +47,14 @@ export class EventChannel {
     return () => this.#listeners.delete(listener);
   }
 
-  emit(event: SchedulerEvent): void {
+  /**
+   * Queues `event` for delivery. Listeners get it in `scope`, the async context of the code that
+   * added the call, so a listener that reads AsyncLocalStorage sees that call's request.
+   */
+  emit(event: SchedulerEvent, scope?: AsyncResource): void {
     if (this.#listeners.size === 0) return;
     this.#queue.push(event);
+    this.#scopes.push(scope);
     this.#schedule();
   }
 
@@ -69,19 +77,27 @@ export class EventChannel {
   #flush(): void {
     this.#scheduled = false;
     const events = this.#queue;
+    const scopes = this.#scopes;
     const callbacks = this.#afterFlush;
     this.#queue = [];
+    this.#scopes = [];
     this.#afterFlush = [];
-    for (const event of events) {
-      for (const listener of this.#listeners) {
-        try {
-          const returned = listener(event);
-          if (returned && typeof returned.catch === 'function') returned.catch(() => {});
-        } catch {
-          // A listener's failure is its own; scheduling goes on.
-        }
-      }
+    for (const [index, event] of events.entries()) {
+      const scope = scopes[index];
+      if (scope) scope.runInAsyncScope(this.#deliver, this, event);
+      else this.#deliver(event);
     }
     for (const callback of callbacks) callback();
+  }
+
+  #deliver(event: SchedulerEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        const returned = listener(event);
+        if (returned && typeof returned.catch === 'function') returned.catch(() => {});
+      } catch {
+        // A listener's failure is its own; scheduling goes on.
+      }
+    }
   }
 }

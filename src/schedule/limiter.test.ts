@@ -48,6 +48,7 @@ describe('Limiter', () => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant('request' as const), limits: fc.subarray(['a', 'b', 'c']) }),
       fc.record({ kind: fc.constant('release' as const), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('withdraw' as const), pick: fc.nat() }),
     );
     fc.assert(
       fc.property(
@@ -60,7 +61,7 @@ describe('Limiter', () => {
         (ops, caps) => {
           const limiter = new Limiter({ ...caps, global: 4 });
           const holding: string[][] = [];
-          const waiting = new Set<number>();
+          const waiting = new Map<number, SlotRequest>();
           let seq = 0;
           const check = () => {
             for (const name of ['a', 'b', 'c', 'global'] as const) {
@@ -73,15 +74,24 @@ describe('Limiter', () => {
             if (o.kind === 'request') {
               const limits = ['global', ...o.limits];
               const id = seq++;
-              waiting.add(id);
-              limiter.request({
+              const request: SlotRequest = {
                 seq: id,
                 limits,
                 grant: () => {
                   waiting.delete(id);
                   holding.push(limits);
                 },
-              });
+              };
+              waiting.set(id, request);
+              limiter.request(request);
+            } else if (o.kind === 'withdraw') {
+              const ids = [...waiting.keys()];
+              if (ids.length > 0) {
+                const id = ids[o.pick % ids.length] as number;
+                limiter.withdraw(waiting.get(id) as SlotRequest);
+                waiting.delete(id);
+                expect(limiter.waiting).toBe(waiting.size);
+              }
             } else if (holding.length > 0) {
               const [released] = holding.splice(o.pick % holding.length, 1);
               limiter.release(released as string[]);

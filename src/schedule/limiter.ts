@@ -7,7 +7,9 @@ export interface SlotRequest {
   /** Called once, when every slot is held, with the request itself (one function can serve all). */
   readonly grant: (request: SlotRequest) => void;
   /** The limit the request last waited on; set by the limiter. */
-  blockedOn?: string;
+  blockedOn?: string | undefined;
+  /** Position in the waiting heap, -1 when not waiting; kept by the limiter. */
+  heapIndex?: number;
 }
 
 interface Limit {
@@ -48,8 +50,11 @@ export class Limiter {
 
   /** Removes a request that no longer wants its slots. No-op once granted. */
   withdraw(request: SlotRequest): void {
-    // Left in its heap and skipped when it comes up: removal stays O(1).
+    const limit = this.#waitingOn.get(request);
+    if (!limit) return;
     this.#waitingOn.delete(request);
+    // Removed at once (O(log n)): a cancelled call must not stay reachable until a slot frees.
+    heapRemove(limit.waiting, request);
   }
 
   /** Gives back one slot of each limit, then grants whoever can now run. */
@@ -84,7 +89,6 @@ export class Limiter {
     while (limit.used < limit.capacity && limit.waiting.length > 0) {
       const next = heapPop(limit.waiting);
       if (!next) break;
-      if (this.#waitingOn.get(next) !== limit) continue; // withdrawn
       this.#waitingOn.delete(next);
       const full = this.#firstFull(next);
       if (full) {
@@ -120,23 +124,44 @@ export class Limiter {
   }
 }
 
+function place(heap: SlotRequest[], index: number, item: SlotRequest): void {
+  heap[index] = item;
+  item.heapIndex = index;
+}
+
 function heapPush(heap: SlotRequest[], item: SlotRequest): void {
   heap.push(item);
-  let i = heap.length - 1;
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    if ((heap[parent] as SlotRequest).seq <= item.seq) break;
-    heap[i] = heap[parent] as SlotRequest;
-    i = parent;
-  }
-  heap[i] = item;
+  siftUp(heap, heap.length - 1, item);
 }
 
 function heapPop(heap: SlotRequest[]): SlotRequest | undefined {
   const top = heap[0];
-  const last = heap.pop();
-  if (heap.length > 0 && last) siftDown(heap, 0, last);
+  if (!top) return undefined;
+  heapRemove(heap, top);
   return top;
+}
+
+function heapRemove(heap: SlotRequest[], item: SlotRequest): void {
+  const index = item.heapIndex ?? -1;
+  if (index < 0 || heap[index] !== item) return;
+  item.heapIndex = -1;
+  const last = heap.pop() as SlotRequest;
+  if (index === heap.length) return;
+  place(heap, index, last);
+  siftDown(heap, index, last);
+  siftUp(heap, last.heapIndex as number, last);
+}
+
+function siftUp(heap: SlotRequest[], start: number, item: SlotRequest): void {
+  let i = start;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    const above = heap[parent] as SlotRequest;
+    if (above.seq <= item.seq) break;
+    place(heap, i, above);
+    i = parent;
+  }
+  place(heap, i, item);
 }
 
 function siftDown(heap: SlotRequest[], start: number, item: SlotRequest): void {
@@ -146,11 +171,13 @@ function siftDown(heap: SlotRequest[], start: number, item: SlotRequest): void {
     let child = 2 * i + 1;
     if (child >= n) break;
     const right = child + 1;
-    if (right < n && (heap[right] as SlotRequest).seq < (heap[child] as SlotRequest).seq)
+    if (right < n && (heap[right] as SlotRequest).seq < (heap[child] as SlotRequest).seq) {
       child = right;
-    if ((heap[child] as SlotRequest).seq >= item.seq) break;
-    heap[i] = heap[child] as SlotRequest;
+    }
+    const below = heap[child] as SlotRequest;
+    if (below.seq >= item.seq) break;
+    place(heap, i, below);
     i = child;
   }
-  heap[i] = item;
+  place(heap, i, item);
 }

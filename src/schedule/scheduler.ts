@@ -2,7 +2,8 @@ import { type ApprovalMode, type Approver, approvalModes } from '../approval/app
 import { InvalidOptionError } from '../errors.js';
 import { defineTool, isTool, type Tool, type ToolDefinition } from '../tool/define-tool.js';
 import { defaultMaxInputBytes } from '../tool/parse-tool-input.js';
-import { assertCount, assertPositiveMs } from '../validate-options.js';
+import { assertCount, assertTimeoutMs } from '../validate-options.js';
+import { AbortFanout } from './abort-fanout.js';
 import type { ToolCall } from './call.js';
 import type { CallRecord } from './call-record.js';
 import { ConflictTracker } from './conflict-tracker.js';
@@ -86,7 +87,7 @@ export class Scheduler {
     if (approver !== undefined && typeof approver !== 'function') {
       throw new InvalidOptionError('approver', 'a function', approver);
     }
-    if (defaultTimeoutMs !== Infinity) assertPositiveMs('defaultTimeoutMs', defaultTimeoutMs);
+    assertTimeoutMs('defaultTimeoutMs', defaultTimeoutMs);
     assertCount('maxInputBytes', maxInputBytes);
     if (onEvent !== undefined && typeof onEvent !== 'function') {
       throw new InvalidOptionError('onEvent', 'a function', onEvent);
@@ -103,6 +104,7 @@ export class Scheduler {
     const limitsOf = new Map<Tool, readonly string[]>();
     for (const tool of this.#tools.values()) limitsOf.set(tool, ['global', ...tool.groups]);
     this.#core = {
+      aborts: new AbortFanout(),
       tools: this.#tools,
       graph: new TaskGraph(new Limiter(capacities), callHooks),
       limitsOf: (tool) => limitsOf.get(tool) ?? ['global', ...tool.groups],
@@ -157,7 +159,17 @@ function toolMap(tools: SchedulerOptions['tools']): Map<string, Tool> {
     throw new InvalidOptionError('tools', 'an array or a record of tools', tools);
   }
   const map = new Map<string, Tool>();
-  for (const entry of Array.isArray(tools) ? tools : Object.values(tools)) {
+  const entries: [string | number, unknown][] = Array.isArray(tools)
+    ? [...tools.entries()]
+    : Object.entries(tools);
+  for (const [at, entry] of entries) {
+    if (typeof entry !== 'object' || entry === null) {
+      throw new InvalidOptionError(
+        `tools[${JSON.stringify(at)}]`,
+        'a tool from defineTool or a tool definition',
+        entry,
+      );
+    }
     const tool = isTool(entry) ? entry : defineTool(entry as ToolDefinition);
     if (map.has(tool.name)) {
       throw new InvalidOptionError(

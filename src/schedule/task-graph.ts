@@ -32,6 +32,11 @@ export interface TaskHooks<T> {
   start(data: T, task: Task<T>, waitedOn: string | undefined): void;
   /** The task has settled in the graph (after every task it waited for). */
   onSettled?(data: T): void;
+  /**
+   * A hook threw while the graph worked on this task. The graph has settled the task (its slots
+   * are free) and goes on with the others; the owner should give it a result.
+   */
+  onError?(data: T, error: unknown): void;
 }
 
 export interface TaskSpec<T> {
@@ -60,6 +65,7 @@ class TaskState<T> implements Task<T>, SlotRequest {
   /** Asked the limiter for slots and not yet granted. */
   requested = false;
   blockedOn: string | undefined = undefined;
+  heapIndex = -1;
   dependents: TaskState<T>[] | undefined = undefined;
 
   constructor(
@@ -185,7 +191,20 @@ export class TaskGraph<T> {
     if (this.#draining) return;
     this.#draining = true;
     try {
-      for (let i = 0; i < this.#queue.length; i++) this.#step(this.#queue[i] as TaskState<T>);
+      for (let i = 0; i < this.#queue.length; i++) {
+        const task = this.#queue[i] as TaskState<T>;
+        try {
+          this.#step(task);
+        } catch (error) {
+          // One task's failure must not drop the rest of the queue nor leak its slots.
+          if (!task.settled && !task.withdrawn) this.settle(task);
+          try {
+            this.#hooks.onError?.(task.data, error);
+          } catch {
+            // Nothing more can be done for this task.
+          }
+        }
+      }
     } finally {
       this.#queue = [];
       this.#draining = false;

@@ -1,15 +1,18 @@
 import { AsyncResource } from 'node:async_hooks';
-import type { ApprovalMode, ApprovalResponse, Approver } from '../approval/approval.js';
-import { SalvoError } from '../errors.js';
+import type { ApprovalMode, Approver } from '../approval/approval.js';
+import { readApproval } from '../approval/read-approval.js';
+import { InvalidOptionError, SalvoError } from '../errors.js';
 import { toContent } from '../tool/content.js';
 import type { ProgressInfo, Tool } from '../tool/define-tool.js';
 import type { TurnTrace } from '../trace/call-trace.js';
+import type { AbortFanout } from './abort-fanout.js';
 import { abortReason, admitCall, checkCall } from './admission.js';
 import type { CallResult, ToolCall } from './call.js';
 import { CallContext } from './call-context.js';
 import { CallRecord, errorMessage, failure } from './call-record.js';
 import type { ConflictTracker } from './conflict-tracker.js';
 import type { EventChannel, SchedulerEvent } from './events.js';
+import { SharedReads, sharedResult } from './shared-reads.js';
 import type { Task, TaskGraph, TaskHooks } from './task-graph.js';
 import { buildTrace } from './turn-trace.js';
 
@@ -21,6 +24,7 @@ export interface SchedulerCore {
   /** `global` and the tool's groups, computed once per tool. */
   limitsOf(tool: Tool): readonly string[];
   events: EventChannel;
+  aborts: AbortFanout;
   limits: Record<string, number>;
   approvalMode: ApprovalMode;
   approver: Approver | undefined;
@@ -36,9 +40,12 @@ export interface SchedulerCore {
 }
 
 export interface TurnOptions {
-  /** Aborting it cancels every call of the turn that has no result yet. */
+  /**
+   * Aborting it cancels every call of the turn that has no result yet. `done` still waits for
+   * `end()`: call it in a `finally` when the model's stream stops, however it stops.
+   */
   signal?: AbortSignal;
-  /** Cancel the rest of the turn when a call fails. @default false */
+  /** Cancel the rest of the turn when a call fails or times out. @default false */
   cancelOnError?: boolean;
   /** Who is asking, for approval requests: empty for the root agent. @default [] */
   path?: readonly string[];
@@ -55,6 +62,7 @@ const kStart = Symbol('start');
 const kBlocked = Symbol('blocked');
 const kNow = Symbol('now');
 const kReleased = Symbol('released');
+const kCrashed = Symbol('crashed');
 
 /** Thrown at the host when it adds to a turn it already ended. */
 export class TurnClosedError extends SalvoError {}
@@ -72,19 +80,20 @@ export class Turn {
   readonly #options: TurnOptions;
   readonly #records: CallRecord[] = [];
   readonly #ids = new Set<string>();
-  /** Reads that identical later reads may share, with the write epoch they were admitted in. */
-  readonly #reads = new Map<string, { record: CallRecord; epoch: number }>();
+  readonly #sharedReads = new SharedReads();
   /** Calls not yet admitted, in call order: claims are registered strictly in that order. */
-  readonly #admissions: CallRecord[] = [];
+  #admissions: CallRecord[] = [];
   #admitHead = 0;
+  #pumping = false;
   #unresolved = 0;
   #ended = false;
   #cancelReason: string | undefined;
   #finished = false;
   #resolveDone!: (outcome: TurnOutcome) => void;
-  #onAbort: (() => void) | undefined;
+  #unsubscribeAbort: (() => void) | undefined;
 
   constructor(core: SchedulerCore, options: TurnOptions = {}) {
+    checkTurnOptions(options);
     this.#core = core;
     this.#options = options;
     this.id = core.nextTurnId();
@@ -95,8 +104,9 @@ export class Turn {
     if (signal?.aborted) {
       this.#cancelReason = abortReason(signal);
     } else if (signal) {
-      this.#onAbort = () => this.cancel(abortReason(signal));
-      signal.addEventListener('abort', this.#onAbort, { once: true });
+      this.#unsubscribeAbort = core.aborts.subscribe(signal, () =>
+        this.cancel(abortReason(signal)),
+      );
     }
   }
 
@@ -105,22 +115,34 @@ export class Turn {
     return this.#records.length;
   }
 
-  /** Adds a call. Throws only when the turn was already ended: anything wrong with the call itself becomes its result. */
+  /**
+   * Adds a call. Throws only when the turn was already ended: anything wrong with the call
+   * itself becomes its result.
+   */
   add(call: ToolCall): void {
     if (this.#ended) throw new TurnClosedError('Cannot add a call to a turn after `end()`');
     const core = this.#core;
-    const raw = (typeof call === 'object' && call !== null ? call : {}) as Partial<ToolCall>;
+    // Read each field once, guarded: a model's or host's call object may be hostile.
+    let id: unknown;
+    let name: unknown;
+    let input: unknown;
+    let readable = typeof call === 'object' && call !== null;
+    try {
+      if (readable) ({ id, name, input } = call);
+    } catch {
+      readable = false;
+    }
     const record = new CallRecord(
       this.id,
       this.#records.length,
       core.nextSeq(),
-      typeof raw.id === 'string' ? raw.id : String(raw.id ?? ''),
-      typeof raw.name === 'string' ? raw.name : String(raw.name ?? ''),
+      printable(id),
+      printable(name),
       core.now(),
       this,
     );
-    // Tools run in the async context of the code that added the call, not of whichever call
-    // freed their slot: tracing through AsyncLocalStorage depends on it.
+    // Tools and listeners run in the async context of the code that added the call, not of
+    // whichever call freed their slot: tracing through AsyncLocalStorage depends on it.
     record.scope = new AsyncResource('salvo.call');
     this.#records.push(record);
     this.#unresolved++;
@@ -130,7 +152,12 @@ export class Turn {
       this.#resolve(record, this.#cancelled(record));
       return;
     }
-    const checked = checkCall(call, this.#ids, core.tools, core.maxInputBytes);
+    const checked = checkCall(
+      { readable, id, name, input },
+      this.#ids,
+      core.tools,
+      core.maxInputBytes,
+    );
     if (!checked.ok) {
       this.#resolve(record, failure(record, 'error', checked.message, checked.cause));
       return;
@@ -150,7 +177,7 @@ export class Turn {
     this.#pumpAdmissions();
   }
 
-  /** No more calls: `done` resolves once every call has its result. */
+  /** No more calls: `done` resolves once every call has its result. Idempotent. */
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
@@ -179,23 +206,29 @@ export class Turn {
     result: { ok: true; value: unknown } | { ok: false; message: string },
   ): void {
     record.validating = undefined;
-    if (record.result) return;
-    if (result.ok) record.input = result.value;
-    else this.#resolve(record, failure(record, 'error', result.message));
+    if (!record.result) {
+      if (result.ok) record.input = result.value;
+      else this.#resolve(record, failure(record, 'error', result.message));
+    }
     this.#pumpAdmissions();
   }
 
   /** Admits calls in call order; stops at one whose validation is still running. */
   #pumpAdmissions(): void {
-    const queue = this.#admissions;
-    while (this.#admitHead < queue.length) {
-      const record = queue[this.#admitHead] as CallRecord;
-      if (record.validating && !record.result) return;
-      this.#admitHead++;
-      if (!record.result) this.#admit(record);
+    if (this.#pumping) return; // the loop below picks up whatever changed
+    this.#pumping = true;
+    try {
+      while (this.#admitHead < this.#admissions.length) {
+        const record = this.#admissions[this.#admitHead] as CallRecord;
+        if (record.validating && !record.result) return;
+        this.#admitHead++;
+        if (!record.result) this.#admit(record);
+      }
+      this.#admissions = [];
+      this.#admitHead = 0;
+    } finally {
+      this.#pumping = false;
     }
-    this.#admissions.length = 0;
-    this.#admitHead = 0;
   }
 
   #admit(record: CallRecord): void {
@@ -211,9 +244,10 @@ export class Turn {
     if (claims === null || claims.some((c) => c.mode === 'write')) {
       core.writeEpoch++;
     } else if (core.dedupeReads && claims.length > 0 && !needsApproval) {
-      const original = this.#sharedRead(record, tool);
-      if (original) {
-        this.#follow(record, original);
+      const leader = this.#sharedReads.leaderFor(record, tool.name, core.writeEpoch);
+      // A leader the host cancelled may have been stopped: never wait on it.
+      if (leader && leader.result?.status !== 'cancelled') {
+        this.#follow(record, leader);
         return;
       }
     }
@@ -244,29 +278,16 @@ export class Turn {
     if (needsApproval && !record.result) this.#askApproval(record, core.approver as Approver);
   }
 
-  /**
-   * The earlier identical read of this turn whose result this call can share: same tool, same
-   * input, and no write admitted anywhere since. Registers this call as the one to share otherwise.
-   */
-  #sharedRead(record: CallRecord, tool: Tool): CallRecord | undefined {
-    let key: string;
-    try {
-      key = `${tool.name}\u0000${stableJson(record.input)}`;
-    } catch {
-      return undefined; // input JSON cannot hold: never shared
-    }
-    const epoch = this.#core.writeEpoch;
-    const earlier = this.#reads.get(key);
-    if (earlier && earlier.epoch === epoch) return earlier.record;
-    this.#reads.set(key, { record, epoch });
-    return undefined;
-  }
-
-  #follow(record: CallRecord, original: CallRecord): void {
-    record.sharedWith = original.id;
+  /** Shares the run of an identical earlier read instead of running again. */
+  #follow(record: CallRecord, leader: CallRecord): void {
+    record.sharedWith = leader.id;
+    record.leader = leader;
     record.approvedAt = record.queuedAt;
-    if (original.result) this.#resolve(record, shared(record, original.result));
-    else (original.followers ??= []).push(record);
+    if (leader.result && leader.result.status !== 'cancelled') {
+      this.#resolve(record, sharedResult(record, leader.result));
+    } else {
+      (leader.followers ??= []).push(record);
+    }
   }
 
   #askApproval(record: CallRecord, approver: Approver): void {
@@ -283,36 +304,28 @@ export class Turn {
     };
     // Asked at once and concurrently: other calls never wait for this answer unless they conflict.
     Promise.resolve()
-      .then(() => approver(request))
+      .then(() => (record.result ? 'deny' : approver(request)))
       .then(
-        (response) => this.#decided(record, response),
+        (response) => this.#decided(record, readApproval(response)),
         (error) =>
           this.#decided(record, {
-            decision: 'deny',
+            approved: false,
             reason: `the approver failed: ${errorMessage(error)}`,
           }),
       );
   }
 
-  #decided(record: CallRecord, response: ApprovalResponse): void {
+  #decided(record: CallRecord, decision: { approved: boolean; reason: string }): void {
     record.approvalController = undefined;
     if (record.result) return;
-    const decision = typeof response === 'string' ? response : response?.decision;
-    const reason = typeof response === 'object' && response !== null ? response.reason : undefined;
-    if (decision === 'approve') {
-      record.approvedAt = this.#core.now();
+    record.approvedAt = this.#core.now();
+    if (decision.approved) {
       record.approval = 'approved';
-      this.#core.graph.open(record.task as NonNullable<CallRecord['task']>);
+      if (record.task) this.#core.graph.open(record.task);
       return;
     }
-    // Anything but a clear approval denies: an approver's bug must never let a call through.
-    record.approvedAt = this.#core.now();
     record.approval = 'denied';
-    const why =
-      decision === 'deny'
-        ? (reason ?? 'the user denied this call')
-        : `the approver answered ${JSON.stringify(response)}`;
-    this.#resolve(record, failure(record, 'denied', `Denied: ${why}.`));
+    this.#resolve(record, failure(record, 'denied', `Denied: ${decision.reason}.`));
   }
 
   [kStart](record: CallRecord, waitedOn: string | undefined): void {
@@ -326,19 +339,19 @@ export class Turn {
     this.#emit(record, { type: 'started' });
 
     let output: unknown;
+    let pending: boolean;
     try {
       output = record.scope
         ? record.scope.runInAsyncScope(tool.execute, tool, record.input, ctx)
         : tool.execute(record.input as never, ctx);
+      pending = isPromiseLike(output); // reads `then`, which a hostile value may make throw
     } catch (error) {
-      this.#failed(record, error);
-      this.#settle(record);
+      this.#ran(record, { ok: false, error });
       return;
     }
-    if (!isPromiseLike(output)) {
+    if (!pending) {
       // A synchronous tool: no timer, no promise, nothing left to wait for.
-      this.#succeeded(record, output);
-      this.#settle(record);
+      this.#ran(record, { ok: true, value: output });
       return;
     }
     const timeoutMs = tool.timeoutMs ?? core.defaultTimeoutMs;
@@ -351,23 +364,46 @@ export class Turn {
       }, timeoutMs);
     }
     Promise.resolve(output).then(
-      (value) => {
-        this.#succeeded(record, value);
-        this.#settle(record);
-      },
-      (error) => {
-        this.#failed(record, error);
-        this.#settle(record);
-      },
+      (value) => this.#ran(record, { ok: true, value }),
+      (error: unknown) => this.#ran(record, { ok: false, error }),
     );
   }
 
-  /** `execute` is over: only now do its claims and slots go, even past a timeout or cancel. */
-  #settle(record: CallRecord): void {
-    record.running = false;
-    if (record.timer) clearTimeout(record.timer);
-    record.timer = undefined;
-    if (record.task) this.#core.graph.settle(record.task);
+  /**
+   * `execute` is over. Its result goes to the call (unless it already has one: timed out or
+   * cancelled) and to the calls sharing it; then, and only then, its claims and slots go.
+   */
+  #ran(
+    record: CallRecord,
+    outcome: { ok: true; value: unknown } | { ok: false; error: unknown },
+  ): void {
+    try {
+      let result: CallResult;
+      if (outcome.ok) {
+        try {
+          const content = toContent(outcome.value);
+          result = {
+            id: record.id,
+            name: record.name,
+            status: 'success',
+            isError: false,
+            content,
+            output: outcome.value,
+          };
+        } catch (error) {
+          result = failure(record, 'error', `Error: ${record.name}: ${errorMessage(error)}`, error);
+        }
+      } else {
+        result = failure(record, 'error', `Error: ${errorMessage(outcome.error)}`, outcome.error);
+      }
+      if (!record.result) this.#resolve(record, result);
+      else this.#shareWithFollowers(record, result);
+    } finally {
+      record.running = false;
+      if (record.timer) clearTimeout(record.timer);
+      record.timer = undefined;
+      if (record.task) this.#core.graph.settle(record.task);
+    }
   }
 
   readonly #progress = (record: CallRecord, info: ProgressInfo): void => {
@@ -390,49 +426,56 @@ export class Turn {
     record.context = undefined;
   }
 
-  #succeeded(record: CallRecord, output: unknown): void {
-    if (record.result) return;
-    this.#resolve(record, {
-      id: record.id,
-      name: record.name,
-      status: 'success',
-      isError: false,
-      content: toContent(output),
-      output,
-    });
-  }
-
-  #failed(record: CallRecord, error: unknown): void {
-    if (record.result) return;
-    this.#resolve(record, failure(record, 'error', `Error: ${errorMessage(error)}`, error));
+  /** A hook threw: a bug, but it still ends as one error result and frees what it held. */
+  [kCrashed](record: CallRecord, error: unknown): void {
+    this.#resolve(
+      record,
+      failure(record, 'error', `Internal error in salvo: ${errorMessage(error)}`, error),
+    );
   }
 
   #resolve(record: CallRecord, result: CallResult): void {
     if (record.result) return;
-    const core = this.#core;
     record.result = result;
-    record.endedAt = core.now();
+    record.endedAt = this.#core.now();
     if (record.approvalController) {
       record.approvalController.abort();
       record.approvalController = undefined;
     }
-    if (record.running) {
-      if (result.status === 'cancelled') {
-        record.context?.abort(new DOMException(result.error?.message ?? 'Cancelled', 'AbortError'));
-      }
-    } else if (record.task) {
-      core.graph.settle(record.task);
-    }
     this.#emit(record, { type: 'finished', result });
     this.#unresolved--;
-    if (record.followers) {
-      for (const follower of record.followers) this.#resolve(follower, shared(follower, result));
-      record.followers = undefined;
-    }
-    if (result.status === 'error' && this.#options.cancelOnError) {
+
+    const cancelled = result.status === 'cancelled';
+    // A cancelled call whose run others share keeps running for them.
+    if (!(cancelled && hasWaitingFollowers(record))) this.#stop(record);
+    if (!cancelled) this.#shareWithFollowers(record, result);
+    const leader = record.leader;
+    if (leader?.result?.status === 'cancelled' && !hasWaitingFollowers(leader)) this.#stop(leader);
+
+    if ((result.status === 'error' || result.status === 'timeout') && this.#options.cancelOnError) {
       this.cancel(`call ${record.id} failed`);
     }
+    if (this.#admissions.length > 0) this.#pumpAdmissions();
     this.#maybeFinish();
+  }
+
+  /** Stops a call that has its result: aborts it if it runs, withdraws it if it waits. */
+  #stop(record: CallRecord): void {
+    if (record.running) {
+      if (record.result?.status === 'cancelled') {
+        const reason = record.result.error?.message ?? 'Cancelled';
+        record.context?.abort(new DOMException(reason, 'AbortError'));
+      }
+    } else if (record.task) {
+      this.#core.graph.settle(record.task);
+    }
+  }
+
+  #shareWithFollowers(record: CallRecord, result: CallResult): void {
+    if (!record.followers) return;
+    for (const follower of record.followers) {
+      if (!follower.result) this.#resolve(follower, sharedResult(follower, result));
+    }
   }
 
   #cancelled(record: CallRecord): CallResult {
@@ -446,7 +489,7 @@ export class Turn {
   #maybeFinish(): void {
     if (this.#finished || !this.#ended || this.#unresolved > 0) return;
     this.#finished = true;
-    if (this.#onAbort) this.#options.signal?.removeEventListener('abort', this.#onAbort);
+    this.#unsubscribeAbort?.();
     const results = this.#records.map((r) => r.result as CallResult);
     const records = this.#records;
     const limits = this.#core.limits;
@@ -470,33 +513,29 @@ export class Turn {
   ): void {
     const events = this.#core.events;
     if (!events.active) return;
-    events.emit({
+    const full = {
       ...event,
       at: this.#core.now(),
       turnId: this.id,
       callId: record.id,
       toolName: record.name,
       index: record.index,
-    } as SchedulerEvent);
+    } as SchedulerEvent;
+    events.emit(full, record.scope);
   }
 }
 
-/** The result of the call `record` shared, under its own id. */
-function shared(record: CallRecord, result: CallResult): CallResult {
-  return { ...result, id: record.id, name: record.name };
+function hasWaitingFollowers(record: CallRecord): boolean {
+  return record.followers?.some((f) => !f.result) ?? false;
 }
 
-/** JSON with object keys sorted, so equal inputs give equal keys. Throws on what JSON cannot hold. */
-function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (typeof v === 'bigint' || typeof v === 'function' || typeof v === 'symbol') {
-      throw new TypeError('not JSON');
-    }
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
-    const sorted: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
-    return sorted;
-  });
+/** An id or name as text for results and traces, whatever the model sent. */
+function printable(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return String(value);
+  }
+  return '';
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
@@ -505,6 +544,29 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
     value !== null &&
     typeof (value as PromiseLike<unknown>).then === 'function'
   );
+}
+
+/** Options are a developer's: a mistake throws at once, naming the option. */
+function checkTurnOptions(options: unknown): asserts options is TurnOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionError('options', 'an object', options);
+  }
+  const { signal, cancelOnError, path } = options as Record<string, unknown>;
+  if (
+    signal !== undefined &&
+    (typeof signal !== 'object' ||
+      signal === null ||
+      typeof (signal as AbortSignal).addEventListener !== 'function' ||
+      typeof (signal as AbortSignal).aborted !== 'boolean')
+  ) {
+    throw new InvalidOptionError('signal', 'an AbortSignal', signal);
+  }
+  if (cancelOnError !== undefined && typeof cancelOnError !== 'boolean') {
+    throw new InvalidOptionError('cancelOnError', 'a boolean', cancelOnError);
+  }
+  if (path !== undefined && !(Array.isArray(path) && path.every((p) => typeof p === 'string'))) {
+    throw new InvalidOptionError('path', 'an array of strings', path);
+  }
 }
 
 /**
@@ -527,6 +589,9 @@ export const callHooks: TaskHooks<CallRecord> = {
   },
   onSettled(record) {
     (record.owner as Turn)[kReleased](record);
+  },
+  onError(record, error) {
+    (record.owner as Turn)[kCrashed](record, error);
   },
 };
 

@@ -53,17 +53,30 @@ export function checkClaims(
       message: `claims must be an array of { key, mode }, got ${describeValue(value)}`,
     };
   }
-  for (const [index, claim] of value.entries()) {
-    const c = claim as Partial<Claim> | null;
-    if (typeof c !== 'object' || c === null || typeof c.key !== 'string' || c.key.length === 0) {
-      return { ok: false, message: `claims[${index}] needs a non-empty string \`key\`` };
+  // Each field is read once into a frozen copy: a getter cannot answer 'read' to this check and
+  // something else to the scheduler.
+  const claims: Claim[] = [];
+  try {
+    for (let index = 0; index < value.length; index++) {
+      const claim: unknown = value[index];
+      if (typeof claim !== 'object' || claim === null) {
+        return { ok: false, message: `claims[${index}] must be an object { key, mode }` };
+      }
+      const { key, mode } = claim as { key?: unknown; mode?: unknown };
+      if (typeof key !== 'string' || key.length === 0) {
+        return { ok: false, message: `claims[${index}] needs a non-empty string \`key\`` };
+      }
+      if (mode !== 'read' && mode !== 'write') {
+        return {
+          ok: false,
+          message: `claims[${index}].mode must be 'read' or 'write', got ${describeValue(mode)}`,
+        };
+      }
+      claims.push(Object.freeze({ key, mode }));
     }
-    if (c.mode !== 'read' && c.mode !== 'write') {
-      return {
-        ok: false,
-        message: `claims[${index}].mode must be 'read' or 'write', got ${describeValue(c.mode)}`,
-      };
-    }
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : 'a property could not be read';
+    return { ok: false, message: `claims could not be read: ${reason}` };
   }
-  return { ok: true, claims: value as Claim[] };
+  return { ok: true, claims };
 }

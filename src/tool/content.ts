@@ -45,26 +45,56 @@ function isContentBlock(value: unknown): value is ContentBlock {
   }
 }
 
-/** True for a non-empty array made only of content blocks. */
+/** True for a non-empty array made only of content blocks. Never throws, even on hostile getters. */
 export function isContentBlocks(value: unknown): value is ContentBlock[] {
-  return Array.isArray(value) && value.length > 0 && value.every(isContentBlock);
+  try {
+    return Array.isArray(value) && value.length > 0 && value.every(isContentBlock);
+  } catch {
+    return false;
+  }
+}
+
+/** A tool's output that cannot be turned into content for the model. */
+export class UnsendableOutputError extends TypeError {
+  constructor(reason: string) {
+    super(`its output cannot be sent to the model: ${reason}`);
+    this.name = 'UnsendableOutputError';
+  }
 }
 
 /**
  * Turns whatever a tool returned into content blocks. Strings become text, content blocks pass
- * through, anything else is serialized as JSON (a value JSON cannot hold becomes text).
+ * through (their JSON values copied), anything else is serialized as JSON. Throws
+ * `UnsendableOutputError` for what JSON cannot hold (BigInt, cycles, throwing getters), so a
+ * tool's bad output becomes an error result instead of garbage the model reads as success.
  */
 export function toContent(output: unknown): ContentBlock[] {
   if (typeof output === 'string') return [{ type: 'text', text: output }];
   if (output === undefined) return [{ type: 'text', text: '' }];
-  if (isContentBlocks(output)) return output;
-  try {
-    const text = JSON.stringify(output);
-    if (text === undefined) return [{ type: 'text', text: String(output) }];
-    return [{ type: 'json', value: JSON.parse(text) as JsonValue }];
-  } catch {
-    return [{ type: 'text', text: String(output) }];
+  if (isContentBlocks(output)) {
+    return output.map((block) => {
+      if (block.type === 'json') return { type: 'json', value: toJsonValue(block.value) };
+      if (block.type === 'text') return { type: 'text', text: block.text };
+      return { type: 'image', data: block.data, mimeType: block.mimeType };
+    });
   }
+  if (typeof output === 'number' || typeof output === 'boolean') {
+    return [{ type: 'json', value: output }];
+  }
+  return [{ type: 'json', value: toJsonValue(output) }];
+}
+
+/** A deep copy of `value` as plain JSON, or `UnsendableOutputError`. */
+function toJsonValue(value: unknown): JsonValue {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : 'it is not JSON';
+    throw new UnsendableOutputError(reason.length > 200 ? `${reason.slice(0, 200)}…` : reason);
+  }
+  if (text === undefined) throw new UnsendableOutputError(`a ${typeof value} is not JSON`);
+  return JSON.parse(text) as JsonValue;
 }
 
 /** The content as plain text, for formats that only carry strings. */

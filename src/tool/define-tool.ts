@@ -1,7 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { ApprovalPolicy } from '../approval/approval.js';
 import { InvalidOptionError } from '../errors.js';
-import { assertPositiveMs } from '../validate-options.js';
+import { assertTimeoutMs } from '../validate-options.js';
 import { type Claim, checkClaims } from './claims.js';
 import { createInputSchema, type InputSchema, type JsonSchema } from './input-schema.js';
 
@@ -64,11 +64,11 @@ export interface Tool<I = any> extends ToolDefinition<I> {
 
 const toolNamePattern = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** True for anything `defineTool` returned. */
+const toolMarker = Symbol.for('salvo.tool');
+
+/** True for anything `defineTool` returned (a plain definition, or an MCP tool, is not). */
 export function isTool(value: unknown): value is Tool {
-  return (
-    typeof value === 'object' && value !== null && 'inputSchema' in value && 'execute' in value
-  );
+  return typeof value === 'object' && value !== null && toolMarker in value;
 }
 
 /**
@@ -76,6 +76,13 @@ export function isTool(value: unknown): value is Tool {
  * not when the model first calls it.
  */
 export function defineTool<I>(definition: ToolDefinition<I>): Tool<I> {
+  if (typeof definition !== 'object' || definition === null) {
+    throw new InvalidOptionError(
+      'definition',
+      'an object with name, description, input and execute',
+      definition,
+    );
+  }
   const { name, description, execute, claims, approval, timeoutMs, group } = definition;
   if (typeof name !== 'string' || !toolNamePattern.test(name)) {
     throw new InvalidOptionError('name', 'letters, digits, `_` or `-` (1 to 64 of them)', name);
@@ -86,6 +93,7 @@ export function defineTool<I>(definition: ToolDefinition<I>): Tool<I> {
   if (typeof execute !== 'function') {
     throw new InvalidOptionError(`${name}.execute`, 'a function', execute);
   }
+  let staticClaims: readonly Claim[] | undefined;
   if (claims !== undefined && typeof claims !== 'function') {
     const checked = checkClaims(claims);
     if (!checked.ok) {
@@ -95,6 +103,7 @@ export function defineTool<I>(definition: ToolDefinition<I>): Tool<I> {
         claims,
       );
     }
+    staticClaims = Object.freeze(checked.claims);
   }
   if (
     approval !== undefined &&
@@ -109,16 +118,35 @@ export function defineTool<I>(definition: ToolDefinition<I>): Tool<I> {
       approval,
     );
   }
-  if (timeoutMs !== undefined) assertPositiveMs(`${name}.timeoutMs`, timeoutMs);
-  const groups = group === undefined ? [] : typeof group === 'string' ? [group] : [...group];
-  for (const g of groups) {
-    if (typeof g !== 'string' || g.length === 0) {
-      throw new InvalidOptionError(`${name}.group`, 'a non-empty string or a list of them', group);
-    }
-  }
+  if (timeoutMs !== undefined) assertTimeoutMs(`${name}.timeoutMs`, timeoutMs);
+  const groups = checkGroups(name, group);
   const inputSchema = createInputSchema<I>(definition.input, {
     jsonSchema: definition.inputJsonSchema as JsonSchema | undefined,
     toolName: name,
   });
-  return { ...definition, inputSchema, groups };
+  const tool: Tool<I> = { ...definition, inputSchema, groups };
+  if (staticClaims) tool.claims = staticClaims;
+  Object.defineProperty(tool, toolMarker, { value: true });
+  return tool;
+}
+
+/** The tool's groups as a list without repeats (a group named twice would take two slots). */
+function checkGroups(name: string, group: unknown): string[] {
+  const listed = group === undefined ? [] : typeof group === 'string' ? [group] : group;
+  if (!Array.isArray(listed)) {
+    throw new InvalidOptionError(`${name}.group`, 'a non-empty string or a list of them', group);
+  }
+  for (const g of listed) {
+    if (typeof g !== 'string' || g.length === 0) {
+      throw new InvalidOptionError(`${name}.group`, 'a non-empty string or a list of them', group);
+    }
+    if (g === 'global') {
+      throw new InvalidOptionError(
+        `${name}.group`,
+        "a name other than 'global' (that limit is `maxConcurrency`)",
+        g,
+      );
+    }
+  }
+  return [...new Set(listed as string[])];
 }
