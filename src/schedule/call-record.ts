@@ -1,4 +1,5 @@
 import type { AsyncResource } from 'node:async_hooks';
+import type { Span } from '@opentelemetry/api';
 import type { Claim } from '../tool/claims.js';
 import type { Tool } from '../tool/define-tool.js';
 import type { CallTrace } from '../trace/call-trace.js';
@@ -38,6 +39,8 @@ export class CallRecord {
   approval: CallTrace['approval'] = 'auto';
   /** The earlier identical read whose result this call shares. */
   sharedWith: string | undefined = undefined;
+  /** The call's OpenTelemetry span, open until its result. */
+  span: Span | undefined = undefined;
   /** The call whose run this one shares. */
   leader: CallRecord | undefined = undefined;
   /** Identical later reads waiting for this call's result. */

@@ -1,3 +1,4 @@
+import { type Tracer, trace } from '@opentelemetry/api';
 import { type ApprovalMode, type Approver, approvalModes } from '../approval/approval.js';
 import { InvalidOptionError } from '../errors.js';
 import { defineTool, isTool, type Tool, type ToolDefinition } from '../tool/define-tool.js';
@@ -33,6 +34,12 @@ export interface SchedulerOptions {
    * @default false
    */
   dedupeReads?: boolean;
+  /**
+   * Where each call's `execute_tool` span goes. By default the global OpenTelemetry tracer:
+   * a no-op until the host registers an SDK. `false` makes no spans at all.
+   * @default trace.getTracer('salvo')
+   */
+  tracer?: Tracer | false;
   /** Receives every event, without ever holding up the scheduler. */
   onEvent?: EventListener;
   /** The clock, in milliseconds. @default performance.now */
@@ -64,6 +71,7 @@ export class Scheduler {
       defaultTimeoutMs = 300_000,
       maxInputBytes = defaultMaxInputBytes,
       dedupeReads = false,
+      tracer = trace.getTracer('salvo'),
       onEvent,
       now = () => performance.now(),
     } = options;
@@ -93,6 +101,12 @@ export class Scheduler {
       throw new InvalidOptionError('onEvent', 'a function', onEvent);
     }
     if (typeof now !== 'function') throw new InvalidOptionError('now', 'a function', now);
+    if (
+      tracer !== false &&
+      (typeof tracer !== 'object' || tracer === null || typeof tracer.startSpan !== 'function')
+    ) {
+      throw new InvalidOptionError('tracer', 'an OpenTelemetry Tracer, or false', tracer);
+    }
     if (typeof dedupeReads !== 'boolean') {
       throw new InvalidOptionError('dedupeReads', 'a boolean', dedupeReads);
     }
@@ -116,6 +130,7 @@ export class Scheduler {
       defaultTimeoutMs,
       maxInputBytes,
       dedupeReads,
+      tracer: tracer === false ? undefined : tracer,
       writeEpoch: 0,
       now,
       nextSeq: () => this.#seq++,

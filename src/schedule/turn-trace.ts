@@ -7,6 +7,7 @@ export function buildTrace(
   records: readonly CallRecord[],
   limits: Record<string, number>,
   now: number,
+  turn: Pick<TurnTrace, 'turnId' | 'path' | 'parent'>,
 ): TurnTrace {
   const calls = records.map(traceOf);
   let startedAt = Infinity;
@@ -15,13 +16,17 @@ export function buildTrace(
     startedAt = Math.min(startedAt, c.queuedAt);
     endedAt = Math.max(endedAt, c.endedAt);
   }
-  return {
+  const trace: TurnTrace = {
+    turnId: turn.turnId,
+    path: turn.path,
     startedAt: Number.isFinite(startedAt) ? startedAt : now,
     endedAt: Number.isFinite(endedAt) ? endedAt : now,
     calls,
     limits,
     summary: summarizeTurn(calls, limits),
   };
+  if (turn.parent) trace.parent = turn.parent;
+  return trace;
 }
 
 export function traceOf(record: CallRecord): CallTrace {

@@ -1,9 +1,11 @@
 import { AsyncResource } from 'node:async_hooks';
+import type { Tracer } from '@opentelemetry/api';
 import type { ApprovalMode, Approver } from '../approval/approval.js';
 import { readApproval } from '../approval/read-approval.js';
 import { InvalidOptionError, SalvoError } from '../errors.js';
 import { toContent } from '../tool/content.js';
 import type { ProgressInfo, Tool } from '../tool/define-tool.js';
+import { endCallSpan, runInSpan, startCallSpan } from '../trace/call-span.js';
 import type { TurnTrace } from '../trace/call-trace.js';
 import type { AbortFanout } from './abort-fanout.js';
 import { abortReason, admitCall, checkCall } from './admission.js';
@@ -30,6 +32,8 @@ export interface SchedulerCore {
   approver: Approver | undefined;
   defaultTimeoutMs: number;
   maxInputBytes: number;
+  /** Makes a span per call; `undefined` when the host turned tracing off. */
+  tracer: Tracer | undefined;
   /** Identical read-only calls of a turn run once and share the result. */
   dedupeReads: boolean;
   /** Bumped whenever a call that writes (or is exclusive) is admitted: shared reads go stale. */
@@ -47,8 +51,10 @@ export interface TurnOptions {
   signal?: AbortSignal;
   /** Cancel the rest of the turn when a call fails or times out. @default false */
   cancelOnError?: boolean;
-  /** Who is asking, for approval requests: empty for the root agent. @default [] */
+  /** Who is asking, for approval requests and traces: empty for the root agent. @default [] */
   path?: readonly string[];
+  /** The call this turn's work belongs to (a subagent's turn under its parent's call), for traces. */
+  parent?: { turnId: number; callId: string };
 }
 
 export interface TurnOutcome {
@@ -144,6 +150,7 @@ export class Turn {
     // Tools and listeners run in the async context of the code that added the call, not of
     // whichever call freed their slot: tracing through AsyncLocalStorage depends on it.
     record.scope = new AsyncResource('salvo.call');
+    if (core.tracer) record.span = startCallSpan(core.tracer, record.name || 'unknown', record.id);
     this.#records.push(record);
     this.#unresolved++;
     this.#emit(record, { type: 'queued' });
@@ -341,9 +348,11 @@ export class Turn {
     let output: unknown;
     let pending: boolean;
     try {
-      output = record.scope
-        ? record.scope.runInAsyncScope(tool.execute, tool, record.input, ctx)
-        : tool.execute(record.input as never, ctx);
+      const span = record.span;
+      const execute = span
+        ? () => runInSpan(span, () => tool.execute(record.input as never, ctx))
+        : () => tool.execute(record.input as never, ctx);
+      output = record.scope ? record.scope.runInAsyncScope(execute) : execute();
       pending = isPromiseLike(output); // reads `then`, which a hostile value may make throw
     } catch (error) {
       this.#ran(record, { ok: false, error });
@@ -444,6 +453,10 @@ export class Turn {
     }
     this.#emit(record, { type: 'finished', result });
     this.#unresolved--;
+    if (record.span) {
+      endCallSpan(record.span, result, record, this.#options.path ?? []);
+      record.span = undefined;
+    }
 
     const cancelled = result.status === 'cancelled';
     // A cancelled call whose run others share keeps running for them.
@@ -494,12 +507,13 @@ export class Turn {
     const records = this.#records;
     const limits = this.#core.limits;
     const now = this.#core.now();
+    const turn = { turnId: this.id, path: this.#options.path ?? [], parent: this.#options.parent };
     let trace: TurnTrace | undefined;
     const outcome: TurnOutcome = {
       results,
       // Built on first read: a host that never looks at the trace does not pay for it.
       get trace() {
-        trace ??= buildTrace(records, limits, now);
+        trace ??= buildTrace(records, limits, now, turn);
         return trace;
       },
     };

@@ -55,6 +55,12 @@ export interface TurnSummary {
 }
 
 export interface TurnTrace {
+  /** The turn's id, unique within its scheduler. */
+  turnId: number;
+  /** Who ran the turn: empty for the root agent, the subagent path otherwise (`['reviewer#2']`). */
+  path: readonly string[];
+  /** The call whose work this turn is part of (a subagent's turn under its `task` call). */
+  parent?: { turnId: number; callId: string };
   startedAt: number;
   endedAt: number;
   calls: CallTrace[];
