@@ -1,0 +1,135 @@
+import type { CallTrace, TurnTrace } from './call-trace.js';
+
+/** One Trace Event Format event (the subset salvo writes). */
+export interface ChromeTraceEvent {
+  name: string;
+  /** `X`: complete event with a duration; `M`: metadata (process and thread names). */
+  ph: 'X' | 'M';
+  /** Microseconds from the start of the run. */
+  ts: number;
+  dur?: number;
+  pid: number;
+  tid: number;
+  cat?: string;
+  args?: Record<string, unknown>;
+}
+
+/** The JSON object format: opens in Perfetto (ui.perfetto.dev) and chrome://tracing. */
+export interface ChromeTrace {
+  traceEvents: ChromeTraceEvent[];
+  displayTimeUnit: 'ms';
+  otherData: Record<string, unknown>;
+}
+
+/**
+ * Exports turns as Chrome Trace Event JSON. Each agent (root, or a subagent path) is a process;
+ * calls are packed into lanes (threads) so that nothing on one lane overlaps without nesting.
+ * A call is one event from queued to settled, with its phases nested inside it: waiting for
+ * conflicts, waiting for approval, waiting for a slot, running.
+ */
+export function toChromeTrace(trace: TurnTrace | readonly TurnTrace[]): ChromeTrace {
+  const turns: readonly TurnTrace[] = Array.isArray(trace) ? trace : [trace as TurnTrace];
+  const origin = Math.min(...turns.flatMap((t) => t.calls.map((c) => c.queuedAt)), Infinity);
+  const us = (ms: number) => Math.round((ms - origin) * 1000);
+  const events: ChromeTraceEvent[] = [];
+  const pids = new Map<string, number>();
+  const lanes = new Map<number, number[]>(); // pid -> end time (µs) of each lane's last call
+
+  for (const turn of turns) {
+    const agent = turn.path.length === 0 ? 'agent' : turn.path.join(' > ');
+    let pid = pids.get(agent);
+    if (pid === undefined) {
+      pid = pids.size + 1;
+      pids.set(agent, pid);
+      lanes.set(pid, []);
+      events.push({ name: 'process_name', ph: 'M', ts: 0, pid, tid: 0, args: { name: agent } });
+    }
+    const laneEnds = lanes.get(pid) as number[];
+    const calls = [...turn.calls].sort((a, b) => a.queuedAt - b.queuedAt || a.index - b.index);
+    for (const call of calls) {
+      const start = us(call.queuedAt);
+      const end = Math.max(start, us(call.endedAt));
+      let lane = laneEnds.findIndex((laneEnd) => laneEnd <= start);
+      if (lane < 0) {
+        lane = laneEnds.length;
+        laneEnds.push(end);
+        events.push({
+          name: 'thread_name',
+          ph: 'M',
+          ts: 0,
+          pid,
+          tid: lane + 1,
+          args: { name: `lane ${lane + 1}` },
+        });
+      } else {
+        laneEnds[lane] = end;
+      }
+      events.push(...callEvents(call, turn, pid, lane + 1, us));
+    }
+  }
+  return {
+    traceEvents: events,
+    displayTimeUnit: 'ms',
+    otherData: { producer: 'salvo', turns: turns.length },
+  };
+}
+
+function callEvents(
+  call: CallTrace,
+  turn: TurnTrace,
+  pid: number,
+  tid: number,
+  us: (ms: number) => number,
+): ChromeTraceEvent[] {
+  const start = us(call.queuedAt);
+  const end = Math.max(start, us(call.endedAt));
+  const span = (name: string, from: number, to: number): ChromeTraceEvent => {
+    // Phases stay inside their call, so the lane nests cleanly even with rounding.
+    const ts = Math.min(Math.max(from, start), end);
+    return { name, cat: 'phase', ph: 'X', ts, dur: Math.max(0, Math.min(to, end) - ts), pid, tid };
+  };
+  const out: ChromeTraceEvent[] = [
+    {
+      name: `${call.name} (${call.id})`,
+      cat: call.status,
+      ph: 'X',
+      ts: start,
+      dur: end - start,
+      pid,
+      tid,
+      args: {
+        callId: call.id,
+        tool: call.name,
+        status: call.status,
+        turn: turn.turnId,
+        index: call.index,
+        approval: call.approval,
+        waitedFor: call.waitedFor,
+        ...(call.limitWaitedOn ? { limitWaitedOn: call.limitWaitedOn } : {}),
+        ...(call.sharedWith ? { sharedWith: call.sharedWith } : {}),
+        onCriticalPath: turn.summary.criticalPath.includes(call.id),
+      },
+    },
+  ];
+  // Waiting for conflicts and for approval start together; the shorter nests in the longer.
+  const conflictsEnd = us(call.conflictsClearedAt ?? call.endedAt);
+  const approvalEnd = call.approval === 'auto' ? start : us(call.approvedAt ?? call.endedAt);
+  const waits = [
+    { name: 'waiting: conflicts', to: conflictsEnd },
+    { name: 'waiting: approval', to: approvalEnd },
+  ]
+    .filter((w) => w.to > start)
+    .sort((a, b) => b.to - a.to);
+  for (const w of waits) out.push(span(w.name, start, w.to));
+  if (call.readyAt !== undefined && call.startedAt !== undefined && call.startedAt > call.readyAt) {
+    out.push(
+      span(
+        `waiting: slot${call.limitWaitedOn ? ` (${call.limitWaitedOn})` : ''}`,
+        us(call.readyAt),
+        us(call.startedAt),
+      ),
+    );
+  }
+  if (call.startedAt !== undefined) out.push(span('running', us(call.startedAt), end));
+  return out;
+}
