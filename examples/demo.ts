@@ -5,6 +5,7 @@ import { z } from 'zod';
 import {
   type CallResult,
   defineTool,
+  renderTimeline,
   Scheduler,
   type ToolCall,
   type TurnTrace,
@@ -148,7 +149,12 @@ export async function runDemo({
   const { results, trace } = await salvo.run(turn);
   const salvoMs = performance.now() - start;
 
-  print(renderTimeline(trace));
+  print(
+    renderTimeline(trace, {
+      color: process.stdout.isTTY === true && !process.env.CI,
+      summary: false,
+    }),
+  );
   const s = trace.summary;
   print('');
   print(`one call at a time: ${sequentialMs.toFixed(0)} ms`);
@@ -161,28 +167,6 @@ export async function runDemo({
   print(`critical path: ${s.criticalPath.join(' -> ')}`);
   print(`results, in call order: ${results.map((r) => `${r.id}:${r.status}`).join(' ')}`);
   return { sequentialMs, salvoMs, results, trace };
-}
-
-/** A text Gantt chart: `·` waiting (conflict, approval or slot), `█` running. */
-export function renderTimeline(trace: TurnTrace, width = 60): string {
-  const span = Math.max(trace.endedAt - trace.startedAt, 1);
-  const col = (t: number) => Math.round(((t - trace.startedAt) / span) * width);
-  const lines = [
-    `${'call'.padEnd(16)}|${'0 ms'.padEnd(width - 6)}${span.toFixed(0).padStart(6)} ms|`,
-  ];
-  for (const c of trace.calls) {
-    const start = c.startedAt ?? c.endedAt;
-    const bar =
-      ' '.repeat(col(c.queuedAt)) +
-      '·'.repeat(col(start) - col(c.queuedAt)) +
-      '█'.repeat(Math.max(col(c.endedAt) - col(start), c.startedAt === undefined ? 0 : 1));
-    const why = c.waitedFor.length > 0 ? ` after ${c.waitedFor.join(',')}` : '';
-    const approval = c.approval === 'auto' ? '' : ` (${c.approval})`;
-    lines.push(
-      `${`${c.id} ${c.name}`.padEnd(16).slice(0, 16)}|${bar.padEnd(width + 1)}| ${c.status}${approval}${why}`,
-    );
-  }
-  return lines.join('\n');
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

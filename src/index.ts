@@ -52,5 +52,15 @@ export {
   type ToolInputSchema,
 } from './tool/define-tool.js';
 export type { InputSchema, JsonSchema } from './tool/input-schema.js';
+export * from './tools/index.js';
 export type { CallTrace, TurnSummary, TurnTrace } from './trace/call-trace.js';
+export { type ChromeTrace, type ChromeTraceEvent, toChromeTrace } from './trace/chrome-trace.js';
+export { type RenderTimelineOptions, renderTimeline } from './trace/render-timeline.js';
+export {
+  duration,
+  type LostToBlocker,
+  type LostToLimit,
+  type RunSummary,
+  summarizeRun,
+} from './trace/summarize-run.js';
 export { summarizeTurn } from './trace/summarize-turn.js';

@@ -47,5 +47,7 @@ export function traceOf(record: CallRecord): CallTrace {
   if (record.startedAt !== undefined) trace.startedAt = record.startedAt;
   if (record.limitWaitedOn !== undefined) trace.limitWaitedOn = record.limitWaitedOn;
   if (record.sharedWith !== undefined) trace.sharedWith = record.sharedWith;
+  // Admitted calls have limits; only they had claims to speak of.
+  if (record.limits.length > 0 && record.claims === null) trace.exclusive = true;
   return trace;
 }

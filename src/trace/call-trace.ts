@@ -29,6 +29,8 @@ export interface CallTrace {
   limitWaitedOn?: string;
   /** Limits the call counted against (`global` first). */
   limits: string[];
+  /** The call declared no claims: it conflicted with every call. */
+  exclusive?: boolean;
   /** The identical earlier read whose result this call shared instead of running (`dedupeReads`). */
   sharedWith?: string;
   /** How approval went: not needed, approved by the approver, or denied. */
