@@ -96,13 +96,10 @@ export function summarizeRun(trace: TurnTrace | readonly TurnTrace[]): RunSummar
 
   const limits = new Map<string, LostToLimit>();
   for (const { call, turn } of calls) {
-    if (
-      call.readyAt === undefined ||
-      call.startedAt === undefined ||
-      call.startedAt <= call.readyAt
-    )
-      continue;
-    const limit = call.limitWaitedOn ?? 'global';
+    // Only calls a full limit held back: a tick between ready and start is not a wait.
+    const limit = call.limitWaitedOn;
+    if (limit === undefined || call.readyAt === undefined || call.startedAt === undefined) continue;
+    if (call.startedAt <= call.readyAt) continue;
     const entry = limits.get(limit) ?? {
       limit,
       capacity: turn.limits[limit] ?? Infinity,
