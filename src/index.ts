@@ -55,6 +55,7 @@ export type { InputSchema, JsonSchema } from './tool/input-schema.js';
 export * from './tools/index.js';
 export type { CallTrace, TurnSummary, TurnTrace } from './trace/call-trace.js';
 export { type ChromeTrace, type ChromeTraceEvent, toChromeTrace } from './trace/chrome-trace.js';
+export { type HtmlReportOptions, renderHtmlReport } from './trace/html-report.js';
 export { type RenderTimelineOptions, renderTimeline } from './trace/render-timeline.js';
 export {
   duration,

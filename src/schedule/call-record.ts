@@ -29,6 +29,7 @@ export class CallRecord {
   running = false;
   result: CallResult | undefined = undefined;
   // Trace.
+  admittedAt: number | undefined = undefined;
   conflictsClearedAt: number | undefined = undefined;
   approvedAt: number | undefined = undefined;
   readyAt: number | undefined = undefined;

@@ -41,6 +41,7 @@ export function traceOf(record: CallRecord): CallTrace {
     limits: [...record.limits],
     approval: record.approval,
   };
+  if (record.admittedAt !== undefined) trace.admittedAt = record.admittedAt;
   if (record.conflictsClearedAt !== undefined) trace.conflictsClearedAt = record.conflictsClearedAt;
   if (record.approvedAt !== undefined) trace.approvedAt = record.approvedAt;
   if (record.readyAt !== undefined) trace.readyAt = record.readyAt;

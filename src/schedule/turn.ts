@@ -248,6 +248,7 @@ export class Turn {
       return;
     }
     const { claims, needsApproval } = admission;
+    record.admittedAt = core.now();
     if (claims === null || claims.some((c) => c.mode === 'write')) {
       core.writeEpoch++;
     } else if (core.dedupeReads && claims.length > 0 && !needsApproval) {
@@ -289,7 +290,9 @@ export class Turn {
   #follow(record: CallRecord, leader: CallRecord): void {
     record.sharedWith = leader.id;
     record.leader = leader;
-    record.approvedAt = record.queuedAt;
+    const admitted = record.admittedAt ?? record.queuedAt;
+    record.conflictsClearedAt = admitted;
+    record.approvedAt = admitted;
     if (leader.result && leader.result.status !== 'cancelled') {
       this.#resolve(record, sharedResult(record, leader.result));
     } else {

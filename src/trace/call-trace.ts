@@ -13,6 +13,8 @@ export interface CallTrace {
   status: CallStatus;
   /** Added to the turn. */
   queuedAt: number;
+  /** Input parsed and validated, claims registered: waiting for conflicts starts here. */
+  admittedAt?: number;
   /** Every earlier conflicting call had settled (equals `queuedAt` when there were none). */
   conflictsClearedAt?: number;
   /** The approval was decided (equals `queuedAt` when none was needed). */

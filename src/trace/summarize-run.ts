@@ -64,7 +64,7 @@ export function summarizeRun(trace: TurnTrace | readonly TurnTrace[]): RunSummar
   let conflictCalls = 0;
   let conflictMs = 0;
   for (const { call, turn } of calls) {
-    const waited = (call.conflictsClearedAt ?? call.queuedAt) - call.queuedAt;
+    const waited = (call.conflictsClearedAt ?? call.queuedAt) - (call.admittedAt ?? call.queuedAt);
     if (waited <= 0 || call.waitedFor.length === 0) continue;
     conflictCalls++;
     conflictMs += waited;

@@ -28,7 +28,7 @@ const EMPTY: TurnSummary = {
  *
  * - `wallMs`: last `endedAt` − first `queuedAt`. `workMs`: summed running time
  *   (`endedAt − startedAt`, 0 for calls that never started). `parallelism`: work / wall.
- * - `waits`: per call, conflicts `(conflictsClearedAt ?? endedAt) − queuedAt`; approval
+ * - `waits`: per call, conflicts `(conflictsClearedAt ?? endedAt) − (admittedAt ?? queuedAt)`; approval
  *   `(approvedAt ?? endedAt) − queuedAt` when approval was not `'auto'`; slot
  *   `(startedAt ?? endedAt) − readyAt` when the call became ready. Summed; negative terms count 0.
  * - `criticalPath`: from the call that ended last (ties: the later index), walk back to whatever
@@ -68,7 +68,9 @@ export function summarizeTurn(
     turnStart = Math.min(turnStart, call.queuedAt);
     turnEnd = Math.max(turnEnd, call.endedAt);
     workMs += run;
-    waits.conflictsMs += nonNegative((call.conflictsClearedAt ?? call.endedAt) - call.queuedAt);
+    // From admission: parsing and validating the input is not waiting for a conflict.
+    const admitted = call.admittedAt ?? call.queuedAt;
+    waits.conflictsMs += nonNegative((call.conflictsClearedAt ?? call.endedAt) - admitted);
     if (call.approval !== 'auto') {
       waits.approvalMs += nonNegative((call.approvedAt ?? call.endedAt) - call.queuedAt);
     }
@@ -108,7 +110,10 @@ function buildEntries(calls: readonly CallTrace[]): Entry[] {
   const positionOf = new Map<string, number>();
   return sorted.map((call, pos) => {
     const deps: number[] = [];
-    for (const id of call.waitedFor) {
+    // A call that shared another's result could not finish before it.
+    const after =
+      call.sharedWith === undefined ? call.waitedFor : [...call.waitedFor, call.sharedWith];
+    for (const id of after) {
       const dep = positionOf.get(id);
       // Only earlier calls: keeps the graph acyclic whatever the trace says.
       if (dep !== undefined) deps.push(dep);

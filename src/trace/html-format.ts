@@ -1,0 +1,73 @@
+// Text helpers of the HTML report: escaping and number formatting.
+
+const entities: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/**
+ * Escapes a value for HTML text and for quoted attribute values. Everything that comes from a
+ * trace (ids, tool names, paths, limit names) can come from a model and goes through here.
+ */
+export function escapeHtml(value: unknown): string {
+  let text: string;
+  try {
+    text = String(value);
+  } catch {
+    text = '';
+  }
+  return text.replace(/[&<>"']/g, (c) => entities[c] as string);
+}
+
+/** `1,234.5 ms`: a duration in milliseconds with one decimal; `—` when not a finite number. */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '—';
+  return `${ms.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} ms`;
+}
+
+/** `2.35×` */
+export function formatRatio(ratio: number): string {
+  return Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '—';
+}
+
+/** `87%` */
+export function formatPercent(fraction: number): string {
+  return Number.isFinite(fraction) ? `${Math.round(fraction * 100)}%` : '—';
+}
+
+/** A limit's capacity: `∞` for unbounded. */
+export function formatCapacity(capacity: number): string {
+  return Number.isFinite(capacity) ? String(capacity) : '∞';
+}
+
+/** A number for a `data-*` attribute or a CSS length: finite, at most `digits` decimals. */
+export function num(value: number, digits = 3): string {
+  if (!Number.isFinite(value)) return '0';
+  const rounded = Number(value.toFixed(digits));
+  return String(Object.is(rounded, -0) ? 0 : rounded);
+}
+
+/** Ticks of a time axis over [0, span]: a 1-2-5 step giving about `target` intervals. */
+export function axisTicks(spanMs: number, target = 8): { step: number; ticks: number[] } {
+  if (!Number.isFinite(spanMs) || spanMs <= 0) return { step: 0, ticks: [0] };
+  const raw = spanMs / target;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const residual = raw / magnitude;
+  const step = (residual <= 1 ? 1 : residual <= 2 ? 2 : residual <= 5 ? 5 : 10) * magnitude;
+  const ticks: number[] = [];
+  // Multiply rather than accumulate: no drift over many ticks.
+  for (let i = 0; i * step <= spanMs * (1 + 1e-9); i++) ticks.push(i * step);
+  return { step, ticks };
+}
+
+/** A tick label: milliseconds below 2 s of span, seconds above, with the decimals `step` needs. */
+export function formatTick(ms: number, step: number, spanMs: number): string {
+  const inSeconds = spanMs >= 2000;
+  const value = inSeconds ? ms / 1000 : ms;
+  const unitStep = inSeconds ? step / 1000 : step;
+  const decimals = unitStep >= 1 ? 0 : Math.min(6, Math.ceil(-Math.log10(unitStep) - 1e-9));
+  return `${value.toFixed(decimals)} ${inSeconds ? 's' : 'ms'}`;
+}
