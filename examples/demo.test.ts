@@ -4,7 +4,11 @@ import { runDemo } from './demo.js';
 describe('demo', () => {
   it('runs the turn both ways and reports every call in order', async () => {
     const lines: string[] = [];
-    const outcome = await runDemo({ scale: 0.05, print: (line) => lines.push(line) });
+    const outcome = await runDemo({
+      scale: 0.05,
+      print: (line) => lines.push(line),
+      writeReports: false,
+    });
     expect(outcome.results.map((r) => r.id)).toEqual([
       'c1',
       'c2',

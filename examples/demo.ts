@@ -1,5 +1,7 @@
 // The scheduler on a simulated coding turn: what ran when, one call at a time and then with salvo.
 // Needs no API key and no network: tools sleep for realistic latencies instead of doing I/O.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import {
@@ -9,6 +11,7 @@ import {
   Scheduler,
   type ToolCall,
   type TurnTrace,
+  writeTrace,
 } from '../src/index.js';
 
 export interface DemoOptions {
@@ -16,6 +19,8 @@ export interface DemoOptions {
   scale?: number;
   /** Where the report goes. @default console.log */
   print?: (line: string) => void;
+  /** Write the HTML report and the Chrome trace to the temp folder. @default true */
+  writeReports?: boolean;
 }
 
 export interface DemoOutcome {
@@ -126,6 +131,7 @@ const turn: ToolCall[] = [
 export async function runDemo({
   scale = 1,
   print = console.log,
+  writeReports = true,
 }: DemoOptions = {}): Promise<DemoOutcome> {
   const tools = demoTools(scale);
   // Edits ask for approval; a simulated human answers in 60 ms (the first edit) or at once.
@@ -166,6 +172,12 @@ export async function runDemo({
   );
   print(`critical path: ${s.criticalPath.join(' -> ')}`);
   print(`results, in call order: ${results.map((r) => `${r.id}:${r.status}`).join(' ')}`);
+  if (writeReports) {
+    const base = join(tmpdir(), 'salvo-demo');
+    await writeTrace(`${base}.html`, trace, { title: 'salvo demo: one coding turn' });
+    await writeTrace(`${base}.trace.json`, trace);
+    print(`trace: ${base}.html (open in a browser), ${base}.trace.json (open in ui.perfetto.dev)`);
+  }
   return { sequentialMs, salvoMs, results, trace };
 }
 

@@ -65,3 +65,4 @@ export {
   summarizeRun,
 } from './trace/summarize-run.js';
 export { summarizeTurn } from './trace/summarize-turn.js';
+export { writeTrace } from './trace/write-trace.js';
