@@ -1,5 +1,6 @@
 import type { Scenario } from '../harness.js';
 import { approvals } from './approvals.js';
+import { codingTurn } from './coding-turn.js';
 import { dag } from './dag.js';
 import { fanOut } from './fan-out.js';
 import { mixedTurn } from './mixed-turn.js';
@@ -9,4 +10,11 @@ import { overhead } from './overhead.js';
  * Every scenario, in the order `npm run bench` runs them. Add a scenario by writing a module that
  * exports a `Scenario` and listing it here (`mcp-fan-out`, `streaming`, `subagents`, `coding-turn`).
  */
-export const scenarios: readonly Scenario[] = [fanOut, mixedTurn, approvals, overhead, dag];
+export const scenarios: readonly Scenario[] = [
+  fanOut,
+  mixedTurn,
+  approvals,
+  overhead,
+  dag,
+  codingTurn,
+];

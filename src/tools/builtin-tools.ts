@@ -1,0 +1,92 @@
+import { InvalidOptionError } from '../errors.js';
+import type { Tool } from '../tool/define-tool.js';
+import { assertCount, assertTimeoutMs } from '../validate-options.js';
+import { editFileTool } from './edit-file.js';
+import { globTool } from './glob.js';
+import { grepTool } from './grep.js';
+import { listDirTool } from './list-dir.js';
+import { readFileTool } from './read-file.js';
+import { shellTool } from './shell.js';
+import { defaults } from './tool-support.js';
+import { createWorkspace, Workspace } from './workspace.js';
+import { writeFileTool } from './write-file.js';
+
+/** Options of {@link builtinTools}. */
+export interface BuiltinToolsOptions {
+  /** The workspace: a folder path, or a workspace from `createWorkspace`. */
+  root: string | Workspace;
+  /** Largest file read_file, edit_file and grep open, in bytes. @default 10_485_760 (10 MiB) */
+  maxFileBytes?: number;
+  /** Text read_file returns per call, in UTF-8 bytes. @default 100_000 */
+  maxReadBytes?: number;
+  /** Lines read_file returns when the call sets no `limit`. @default 2000 */
+  defaultReadLines?: number;
+  /** Matching lines grep returns when the call sets no `max_results`. @default 100 */
+  grepMaxResults?: number;
+  /** Paths glob returns when the call sets no `max_results`. @default 500 */
+  globMaxResults?: number;
+  /** Time a shell command may run before it is killed. @default 120_000 */
+  shellTimeoutMs?: number;
+  /** Shell output kept (head and tail), in bytes. @default 30_000 */
+  maxShellOutputBytes?: number;
+  /** Environment of shell commands. @default process.env */
+  shellEnv?: NodeJS.ProcessEnv;
+  /** Leave the shell tool out. @default true */
+  shell?: boolean;
+}
+
+/**
+ * The built-in tools, working inside one workspace: `read_file`, `list_dir`, `glob`, `grep`
+ * (read claims, approval `auto`), `write_file`, `edit_file` (write claims on the file, approval
+ * `ask`, so `auto-edit` runs them without asking) and `shell` (a read claim and `auto` for
+ * commands proven read-only, exclusive and `ask` for the rest). Claim keys are `fs:<real path>`,
+ * the same in every tool. Options are checked now.
+ */
+export function builtinTools(options: BuiltinToolsOptions): Tool[] {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionError('options', 'an object', options);
+  }
+  const {
+    root,
+    maxFileBytes = defaults.maxFileBytes,
+    maxReadBytes = defaults.maxReadBytes,
+    defaultReadLines = defaults.readLines,
+    grepMaxResults = defaults.grepResults,
+    globMaxResults = defaults.globResults,
+    shellTimeoutMs = defaults.shellTimeoutMs,
+    maxShellOutputBytes = defaults.maxShellOutputBytes,
+    shellEnv = process.env,
+    shell = true,
+  } = options;
+  assertCount('maxFileBytes', maxFileBytes, { allowInfinity: false });
+  assertCount('maxReadBytes', maxReadBytes, { min: 256, allowInfinity: false });
+  assertCount('defaultReadLines', defaultReadLines, { allowInfinity: false });
+  assertCount('grepMaxResults', grepMaxResults, { allowInfinity: false });
+  assertCount('globMaxResults', globMaxResults, { allowInfinity: false });
+  assertTimeoutMs('shellTimeoutMs', shellTimeoutMs);
+  assertCount('maxShellOutputBytes', maxShellOutputBytes, { min: 2, allowInfinity: false });
+  if (typeof shellEnv !== 'object' || shellEnv === null) {
+    throw new InvalidOptionError('shellEnv', 'an object of environment variables', shellEnv);
+  }
+  if (typeof shell !== 'boolean') throw new InvalidOptionError('shell', 'a boolean', shell);
+  const workspace = root instanceof Workspace ? root : createWorkspace({ root });
+  const tools: Tool[] = [
+    readFileTool({ workspace, maxFileBytes, maxReadBytes, defaultLines: defaultReadLines }),
+    listDirTool({ workspace }),
+    globTool({ workspace, defaultMaxResults: globMaxResults }),
+    grepTool({ workspace, defaultMaxResults: grepMaxResults, maxFileBytes }),
+    writeFileTool({ workspace }),
+    editFileTool({ workspace, maxFileBytes }),
+  ];
+  if (shell) {
+    tools.push(
+      shellTool({
+        workspace,
+        timeoutMs: shellTimeoutMs,
+        maxOutputBytes: maxShellOutputBytes,
+        env: shellEnv,
+      }),
+    );
+  }
+  return tools;
+}

@@ -1,0 +1,130 @@
+import { realpath, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Tool } from '../tool/define-tool.js';
+import { builtinTools } from './builtin-tools.js';
+import {
+  claimsOf,
+  errorCode,
+  runTool,
+  tempDir,
+  textOf,
+  toolNamed,
+  writeTree,
+} from './test-support.js';
+
+let root: string;
+let tools: Tool[];
+let cleanup: () => Promise<void>;
+
+beforeEach(async () => {
+  const t = await tempDir();
+  cleanup = t.cleanup;
+  root = await realpath(t.dir);
+  await writeTree(root, {
+    'src/a.ts': 'import x\n// TODO one\nconst a = 1;\n\n\n\n// todo two\nend\n',
+    'src/b.js': 'const b = 2; // TODO three\n',
+    'src/crlf.ts': 'let c = 3;\r\n// TODO four\r\n',
+    'docs/readme.md': 'TODO docs\n',
+    'node_modules/m/index.js': 'TODO hidden\n',
+    '.git/config': 'TODO git\n',
+  });
+  await writeFile(join(root, 'src/bin.dat'), Buffer.from('TODO\0binary'));
+  tools = builtinTools({ root, maxFileBytes: 1024 });
+});
+
+afterEach(() => cleanup());
+
+const grep = (input: unknown) => runTool(tools, 'grep', input);
+
+describe('grep', () => {
+  it('finds matching lines in path order, skipping binaries, .git and node_modules', async () => {
+    expect(textOf(await grep({ pattern: 'TODO' }))).toBe(
+      [
+        'docs/readme.md:1:TODO docs',
+        'src/a.ts:2:// TODO one',
+        'src/b.js:1:const b = 2; // TODO three',
+        'src/crlf.ts:2:// TODO four',
+        '[1 binary or oversized file was skipped.]',
+      ].join('\n'),
+    );
+  });
+
+  it('ignores case, filters by glob and searches one file or folder', async () => {
+    expect(textOf(await grep({ pattern: 'todo', ignore_case: true, glob: '*.ts' }))).toBe(
+      ['src/a.ts:2:// TODO one', 'src/a.ts:7:// todo two', 'src/crlf.ts:2:// TODO four'].join('\n'),
+    );
+    expect(textOf(await grep({ pattern: 'TODO', path: 'src/b.js' }))).toBe(
+      'src/b.js:1:const b = 2; // TODO three',
+    );
+    expect(textOf(await grep({ pattern: 'TODO', path: 'node_modules' }))).toBe(
+      'node_modules/m/index.js:1:TODO hidden',
+    );
+  });
+
+  it('shows context lines and separates groups with --', async () => {
+    expect(textOf(await grep({ pattern: 'TODO|todo', path: 'src/a.ts', context: 1 }))).toBe(
+      [
+        'src/a.ts-1-import x',
+        'src/a.ts:2:// TODO one',
+        'src/a.ts-3-const a = 1;',
+        '--',
+        'src/a.ts-6-',
+        'src/a.ts:7:// todo two',
+        'src/a.ts-8-end',
+      ].join('\n'),
+    );
+  });
+
+  it('matches `$` at the end of CRLF lines, and lookarounds line by line', async () => {
+    expect(textOf(await grep({ pattern: '3;$', path: 'src', glob: '*.ts' }))).toBe(
+      'src/crlf.ts:1:let c = 3;',
+    );
+    expect(textOf(await grep({ pattern: '(?<=// )TODO one', path: 'src/a.ts' }))).toBe(
+      'src/a.ts:2:// TODO one',
+    );
+  });
+
+  it('stops at max_results and says there may be more', async () => {
+    const text = textOf(await grep({ pattern: 'TODO|todo', max_results: 2 }));
+    expect(text).toBe(
+      [
+        'docs/readme.md:1:TODO docs',
+        'src/a.ts:2:// TODO one',
+        '[Stopped at 2 matching lines; there may be more. Narrow the pattern, `path` or `glob`, or raise max_results.]',
+      ].join('\n'),
+    );
+  });
+
+  it('says when nothing matches', async () => {
+    expect(textOf(await grep({ pattern: 'nothing here', path: 'src' }))).toBe(
+      'No matches for `nothing here` in `src` (4 files searched). 1 binary or oversized file was skipped.',
+    );
+  });
+
+  it('refuses an invalid regex, a missing path and a path outside', async () => {
+    const bad = await grep({ pattern: 'foo(' });
+    expect(errorCode(bad)).toBe('invalid-pattern');
+    expect(textOf(bad)).toContain('Invalid regular expression `foo(`');
+    expect(textOf(bad)).toContain('escape');
+    expect(errorCode(await grep({ pattern: 'x', path: 'nope' }))).toBe('not-found');
+    expect(errorCode(await grep({ pattern: 'x', path: '../..' }))).toBe('outside-workspace');
+  });
+
+  it('stops when the call is cancelled', async () => {
+    const tool = toolNamed(tools, 'grep');
+    const controller = new AbortController();
+    controller.abort(new Error('stop'));
+    const ctx = { signal: controller.signal, callId: 'c', toolName: 'grep', progress() {} };
+    const input = { pattern: 'TODO', path: '.', ignore_case: false, context: 0 };
+    await expect(Promise.resolve(tool.execute(input, ctx))).rejects.toThrow('stop');
+  });
+
+  it('claims a read of the folder or file searched', async () => {
+    const tool = toolNamed(tools, 'grep');
+    expect(await claimsOf(tool, { pattern: 'x' })).toEqual([{ key: `fs:${root}`, mode: 'read' }]);
+    expect(await claimsOf(tool, { pattern: 'x', path: 'src/a.ts' })).toEqual([
+      { key: `fs:${join(root, 'src/a.ts')}`, mode: 'read' },
+    ]);
+  });
+});

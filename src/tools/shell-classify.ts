@@ -1,0 +1,266 @@
+import { type ShellWord, tokenizeShell } from './shell-tokenize.js';
+
+/** Whether a command line is proven read-only, and if not, why not. */
+export type ShellClassification = { readOnly: true } | { readOnly: false; reason: string };
+
+/** Checks a command's arguments: a reason when they may write or run other programs. */
+type ArgsCheck = (args: readonly ShellWord[]) => string | undefined;
+
+interface Rule {
+  /**
+   * Refuse unquoted wildcards in the arguments: a file named like an option (`-delete`,
+   * `--pre=sh`) would be expanded into one. Set for commands with options that write or run.
+   */
+  strict: boolean;
+  check?: ArgsCheck;
+}
+
+/** Options up to `--`, as given. */
+function optionsOf(args: readonly ShellWord[]): string[] {
+  const out: string[] = [];
+  for (const arg of args) {
+    if (arg.value === '--') break;
+    if (arg.value.startsWith('-') && arg.value !== '-') out.push(arg.value);
+  }
+  return out;
+}
+
+/**
+ * Refuses short options whose letter is in `short` (in any cluster: `-rno`) and long options that
+ * are a forbidden name, an abbreviation of one (GNU getopt accepts unambiguous prefixes), or start
+ * with one.
+ */
+function forbid(command: string, short: string, long: readonly string[]): ArgsCheck {
+  return (args) => {
+    for (const option of optionsOf(args)) {
+      if (option.startsWith('--')) {
+        const name = option.slice(2).split('=')[0] as string;
+        const hit = long.find((f) => name !== '' && (f.startsWith(name) || name.startsWith(f)));
+        if (hit) return `\`${command} --${hit}\` writes files or runs programs`;
+      } else {
+        const letter = [...option.slice(1)].find((c) => short.includes(c));
+        if (letter) return `\`${command} -${letter}\` writes files or runs programs`;
+      }
+    }
+    return undefined;
+  };
+}
+
+const findActions = new Set([
+  '-exec',
+  '-execdir',
+  '-ok',
+  '-okdir',
+  '-delete',
+  '-fprint',
+  '-fprint0',
+  '-fprintf',
+  '-fls',
+]);
+
+const checkFind: ArgsCheck = (args) => {
+  const action = args.find((a) => findActions.has(a.value));
+  return action ? `\`find ${action.value}\` runs commands or changes files` : undefined;
+};
+
+const checkUniq: ArgsCheck = (args) => {
+  // `uniq IN OUT` writes OUT.
+  let operands = 0;
+  for (let i = 0; i < args.length; i++) {
+    const value = (args[i] as ShellWord).value;
+    if (value === '-f' || value === '-s' || value === '-w') i++;
+    else if (!value.startsWith('-') || value === '-') operands++;
+  }
+  return operands > 1 ? '`uniq` with two file operands writes the second one' : undefined;
+};
+
+/** A sed command that only prints, deletes from the output, quits or substitutes (no `w`/`e`). */
+function safeSedCommand(command: string): boolean {
+  const body = command.trim().replace(/^(?:\d+|\$)(?:,(?:\d+|\$))?\s*/, '');
+  if (/^[pdq=]?$/.test(body)) return true;
+  if (body[0] !== 's' || body.length < 4) return false;
+  const delimiter = body[1] as string;
+  if (/[\s\\\w]/.test(delimiter)) return false;
+  let i = 2;
+  let parts = 0;
+  while (i < body.length && parts < 2) {
+    if (body[i] === '\\') i += 2;
+    else if (body[i++] === delimiter) parts++;
+  }
+  return parts === 2 && /^[gpiI0-9]*$/.test(body.slice(i));
+}
+
+const checkSed: ArgsCheck = (args) => {
+  const scripts: string[] = [];
+  let operands = 0;
+  for (let i = 0; i < args.length; i++) {
+    const value = (args[i] as ShellWord).value;
+    if (value === '--quiet' || value === '--silent' || value === '--regexp-extended') continue;
+    if (value.startsWith('-') && value !== '-') {
+      if (!/^-[nEr]*e?$/.test(value)) return `\`sed ${value}\` is not a known read-only option`;
+      if (value.endsWith('e')) scripts.push((args[++i] as ShellWord | undefined)?.value ?? '');
+      continue;
+    }
+    if (scripts.length === 0 && operands === 0) scripts.push(value);
+    operands++;
+  }
+  const unsafe = scripts.flatMap((s) => s.split(/[;\n]/)).find((c) => !safeSedCommand(c));
+  return unsafe === undefined ? undefined : `the sed command \`${unsafe.trim()}\` may write files`;
+};
+
+const gitGlobalFlags = new Set(['--no-pager', '-P', '--no-optional-locks', '--literal-pathspecs']);
+const gitReadOnly = new Set([
+  'status',
+  'diff',
+  'log',
+  'show',
+  'blame',
+  'ls-files',
+  'ls-tree',
+  'rev-parse',
+  'rev-list',
+  'cat-file',
+  'shortlog',
+  'describe',
+  'merge-base',
+  'grep',
+]);
+const gitBranchFlags = new Set([
+  '-a',
+  '-r',
+  '-v',
+  '-vv',
+  '--all',
+  '--remotes',
+  '--verbose',
+  '--list',
+  '--show-current',
+  '--no-color',
+  '--merged',
+  '--no-merged',
+]);
+const gitOutputOptions = forbid('git', '', ['output', 'open-files-in-pager']);
+
+const checkGit: ArgsCheck = (args) => {
+  let i = 0;
+  for (; i < args.length; i++) {
+    const value = (args[i] as ShellWord).value;
+    if (!value.startsWith('-')) break;
+    if (value === '-C') i++;
+    else if (!gitGlobalFlags.has(value))
+      return `the git option \`${value}\` is not known to be safe`;
+  }
+  const sub = args[i]?.value;
+  if (sub === undefined) return '`git` without a subcommand';
+  const rest = args.slice(i + 1);
+  const values = rest.map((a) => a.value);
+  const readOnly =
+    gitReadOnly.has(sub) ||
+    (sub === 'branch' && values.every((v) => gitBranchFlags.has(v))) ||
+    (sub === 'remote' && values.every((v) => v === '-v' || v === '--verbose')) ||
+    (sub === 'stash' && (values[0] === 'list' || values[0] === 'show')) ||
+    (sub === 'config' &&
+      ['--get', '--get-all', '--get-regexp', '--list', '-l'].includes(values[0] ?? ''));
+  if (!readOnly) {
+    return `\`git ${[sub, ...values].join(' ').slice(0, 60)}\` is not a read-only git command`;
+  }
+  if (sub === 'grep' && values.some((v) => /^-[^-]*O/.test(v))) {
+    return '`git grep -O` runs a pager';
+  }
+  return gitOutputOptions(rest);
+};
+
+const plain: Rule = { strict: false };
+
+/** Commands proven read-only, with the checks their arguments need. */
+const rules: Record<string, Rule> = {
+  ls: plain,
+  cat: plain,
+  head: plain,
+  tail: plain,
+  wc: plain,
+  pwd: plain,
+  echo: plain,
+  printf: plain,
+  true: plain,
+  false: plain,
+  sleep: plain,
+  cd: plain,
+  test: plain,
+  basename: plain,
+  dirname: plain,
+  realpath: plain,
+  readlink: plain,
+  stat: plain,
+  du: plain,
+  df: plain,
+  cut: plain,
+  tr: plain,
+  nl: plain,
+  tac: plain,
+  rev: plain,
+  paste: plain,
+  column: plain,
+  fold: plain,
+  od: plain,
+  hexdump: plain,
+  md5sum: plain,
+  sha1sum: plain,
+  sha256sum: plain,
+  cmp: plain,
+  comm: plain,
+  diff: plain,
+  grep: plain,
+  egrep: plain,
+  fgrep: plain,
+  which: plain,
+  whoami: plain,
+  uname: plain,
+  jq: plain,
+  file: { strict: true, check: forbid('file', 'C', ['compile']) },
+  sort: { strict: true, check: forbid('sort', 'o', ['output', 'compress-program']) },
+  uniq: { strict: true, check: checkUniq },
+  find: { strict: true, check: checkFind },
+  rg: { strict: true, check: forbid('rg', '', ['pre', 'pre-glob', 'hostname-bin']) },
+  sed: { strict: true, check: checkSed },
+  git: { strict: true, check: checkGit },
+};
+
+/** The names of the commands the allow-list knows (each may still refuse some arguments). */
+export const readOnlyCommands: readonly string[] = Object.keys(rules);
+
+const assignment = /^[A-Za-z_][A-Za-z0-9_]*=/;
+
+/**
+ * Decides whether a shell command line is proven read-only, fail-closed: every simple command of
+ * it (joined by `;`, `&&`, `||` or `|`) must be on the allow-list with arguments that cannot
+ * write or run other programs, and the line may hold no redirection, expansion, substitution,
+ * subshell, background job or variable assignment. Anything else is not read-only, with the
+ * reason.
+ */
+export function classifyShellCommand(command: string): ShellClassification {
+  const parsed = tokenizeShell(command);
+  if (!parsed.ok) return { readOnly: false, reason: parsed.reason };
+  for (const words of parsed.commands) {
+    const [name, ...args] = words as [ShellWord, ...ShellWord[]];
+    if (assignment.test(name.raw)) {
+      return { readOnly: false, reason: `a variable assignment (\`${name.raw}\`)` };
+    }
+    if (name.expands)
+      return { readOnly: false, reason: `a wildcard command name (\`${name.raw}\`)` };
+    const rule = Object.hasOwn(rules, name.value) ? rules[name.value] : undefined;
+    if (!rule) {
+      return { readOnly: false, reason: `\`${name.value}\` is not on the read-only list` };
+    }
+    const reason = rule.check?.(args);
+    if (reason) return { readOnly: false, reason };
+    const wild = rule.strict ? args.find((a) => a.expands) : undefined;
+    if (wild) {
+      return {
+        readOnly: false,
+        reason: `an unquoted wildcard in a \`${name.value}\` argument (\`${wild.raw}\`) could expand to an option`,
+      };
+    }
+  }
+  return { readOnly: true };
+}

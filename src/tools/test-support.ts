@@ -1,0 +1,70 @@
+// Helpers for the built-in tools' tests: real folders under the OS temp dir, removed afterwards.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { CallResult } from '../schedule/call.js';
+import { Scheduler } from '../schedule/scheduler.js';
+import type { Claim } from '../tool/claims.js';
+import { contentToText } from '../tool/content.js';
+import type { Tool } from '../tool/define-tool.js';
+import { ToolError, type ToolErrorCode } from './tool-error.js';
+
+/** A fresh temp folder; `cleanup` removes it with everything in it. */
+export async function tempDir(prefix = 'salvo-tools-'): Promise<{
+  dir: string;
+  cleanup: () => Promise<void>;
+}> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Writes files (relative path -> content), creating folders as needed. */
+export async function writeTree(root: string, files: Record<string, string | Uint8Array>) {
+  for (const [path, content] of Object.entries(files)) {
+    const full = join(root, path);
+    await mkdir(dirname(full), { recursive: true });
+    await writeFile(full, content);
+  }
+}
+
+/** The text the model reads. */
+export function textOf(result: CallResult): string {
+  return contentToText(result.content);
+}
+
+/** The code of the ToolError behind an error result, if any. */
+export function errorCode(result: CallResult): ToolErrorCode | undefined {
+  const cause = result.error?.cause;
+  return ToolError.isInstance(cause) ? cause.code : undefined;
+}
+
+/** Runs calls of the built-in tools through a Scheduler (every approval granted). */
+export async function runTools(
+  tools: readonly Tool[],
+  calls: readonly { name: string; input: unknown }[],
+): Promise<CallResult[]> {
+  const scheduler = new Scheduler({ tools, approvalMode: 'yolo' });
+  const { results } = await scheduler.run(calls.map((c, i) => ({ id: `c${i}`, ...c })));
+  return results;
+}
+
+/** Runs one call and returns its result. */
+export async function runTool(tools: readonly Tool[], name: string, input: unknown) {
+  const [result] = await runTools(tools, [{ name, input }]);
+  return result as CallResult;
+}
+
+/** The claims a tool computes for an input (after validation); `null` for exclusive. */
+export async function claimsOf(tool: Tool, input: unknown): Promise<readonly Claim[] | null> {
+  const checked = await tool.inputSchema.validate(input);
+  if (!checked.ok) throw new Error(checked.message);
+  const claims = typeof tool.claims === 'function' ? tool.claims(checked.value) : tool.claims;
+  return claims ?? null;
+}
+
+/** The tool of that name. */
+export function toolNamed(tools: readonly Tool[], name: string): Tool {
+  const tool = tools.find((t) => t.name === name);
+  if (!tool) throw new Error(`No tool ${name}`);
+  return tool;
+}

@@ -1,0 +1,150 @@
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { similarity } from './nearest-match.js';
+import { errnoCode, ToolError } from './tool-error.js';
+import type { ResolvedPath, Workspace } from './workspace.js';
+
+/** Bytes looked at to tell a binary file from text. */
+export const binarySniffBytes = 8192;
+
+/** True when the first 8 KB hold a NUL byte: how git and grep tell binary files from text. */
+export function isBinary(bytes: Uint8Array): boolean {
+  return bytes.subarray(0, binarySniffBytes).includes(0);
+}
+
+/** `1.5 MB`, `12 KB`, `80 bytes`. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(bytes < 10 * 1024 ? 1 : 0)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** Options of {@link readTextFile}. */
+export interface ReadTextFileOptions {
+  workspace: Workspace;
+  /** The file, resolved in the workspace. */
+  file: ResolvedPath;
+  /** Larger files are refused. */
+  maxFileBytes: number;
+  /** What the model can do instead with a file too large to read whole, e.g. `read_file cannot`. */
+  tooLargeHint: string;
+  /** Checked before reading. @default undefined */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Reads a UTF-8 text file, or throws a {@link ToolError} for the model: `not-found` (with similar
+ * names nearby), `not-a-file`, `file-too-large` or `binary-file`. The read itself is synchronous
+ * (one open, stat and read of the same file descriptor): for the files a model reads, that costs
+ * a few microseconds where the asynchronous API costs hundreds.
+ */
+export async function readTextFile(options: ReadTextFileOptions): Promise<string> {
+  const { workspace, file, maxFileBytes, tooLargeHint, signal } = options;
+  signal?.throwIfAborted();
+  let fd: number;
+  try {
+    fd = openSync(file.path, 'r');
+  } catch (error) {
+    throw await fileError(workspace, file, error);
+  }
+  let bytes: Buffer;
+  try {
+    const info = fstatSync(fd);
+    if (info.isDirectory()) {
+      throw new ToolError(
+        'not-a-file',
+        `\`${file.relative}\` is a directory, not a file. Use list_dir or glob to see what is in it.`,
+      );
+    }
+    if (!info.isFile()) {
+      throw new ToolError('not-a-file', `\`${file.relative}\` is not a regular file.`);
+    }
+    if (info.size > maxFileBytes) {
+      throw new ToolError(
+        'file-too-large',
+        `\`${file.relative}\` is ${formatBytes(info.size)}, over the ${formatBytes(maxFileBytes)} limit. ${tooLargeHint}`,
+      );
+    }
+    bytes = readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  if (isBinary(bytes)) {
+    throw new ToolError(
+      'binary-file',
+      `\`${file.relative}\` is a binary file (it has NUL bytes in its first 8 KB); only text files can be read. Use the shell tool to inspect it (\`file ${file.relative}\`, \`od -c ${file.relative} | head\`).`,
+    );
+  }
+  return bytes.toString('utf8');
+}
+
+/** A file-system error as a message for the model; unknown errors pass through. */
+export async function fileError(
+  workspace: Workspace,
+  file: ResolvedPath,
+  error: unknown,
+): Promise<unknown> {
+  switch (errnoCode(error)) {
+    case 'ENOENT':
+      return new ToolError(
+        'not-found',
+        `\`${file.relative}\` does not exist.${await similarNames(workspace, file)}`,
+        { cause: error },
+      );
+    case 'ENOTDIR':
+      return new ToolError(
+        'not-found',
+        `\`${file.relative}\` does not exist: a part of the path is a file, not a directory.`,
+        { cause: error },
+      );
+    case 'EISDIR':
+      return new ToolError(
+        'not-a-file',
+        `\`${file.relative}\` is a directory, not a file. Use list_dir or glob to see what is in it.`,
+        { cause: error },
+      );
+    default:
+      return error;
+  }
+}
+
+/** ` Did you mean ...?` with up to 3 names in the same folder like the missing one, or ``. */
+async function similarNames(workspace: Workspace, file: ResolvedPath): Promise<string> {
+  const folder = dirname(file.path);
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch {
+    return '';
+  }
+  const wanted = basename(file.path).toLowerCase();
+  const close = names
+    .map((name) => ({ name, score: similarity(name.toLowerCase(), wanted) }))
+    .filter((c) => c.score >= 0.5)
+    .sort((a, b) => b.score - a.score)
+    .slice(0, 3)
+    .map((c) => `\`${workspace.relative(join(folder, c.name))}\``);
+  return close.length > 0 ? ` Did you mean ${close.join(', ')}?` : '';
+}
+
+/** A failed write as a message for the model; unknown errors pass through. */
+export function writeError(file: ResolvedPath, error: unknown): unknown {
+  switch (errnoCode(error)) {
+    case 'EISDIR':
+      return new ToolError(
+        'not-a-file',
+        `\`${file.relative}\` is a directory: give the path of a file inside it.`,
+        { cause: error },
+      );
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return new ToolError(
+        'not-a-directory',
+        `Cannot write \`${file.relative}\`: a part of its path is a file, not a folder.`,
+        { cause: error },
+      );
+    default:
+      return error;
+  }
+}
