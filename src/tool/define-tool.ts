@@ -38,9 +38,10 @@ export interface ToolDefinition<I = any> {
   inputJsonSchema?: object;
   /**
    * The resources a call touches. Omitted: the call is exclusive (conflicts with every call).
-   * `[]`: the call is pure (conflicts only with exclusive calls).
+   * `[]`: the call is pure (conflicts only with exclusive calls). A function may return
+   * `undefined` to make that one call exclusive (a shell command it cannot prove read-only).
    */
-  claims?: readonly Claim[] | ((input: I) => readonly Claim[]);
+  claims?: readonly Claim[] | ((input: I) => readonly Claim[] | undefined);
   /** @default 'auto' */
   approval?: ApprovalPolicy | ((input: I) => ApprovalPolicy);
   /** Time a call may run before its signal is aborted and it resolves as `timeout`. */

@@ -27,13 +27,6 @@ export interface ShellToolOptions {
 }
 
 /**
- * What a claims function returns for an exclusive call. The engine reads `undefined` from a
- * claims function as "no claims: exclusive", like a tool that declares none; the type of
- * `claims` does not say so.
- */
-const exclusive = undefined as unknown as readonly Claim[];
-
-/**
  * `shell`: runs a command line with a timeout and capped output. Input-aware: a command the
  * fail-closed allow-list proves read-only takes a read claim on the workspace and needs no
  * approval; any other command is exclusive and asks.
@@ -56,7 +49,8 @@ export function shellTool(options: ShellToolOptions): Tool<ShellInput> {
       'Prefer read_file, grep, glob and edit_file for files. Independent read-only commands can be issued together in one response.',
     ].join(' '),
     input: shellInput,
-    claims: (input) => (readOnly(input) ? [{ key: workspace.key, mode: 'read' }] : exclusive),
+    // `undefined`: exclusive, like a tool that declares no claims.
+    claims: (input) => (readOnly(input) ? [{ key: workspace.key, mode: 'read' }] : undefined),
     approval: (input) => (readOnly(input) ? 'auto' : 'ask'),
     timeoutMs,
     async execute(input, ctx) {
