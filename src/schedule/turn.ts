@@ -296,7 +296,8 @@ export class Turn {
     if (leader.result && leader.result.status !== 'cancelled') {
       this.#resolve(record, sharedResult(record, leader.result));
     } else {
-      (leader.followers ??= []).push(record);
+      leader.followers ??= [];
+      leader.followers.push(record);
     }
   }
 
