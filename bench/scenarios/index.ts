@@ -8,7 +8,7 @@ import { overhead } from './overhead.js';
 
 /**
  * Every scenario, in the order `npm run bench` runs them. Add a scenario by writing a module that
- * exports a `Scenario` and listing it here (`mcp-fan-out`, `streaming`, `subagents`, `coding-turn`).
+ * exports a `Scenario` and listing it here (`mcp-fan-out`, `streaming`, `subagents`).
  */
 export const scenarios: readonly Scenario[] = [
   fanOut,
