@@ -1,3 +1,26 @@
+export { parallelToolGuidance, systemPrompt } from './agent/guidance.js';
+export type {
+  AgentMessage,
+  FinishReason,
+  Model,
+  ModelEvent,
+  ModelRequest,
+  ModelTool,
+  ModelToolCall,
+  Usage,
+} from './agent/model.js';
+export {
+  type AgentEvent,
+  type AgentFinish,
+  type AgentResult,
+  type RunAgentOptions,
+  runAgent,
+} from './agent/run-agent.js';
+export {
+  type ScriptedModelOptions,
+  type ScriptedTurn,
+  scriptedModel,
+} from './agent/scripted-model.js';
 export type {
   ApprovalDecision,
   ApprovalMode,

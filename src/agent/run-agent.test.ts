@@ -1,0 +1,213 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { Scheduler } from '../schedule/scheduler.js';
+import { deferred, untilAborted } from '../schedule/test-support.js';
+import { defineTool } from '../tool/define-tool.js';
+import { parallelToolGuidance } from './guidance.js';
+import type { AgentMessage, Model, ModelEvent, ModelRequest } from './model.js';
+import { runAgent } from './run-agent.js';
+import { scriptedModel } from './scripted-model.js';
+
+const add = defineTool({
+  name: 'add',
+  description: 'Adds two numbers',
+  input: z.object({ a: z.number(), b: z.number() }),
+  claims: [],
+  execute: (i) => String(i.a + i.b),
+});
+
+describe('runAgent', () => {
+  it('loops model -> tools -> model until the model answers, keeping a valid transcript', async () => {
+    const requests: ModelRequest[] = [];
+    const model = scriptedModel({
+      turns: (request, index) => {
+        requests.push({ ...request, messages: [...request.messages] });
+        return index === 0
+          ? {
+              text: 'Let me add.',
+              toolCalls: [
+                { id: 'c1', name: 'add', input: { a: 1, b: 2 } },
+                { id: 'c2', name: 'add', input: { a: 3, b: 4 } },
+              ],
+              usage: { inputTokens: 10, outputTokens: 5 },
+            }
+          : { text: 'The sums are 3 and 7.', usage: { inputTokens: 20, outputTokens: 6 } };
+      },
+    });
+    const result = await runAgent({
+      model,
+      tools: [add],
+      messages: 'Add 1+2 and 3+4',
+      system: 'You are careful.',
+    });
+    expect(result.finishReason).toBe('stop');
+    expect(result.text).toBe('The sums are 3 and 7.');
+    expect(result.steps).toBe(2);
+    expect(result.usage).toEqual({ inputTokens: 30, outputTokens: 11 });
+    expect(result.traces).toHaveLength(1);
+    const tool = result.messages[2] as Extract<AgentMessage, { role: 'tool' }>;
+    expect(tool.results.map((r) => [r.id, r.content])).toEqual([
+      ['c1', [{ type: 'text', text: '3' }]],
+      ['c2', [{ type: 'text', text: '7' }]],
+    ]);
+    // The second request carried the first answer and its results.
+    expect(requests[1]?.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'tool']);
+    expect(requests[0]?.system).toBe(`You are careful.\n\n${parallelToolGuidance}`);
+    expect(requests[0]?.tools[0]).toMatchObject({ name: 'add', inputSchema: { type: 'object' } });
+  });
+
+  it('starts the first tool before the model has finished streaming', async () => {
+    const log: string[] = [];
+    const firstStarted = deferred();
+    const slow = defineTool({
+      name: 'note',
+      description: '',
+      input: z.object({ n: z.number() }),
+      claims: [],
+      execute: (i) => {
+        log.push(`tool ${i.n} started`);
+        firstStarted.resolve();
+        return 'ok';
+      },
+    });
+    // The model only finishes its answer once the first tool has started: if tools ran after the
+    // stream, this would never finish.
+    const model: Model = {
+      provider: 'test',
+      modelId: 'test',
+      async *stream(request) {
+        if (request.messages.length > 1) {
+          yield { type: 'text-delta', text: 'done' } satisfies ModelEvent;
+          yield { type: 'finish', reason: 'stop', usage: { inputTokens: 0, outputTokens: 0 } };
+          return;
+        }
+        yield { type: 'tool-call', id: 'a', name: 'note', input: '{"n":1}' };
+        await firstStarted.promise;
+        log.push('stream still open');
+        yield { type: 'tool-call', id: 'b', name: 'note', input: '{"n":2}' };
+        yield { type: 'finish', reason: 'tool-calls', usage: { inputTokens: 0, outputTokens: 0 } };
+      },
+      toProviderMessages: (m) => [...m],
+    };
+    const result = await runAgent({ model, tools: [slow], messages: 'go' });
+    expect(log).toEqual(['tool 1 started', 'stream still open', 'tool 2 started']);
+    expect(result.finishReason).toBe('stop');
+  });
+
+  it('never runs a call whose arguments were cut off, and says so in its result', async () => {
+    let ran = 0;
+    const counted = defineTool({
+      name: 'write',
+      description: '',
+      input: z.object({ text: z.string() }),
+      claims: [],
+      execute: () => {
+        ran++;
+        return 'ok';
+      },
+    });
+    const model = scriptedModel({
+      turns: [
+        {
+          toolCalls: [
+            { id: 'a', name: 'write', input: { text: 'short' } },
+            { id: 'b', name: 'write', input: { text: 'x'.repeat(200) } },
+          ],
+          cutOff: true,
+        },
+        { text: 'retrying later' },
+      ],
+    });
+    const result = await runAgent({ model, tools: [counted], messages: 'write' });
+    expect(ran).toBe(1);
+    const tool = result.messages[2] as Extract<AgentMessage, { role: 'tool' }>;
+    expect(tool.results.map((r) => r.status)).toEqual(['success', 'error']);
+    expect(tool.results[1]?.error?.message).toMatch(/output token limit/);
+  });
+
+  it('sends invalid arguments back as an error result the model can repair', async () => {
+    const model = scriptedModel({
+      turns: [
+        { toolCalls: [{ id: 'a', name: 'add', input: { a: 'one', b: 2 } }] },
+        { toolCalls: [{ id: 'b', name: 'add', input: { a: 1, b: 2 } }] },
+        { text: '3' },
+      ],
+    });
+    const result = await runAgent({ model, tools: [add], messages: 'add' });
+    const first = result.messages[2] as Extract<AgentMessage, { role: 'tool' }>;
+    expect(first.results[0]?.error?.message).toMatch(/Invalid input for add: a:/);
+    expect(result.text).toBe('3');
+  });
+
+  it('ends at maxSteps with a clear reason', async () => {
+    const model = scriptedModel({
+      turns: () => ({ toolCalls: [{ name: 'add', input: { a: 1, b: 1 } }] }),
+    });
+    const result = await runAgent({ model, tools: [add], messages: 'loop', maxSteps: 3 });
+    expect(result.finishReason).toBe('max-steps');
+    expect(result.steps).toBe(3);
+    expect(result.messages.at(-1)?.role).toBe('tool');
+  });
+
+  it('keeps the transcript valid when the stream fails mid-answer', async () => {
+    let signal: AbortSignal | undefined;
+    const hang = defineTool({
+      name: 'hang',
+      description: '',
+      input: z.object({}),
+      claims: [],
+      execute: (_i, ctx) => {
+        signal = ctx.signal;
+        return untilAborted(ctx.signal);
+      },
+    });
+    const model: Model = {
+      provider: 'test',
+      modelId: 'test',
+      async *stream() {
+        yield { type: 'text-delta', text: 'Working' };
+        yield { type: 'tool-call', id: 'a', name: 'hang', input: '{}' };
+        yield { type: 'tool-call-start', id: 'b', name: 'hang' };
+        throw new Error('test: 529 overloaded_error: Overloaded');
+      },
+      toProviderMessages: (m) => [...m],
+    };
+    const result = await runAgent({ model, tools: [hang], messages: 'go' });
+    expect(result.finishReason).toBe('error');
+    expect(result.error?.message).toBe('test: 529 overloaded_error: Overloaded');
+    expect(signal?.aborted).toBe(true);
+    const tool = result.messages[2] as Extract<AgentMessage, { role: 'tool' }>;
+    expect(tool.results.map((r) => [r.id, r.status])).toEqual([
+      ['a', 'cancelled'],
+      ['b', 'error'],
+    ]);
+  });
+
+  it('stops when its signal aborts, with every call answered', async () => {
+    const controller = new AbortController();
+    const hang = defineTool({
+      name: 'hang',
+      description: '',
+      input: z.object({}),
+      claims: [],
+      execute: (_i, ctx) => {
+        controller.abort(new Error('user pressed Ctrl-C'));
+        return untilAborted(ctx.signal);
+      },
+    });
+    const model = scriptedModel({
+      turns: [{ toolCalls: [{ id: 'a', name: 'hang', input: {} }] }, { text: 'never asked' }],
+    });
+    const result = await runAgent({
+      model,
+      scheduler: new Scheduler({ tools: [hang] }),
+      messages: 'go',
+      signal: controller.signal,
+      guidance: false,
+    });
+    expect(result.finishReason).toBe('cancelled');
+    expect(result.steps).toBe(1);
+    const tool = result.messages[2] as Extract<AgentMessage, { role: 'tool' }>;
+    expect(tool.results[0]?.status).toBe('cancelled');
+  });
+});

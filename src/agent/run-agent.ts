@@ -1,0 +1,268 @@
+import { InvalidOptionError } from '../errors.js';
+import type { CallResult } from '../schedule/call.js';
+import { Scheduler } from '../schedule/scheduler.js';
+import type { Tool } from '../tool/define-tool.js';
+import type { TurnTrace } from '../trace/call-trace.js';
+import { assertCount } from '../validate-options.js';
+import { systemPrompt } from './guidance.js';
+import type {
+  AgentMessage,
+  FinishReason,
+  Model,
+  ModelTool,
+  ModelToolCall,
+  Usage,
+} from './model.js';
+
+/** Why the loop ended. */
+export type AgentFinish =
+  | 'stop'
+  | 'max-steps'
+  | 'length'
+  | 'content-filter'
+  | 'cancelled'
+  | 'error';
+
+/** What the loop reports while it runs; listeners never hold it up. */
+export type AgentEvent =
+  | { type: 'step-start'; step: number }
+  | { type: 'text-delta'; step: number; text: string }
+  | { type: 'tool-call'; step: number; call: ModelToolCall }
+  | { type: 'tool-result'; step: number; result: CallResult }
+  | { type: 'step-finish'; step: number; reason: FinishReason | 'error' | 'cancelled' };
+
+export interface RunAgentOptions {
+  model: Model;
+  /** The host's system prompt; salvo's tool-use guidance is appended unless `guidance` says not. */
+  system?: string;
+  /** The tools the model may call. @default the scheduler's tools */
+  tools?: readonly Tool[];
+  /** A prompt, or a transcript to continue. */
+  messages: string | readonly AgentMessage[];
+  /** Runs the calls. @default a new Scheduler over `tools` */
+  scheduler?: Scheduler;
+  /** Model requests at most. @default 20 */
+  maxSteps?: number;
+  signal?: AbortSignal;
+  onEvent?: (event: AgentEvent) => void;
+  /** Replaces salvo's tool-use guidance, or `false` to leave it out. */
+  guidance?: string | false;
+  /** The agent's path, for approvals and traces (subagents). @default [] */
+  path?: readonly string[];
+}
+
+export interface AgentResult {
+  /** The last assistant message's text. */
+  text: string;
+  finishReason: AgentFinish;
+  /** The whole transcript, salvo's format: every tool call has its result. */
+  messages: AgentMessage[];
+  /** The same transcript in the provider's message format. */
+  transcript: unknown[];
+  usage: Usage;
+  /** One per step that made tool calls. */
+  traces: TurnTrace[];
+  steps: number;
+  /** What went wrong, when `finishReason` is `error`. */
+  error?: Error;
+}
+
+const cutOffMessage =
+  'Not run: the response hit the output token limit before the arguments of this call were complete. Send the call again, with shorter arguments if you can.';
+
+/**
+ * The agent loop: model, tools, results back to the model, until the model is done. Each tool
+ * call starts the moment its arguments are complete, while the model is still streaming the rest
+ * of its answer. Never throws for what the model or a tool does: problems end the loop with a
+ * `finishReason` and the transcript kept valid.
+ */
+export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
+  const { model, maxSteps = 20, signal, onEvent, path = [] } = options;
+  if (typeof model?.stream !== 'function') throw new InvalidOptionError('model', 'a Model', model);
+  assertCount('maxSteps', maxSteps, { allowInfinity: false });
+  const scheduler = options.scheduler ?? new Scheduler({ tools: options.tools ?? [] });
+  const tools = options.tools ?? [...scheduler.tools.values()];
+  const specs: ModelTool[] = tools.map((t) => ({
+    name: t.name,
+    description: t.description,
+    inputSchema: t.inputSchema.jsonSchema,
+  }));
+  const system = systemPrompt(options.system, options.guidance);
+  const messages: AgentMessage[] =
+    typeof options.messages === 'string'
+      ? [{ role: 'user', content: options.messages }]
+      : [...options.messages];
+  const usage: Usage = { inputTokens: 0, outputTokens: 0 };
+  const traces: TurnTrace[] = [];
+  const emit = (event: AgentEvent) => {
+    try {
+      onEvent?.(event);
+    } catch {
+      // A listener's failure is its own.
+    }
+  };
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(signal?.reason);
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+
+  let text = '';
+  let finishReason: AgentFinish = 'max-steps';
+  let error: Error | undefined;
+  let steps = 0;
+  try {
+    while (steps < maxSteps) {
+      steps++;
+      emit({ type: 'step-start', step: steps });
+      const step = await runStep({
+        model,
+        system,
+        specs,
+        messages,
+        scheduler,
+        path,
+        signal: controller.signal,
+        step: steps,
+        emit,
+      });
+      usage.inputTokens += step.usage.inputTokens;
+      usage.outputTokens += step.usage.outputTokens;
+      if (step.trace) traces.push(step.trace);
+      messages.push(...step.messages);
+      text = step.text;
+      emit({ type: 'step-finish', step: steps, reason: step.reason });
+      if (step.reason === 'error' || step.reason === 'cancelled') {
+        finishReason = step.reason;
+        error = step.error;
+        break;
+      }
+      if (controller.signal.aborted) {
+        finishReason = 'cancelled';
+        break;
+      }
+      if (step.calls === 0) {
+        finishReason =
+          step.reason === 'length' || step.reason === 'content-filter' ? step.reason : 'stop';
+        break;
+      }
+    }
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+  const result: AgentResult = {
+    text,
+    finishReason,
+    messages,
+    transcript: model.toProviderMessages(messages),
+    usage,
+    traces,
+    steps,
+  };
+  if (error) result.error = error;
+  return result;
+}
+
+interface StepOptions {
+  model: Model;
+  system: string;
+  specs: ModelTool[];
+  messages: readonly AgentMessage[];
+  scheduler: Scheduler;
+  path: readonly string[];
+  signal: AbortSignal;
+  step: number;
+  emit: (event: AgentEvent) => void;
+}
+
+interface StepOutcome {
+  text: string;
+  reason: FinishReason | 'error' | 'cancelled';
+  calls: number;
+  messages: AgentMessage[];
+  usage: Usage;
+  trace?: TurnTrace;
+  error?: Error;
+}
+
+/** One model request: streams the answer, running each complete call at once. */
+async function runStep(o: StepOptions): Promise<StepOutcome> {
+  const turn = o.scheduler.turn({ signal: o.signal, path: o.path });
+  const calls: ModelToolCall[] = [];
+  /** Complete calls in the order they joined the turn: the turn's results come in this order. */
+  const added: ModelToolCall[] = [];
+  const complete = new Set<ModelToolCall>();
+  let text = '';
+  let reason: StepOutcome['reason'] = 'other';
+  let usage: Usage = { inputTokens: 0, outputTokens: 0 };
+  let error: Error | undefined;
+  try {
+    for await (const event of o.model.stream({
+      system: o.system,
+      messages: o.messages,
+      tools: o.specs,
+      signal: o.signal,
+    })) {
+      switch (event.type) {
+        case 'text-delta':
+          text += event.text;
+          o.emit({ type: 'text-delta', step: o.step, text: event.text });
+          break;
+        case 'tool-call-start':
+          if (!calls.some((c) => c.id === event.id))
+            calls.push({ id: event.id, name: event.name, input: '' });
+          break;
+        case 'tool-call-delta': {
+          const call = calls.find((c) => c.id === event.id);
+          if (call) call.input += event.delta;
+          break;
+        }
+        case 'tool-call': {
+          let call = calls.find((c) => c.id === event.id && !complete.has(c));
+          if (!call) {
+            call = { id: event.id, name: event.name, input: event.input };
+            calls.push(call);
+          }
+          call.input = event.input;
+          complete.add(call);
+          added.push(call);
+          o.emit({ type: 'tool-call', step: o.step, call: { ...call } });
+          // Runs now, while the model streams the rest of its answer.
+          turn.add({ id: call.id, name: call.name, input: call.input });
+          break;
+        }
+        case 'finish':
+          reason = event.reason;
+          usage = event.usage;
+          break;
+      }
+    }
+  } catch (thrown) {
+    const aborted = o.signal.aborted;
+    reason = aborted ? 'cancelled' : 'error';
+    error = thrown instanceof Error ? thrown : new Error(String(thrown));
+    // Calls already running are stopped: nobody will read their results.
+    turn.cancel(aborted ? 'the run was cancelled' : `the model's stream failed: ${error.message}`);
+  } finally {
+    turn.end();
+  }
+  const outcome = await turn.done;
+  const resultOf = new Map(added.map((call, i) => [call, outcome.results[i]] as const));
+  const results = calls.map(
+    (call): CallResult =>
+      resultOf.get(call) ?? {
+        id: call.id,
+        name: call.name,
+        status: 'error',
+        isError: true,
+        content: [{ type: 'text', text: cutOffMessage }],
+        error: { message: cutOffMessage },
+      },
+  );
+  for (const result of results) o.emit({ type: 'tool-result', step: o.step, result });
+  const messages: AgentMessage[] = [{ role: 'assistant', content: text, toolCalls: calls }];
+  if (calls.length > 0) messages.push({ role: 'tool', results });
+  const step: StepOutcome = { text, reason, calls: calls.length, messages, usage };
+  if (calls.length > 0) step.trace = outcome.trace;
+  if (error) step.error = error;
+  return step;
+}
