@@ -10,7 +10,15 @@ describe('scenarios (quick mode)', () => {
   it('registers each scenario once, by its DESIGN.md name', () => {
     const names = scenarios.map((s) => s.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toEqual(['fan-out', 'mixed-turn', 'approvals', 'overhead', 'dag', 'coding-turn']);
+    expect(names).toEqual([
+      'fan-out',
+      'mixed-turn',
+      'approvals',
+      'overhead',
+      'dag',
+      'coding-turn',
+      'streaming',
+    ]);
   });
 
   for (const scenario of scenarios) {

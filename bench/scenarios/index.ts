@@ -5,10 +5,11 @@ import { dag } from './dag.js';
 import { fanOut } from './fan-out.js';
 import { mixedTurn } from './mixed-turn.js';
 import { overhead } from './overhead.js';
+import { streaming } from './streaming.js';
 
 /**
  * Every scenario, in the order `npm run bench` runs them. Add a scenario by writing a module that
- * exports a `Scenario` and listing it here (`mcp-fan-out`, `streaming`, `subagents`).
+ * exports a `Scenario` and listing it here (`mcp-fan-out`, `subagents`).
  */
 export const scenarios: readonly Scenario[] = [
   fanOut,
@@ -17,4 +18,5 @@ export const scenarios: readonly Scenario[] = [
   overhead,
   dag,
   codingTurn,
+  streaming,
 ];
