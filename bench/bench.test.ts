@@ -18,6 +18,7 @@ describe('scenarios (quick mode)', () => {
       'dag',
       'coding-turn',
       'streaming',
+      'mcp-fan-out',
     ]);
   });
 

@@ -34,6 +34,7 @@ export { effectiveApproval } from './approval/effective-approval.js';
 export { describeValue, InvalidOptionError, SalvoError } from './errors.js';
 export * from './formats/anthropic.js';
 export * from './formats/openai.js';
+export * from './mcp/index.js';
 export type { CallResult, CallStatus, ToolCall } from './schedule/call.js';
 export { ConflictTracker } from './schedule/conflict-tracker.js';
 export type { EventListener, SchedulerEvent, SchedulerEventType } from './schedule/events.js';

@@ -3,13 +3,14 @@ import { approvals } from './approvals.js';
 import { codingTurn } from './coding-turn.js';
 import { dag } from './dag.js';
 import { fanOut } from './fan-out.js';
+import { mcpFanOut } from './mcp-fan-out.js';
 import { mixedTurn } from './mixed-turn.js';
 import { overhead } from './overhead.js';
 import { streaming } from './streaming.js';
 
 /**
  * Every scenario, in the order `npm run bench` runs them. Add a scenario by writing a module that
- * exports a `Scenario` and listing it here (`mcp-fan-out`, `subagents`).
+ * exports a `Scenario` and listing it here (still to come: `subagents`).
  */
 export const scenarios: readonly Scenario[] = [
   fanOut,
@@ -19,4 +20,5 @@ export const scenarios: readonly Scenario[] = [
   dag,
   codingTurn,
   streaming,
+  mcpFanOut,
 ];

@@ -1,0 +1,148 @@
+import type { ApprovalPolicy } from '../approval/approval.js';
+import { InvalidOptionError } from '../errors.js';
+import type { Claim } from '../tool/claims.js';
+import { assertCount, assertTimeoutMs } from '../validate-options.js';
+
+/**
+ * How far a server's tool annotations are believed. `'none'`: every call writes `mcp:<server>`
+ * (one at a time per server, parallel with other servers). `'annotations'`: `readOnlyHint`
+ * tools read `mcp:<server>`, the rest write it. `'parallel'`: every tool is pure.
+ */
+export type McpTrust = 'none' | 'annotations' | 'parallel';
+
+/** Per-tool settings, keyed by the tool's name on its server. */
+export interface McpToolOverride {
+  claims?: readonly Claim[];
+  approval?: ApprovalPolicy;
+  timeoutMs?: number;
+}
+
+interface McpServerCommon {
+  /** @default 'none' */
+  trust?: McpTrust;
+  /** Calls to this server at once (the scheduler group `mcp:<server>`, see `hub.limits()`). */
+  maxConcurrency?: number;
+  /** Connections (processes for stdio) to spread calls over, least busy first. @default 1 */
+  pool?: number;
+  /** Time a call may go without an answer or a progress notification. @default 60_000 */
+  timeoutMs?: number;
+  /** Time a call may take in all, progress or not. @default Infinity */
+  maxTotalTimeoutMs?: number;
+  tools?: Record<string, McpToolOverride>;
+  /** Skipped entirely (as in Claude Code's and Cursor's configs). */
+  disabled?: boolean;
+}
+
+export interface McpStdioServerConfig extends McpServerCommon {
+  type?: 'stdio';
+  command: string;
+  args?: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+export interface McpRemoteServerConfig extends McpServerCommon {
+  /** `'http'` (Streamable HTTP) or `'sse'` (the legacy transport). @default 'http' */
+  type?: 'http' | 'streamable-http' | 'sse';
+  url: string;
+  headers?: Record<string, string>;
+}
+
+export type McpServerConfig = McpStdioServerConfig | McpRemoteServerConfig;
+
+/** The `mcpServers` JSON that Claude Desktop, Claude Code, Cursor and gemini-cli read. */
+export interface McpConfig {
+  mcpServers: Record<string, McpServerConfig>;
+}
+
+/** A server's settings once checked, with defaults filled in. */
+export interface ResolvedServerConfig {
+  name: string;
+  transport: 'stdio' | 'http' | 'sse';
+  config: McpServerConfig;
+  trust: McpTrust;
+  maxConcurrency: number | undefined;
+  pool: number;
+  timeoutMs: number;
+  maxTotalTimeoutMs: number;
+  tools: Record<string, McpToolOverride>;
+}
+
+const trusts: readonly McpTrust[] = ['none', 'annotations', 'parallel'];
+
+/** Checks a config and fills in defaults; throws `InvalidOptionError` naming the bad field. */
+export function resolveConfig(config: McpConfig): ResolvedServerConfig[] {
+  if (typeof config !== 'object' || config === null) {
+    throw new InvalidOptionError('config', 'an object with `mcpServers`', config);
+  }
+  const servers = config.mcpServers;
+  if (typeof servers !== 'object' || servers === null || Array.isArray(servers)) {
+    throw new InvalidOptionError('mcpServers', 'an object of server names to settings', servers);
+  }
+  const resolved: ResolvedServerConfig[] = [];
+  for (const [name, server] of Object.entries(servers)) {
+    const at = `mcpServers.${name}`;
+    if (typeof server !== 'object' || server === null) {
+      throw new InvalidOptionError(at, 'an object with `command` or `url`', server);
+    }
+    if (server.disabled === true) continue;
+    let transport: ResolvedServerConfig['transport'];
+    if ('command' in server && server.command !== undefined) {
+      if (typeof server.command !== 'string' || server.command === '') {
+        throw new InvalidOptionError(`${at}.command`, 'a non-empty string', server.command);
+      }
+      if (server.args !== undefined && !isStringArray(server.args)) {
+        throw new InvalidOptionError(`${at}.args`, 'an array of strings', server.args);
+      }
+      transport = 'stdio';
+    } else if ('url' in server && typeof server.url === 'string') {
+      try {
+        new URL(server.url);
+      } catch {
+        throw new InvalidOptionError(`${at}.url`, 'an absolute URL', server.url);
+      }
+      const type = server.type ?? 'http';
+      if (type !== 'http' && type !== 'streamable-http' && type !== 'sse') {
+        throw new InvalidOptionError(`${at}.type`, "'http' or 'sse'", type);
+      }
+      transport = type === 'sse' ? 'sse' : 'http';
+    } else {
+      throw new InvalidOptionError(at, 'an object with `command` (stdio) or `url`', server);
+    }
+    const trust = server.trust ?? 'none';
+    if (!trusts.includes(trust)) {
+      throw new InvalidOptionError(`${at}.trust`, "'none', 'annotations' or 'parallel'", trust);
+    }
+    if (server.maxConcurrency !== undefined) {
+      assertCount(`${at}.maxConcurrency`, server.maxConcurrency);
+    }
+    const pool = server.pool ?? 1;
+    assertCount(`${at}.pool`, pool, { allowInfinity: false });
+    const timeoutMs = server.timeoutMs ?? 60_000;
+    assertTimeoutMs(`${at}.timeoutMs`, timeoutMs);
+    const maxTotalTimeoutMs = server.maxTotalTimeoutMs ?? Infinity;
+    assertTimeoutMs(`${at}.maxTotalTimeoutMs`, maxTotalTimeoutMs);
+    const tools = server.tools ?? {};
+    for (const [tool, override] of Object.entries(tools)) {
+      if (override.timeoutMs !== undefined) {
+        assertTimeoutMs(`${at}.tools.${tool}.timeoutMs`, override.timeoutMs);
+      }
+    }
+    resolved.push({
+      name,
+      transport,
+      config: server,
+      trust,
+      maxConcurrency: server.maxConcurrency,
+      pool,
+      timeoutMs,
+      maxTotalTimeoutMs,
+      tools,
+    });
+  }
+  return resolved;
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string');
+}
