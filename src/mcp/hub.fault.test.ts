@@ -91,7 +91,7 @@ describe('McpHub against the fault server', () => {
     hub = await faultHub({ f: { trust: 'parallel', timeoutMs: 300 } });
     const scheduler = new Scheduler({ tools: hub.tools() });
     const { results } = await scheduler.run([{ id: 'a', name: 'f__hang', input: {} }]);
-    expect(results[0]?.status).toBe('error');
+    expect(results[0]?.status).toBe('timeout');
     expect(results[0]?.error?.message).toMatch(
       /MCP server "f" did not answer "hang" within 300 ms/,
     );
@@ -122,7 +122,7 @@ describe('McpHub against the fault server', () => {
     expect(stalled.results[0]?.error?.message).toMatch(/did not answer/);
   });
 
-  it('turns malformed output and isError into error results', async () => {
+  it('turns malformed output and isError into error or timeout results', async () => {
     hub = await faultHub({ f: { trust: 'parallel', timeoutMs: 500 } });
     const scheduler = new Scheduler({ tools: hub.tools() });
     const { results } = await scheduler.run([
@@ -131,7 +131,8 @@ describe('McpHub against the fault server', () => {
       { id: 'c', name: 'f__fail', input: {} },
       { id: 'd', name: 'f__sleep', input: { ms: 10 } },
     ]);
-    expect(results.map((r) => r.status)).toEqual(['error', 'error', 'error', 'success']);
+    // Output that is not JSON-RPC is no answer: that call times out, saying what it saw.
+    expect(results.map((r) => r.status)).toEqual(['error', 'timeout', 'error', 'success']);
     expect(results[0]?.error?.message).toMatch(/MCP server "f" sent a malformed result/);
     expect(results[1]?.error?.message).toMatch(/not JSON-RPC/);
     expect(results[2]?.error?.message).toMatch(/the server says no$/);

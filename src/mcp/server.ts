@@ -231,10 +231,12 @@ export class McpServerHandle {
       const garbage = connection.protocolError
         ? ` It wrote output that is not JSON-RPC: ${connection.protocolError}`
         : '';
-      return new Error(
+      const timeout = new Error(
         `${server} did not answer "${tool}" within ${timeoutMs} ms (no progress either). ${message}.${garbage}`,
         { cause: error },
       );
+      timeout.name = 'TimeoutError'; // the call's result is a timeout, not an error
+      return timeout;
     }
     if (error instanceof McpError) {
       return new Error(`${server} rejected "${tool}": ${message}`, { cause: error });

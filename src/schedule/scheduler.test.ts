@@ -806,3 +806,22 @@ describe('Scheduler: dedupeReads', () => {
     expect(second.runs).toEqual(['x', 'x']);
   });
 });
+
+describe('Scheduler: a tool’s own deadline', () => {
+  it('turns an error named TimeoutError into a timeout result', async () => {
+    const t = defineTool({
+      name: 't',
+      description: '',
+      input: {},
+      claims: [],
+      execute: async () => {
+        throw new DOMException('the API did not answer in 5 s', 'TimeoutError');
+      },
+    });
+    const { results } = await scheduler([t]).run([call('a', 't')]);
+    expect(results[0]).toMatchObject({
+      status: 'timeout',
+      error: { message: 'Timed out: the API did not answer in 5 s' },
+    });
+  });
+});

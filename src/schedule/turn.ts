@@ -406,6 +406,14 @@ export class Turn {
         } catch (error) {
           result = failure(record, 'error', `Error: ${record.name}: ${errorMessage(error)}`, error);
         }
+      } else if (isTimeoutError(outcome.error)) {
+        // The tool's own deadline (an SDK's request timeout, AbortSignal.timeout) is a timeout too.
+        result = failure(
+          record,
+          'timeout',
+          `Timed out: ${errorMessage(outcome.error)}`,
+          outcome.error,
+        );
       } else {
         result = failure(record, 'error', `Error: ${errorMessage(outcome.error)}`, outcome.error);
       }
@@ -540,6 +548,14 @@ export class Turn {
       index: record.index,
     } as SchedulerEvent;
     events.emit(full, record.scope);
+  }
+}
+
+function isTimeoutError(error: unknown): boolean {
+  try {
+    return typeof error === 'object' && error !== null && (error as Error).name === 'TimeoutError';
+  } catch {
+    return false;
   }
 }
 

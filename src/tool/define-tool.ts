@@ -50,7 +50,8 @@ export interface ToolDefinition<I = any> {
   group?: string | readonly string[];
   /**
    * Runs the call. Return a string, a JSON value or content blocks (see `ToolOutput`); anything
-   * else is serialized. A thrown error or rejection becomes an error result.
+   * else is serialized. A thrown error or rejection becomes an error result, or a `timeout`
+   * result when the error's name is `TimeoutError` (the tool's own deadline expired).
    */
   execute(input: I, ctx: ToolContext): unknown;
 }
