@@ -9,6 +9,9 @@ export type {
   ModelToolCall,
   Usage,
 } from './agent/model.js';
+export { type AnthropicModelOptions, anthropicModel } from './agent/providers/anthropic-model.js';
+export { ModelApiError } from './agent/providers/model-api-error.js';
+export { type OpenAIModelOptions, openAIModel } from './agent/providers/openai-model.js';
 export {
   type AgentEvent,
   type AgentFinish,

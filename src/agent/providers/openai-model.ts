@@ -1,0 +1,120 @@
+import OpenAI from 'openai';
+import { InvalidOptionError } from '../../errors.js';
+import { assertCount } from '../../validate-options.js';
+import type { AgentMessage, Model, ModelEvent, ModelRequest } from '../model.js';
+import { toModelError } from './model-api-error.js';
+import { toOpenAIMessages, toOpenAITools } from './openai-messages.js';
+import { OpenAIStreamMapper } from './openai-stream.js';
+
+/** Options of {@link openAIModel}. */
+export interface OpenAIModelOptions {
+  /** The model id, such as `gpt-4.1`, `qwen3:8b` or `deepseek-chat`. */
+  model: string;
+  /**
+   * The API key. Local servers (Ollama, vLLM, llama.cpp) accept any value: when `baseURL` is
+   * given and no key is found, `'none'` is sent.
+   * @default process.env.OPENAI_API_KEY
+   */
+  apiKey?: string;
+  /**
+   * The base URL of any OpenAI-compatible server, such as `http://localhost:11434/v1` (Ollama).
+   * @default process.env.OPENAI_BASE_URL, else https://api.openai.com/v1
+   */
+  baseURL?: string;
+  /**
+   * The most tokens the model may write per answer; the server's own limit when unset.
+   * @default undefined
+   */
+  maxTokens?: number;
+  /**
+   * The request field `maxTokens` is sent in. OpenAI's reasoning models take only
+   * `max_completion_tokens`; some compatible servers know only `max_tokens`.
+   * @default 'max_tokens'
+   */
+  maxTokensParam?: 'max_tokens' | 'max_completion_tokens';
+  /**
+   * How many times the SDK retries a request that failed with 408, 409, 429 or 5xx, or lost its
+   * connection before the stream began. Ignored when `client` is given.
+   * @default 2
+   */
+  maxRetries?: number;
+  /** An SDK client to use as it is; `apiKey`, `baseURL` and `maxRetries` are then ignored. */
+  client?: OpenAI;
+}
+
+/**
+ * A {@link Model} on Chat Completions, streaming through the `openai` SDK (v6), for OpenAI and
+ * any compatible server: Ollama, vLLM, llama.cpp, DeepSeek, Qwen.
+ *
+ * Tool calls are gathered by `index` and may stream interleaved; a call yields `tool-call` once
+ * its arguments are complete, and never when `finish_reason: 'length'` cut them off. API
+ * failures, before or during the stream, throw a `ModelApiError` such as
+ * `openai: 429 rate_limit_exceeded: Rate limit reached`; aborting `request.signal` stops the
+ * stream and throws the abort reason.
+ */
+export function openAIModel(options: OpenAIModelOptions): Model {
+  const { model, maxTokens, maxTokensParam = 'max_tokens', maxRetries = 2 } = options;
+  if (typeof model !== 'string' || model === '') {
+    throw new InvalidOptionError('model', 'a model id such as `gpt-4.1`', model);
+  }
+  if (maxTokens !== undefined) assertCount('maxTokens', maxTokens, { allowInfinity: false });
+  if (maxTokensParam !== 'max_tokens' && maxTokensParam !== 'max_completion_tokens') {
+    throw new InvalidOptionError(
+      'maxTokensParam',
+      "'max_tokens' or 'max_completion_tokens'",
+      maxTokensParam,
+    );
+  }
+  assertCount('maxRetries', maxRetries, { min: 0, allowInfinity: false });
+  const client = options.client ?? createClient(options, maxRetries);
+
+  return {
+    provider: 'openai',
+    modelId: model,
+    async *stream(request: ModelRequest): AsyncIterable<ModelEvent> {
+      const { signal } = request;
+      signal.throwIfAborted();
+      const messages = toOpenAIMessages(request.messages);
+      if (request.system !== '') messages.unshift({ role: 'system', content: request.system });
+      const body: OpenAI.Chat.Completions.ChatCompletionCreateParamsStreaming = {
+        model,
+        messages,
+        stream: true,
+        stream_options: { include_usage: true },
+      };
+      if (request.tools.length > 0) body.tools = toOpenAITools(request.tools);
+      if (maxTokens !== undefined) body[maxTokensParam] = maxTokens;
+
+      const mapper = new OpenAIStreamMapper();
+      try {
+        const chunks = await client.chat.completions.create(body, { signal });
+        for await (const chunk of chunks) yield* mapper.push(chunk);
+      } catch (error) {
+        throw toModelError('openai', error, signal);
+      }
+      // The SDK ends its stream quietly when the request is aborted.
+      signal.throwIfAborted();
+      yield* mapper.end();
+    },
+    toProviderMessages(messages: readonly AgentMessage[]): unknown[] {
+      return toOpenAIMessages(messages);
+    },
+  };
+}
+
+function createClient(options: OpenAIModelOptions, maxRetries: number): OpenAI {
+  const apiKey =
+    options.apiKey ?? process.env.OPENAI_API_KEY ?? (options.baseURL === undefined ? '' : 'none');
+  if (apiKey === '') {
+    throw new InvalidOptionError(
+      'apiKey',
+      'an API key (or set OPENAI_API_KEY; a local server given as `baseURL` needs none)',
+      options.apiKey,
+    );
+  }
+  return new OpenAI({
+    apiKey,
+    ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
+    maxRetries,
+  });
+}
