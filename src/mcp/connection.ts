@@ -1,8 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   CreateMessageRequestSchema,
@@ -28,12 +31,18 @@ export interface InFlightCall {
 
 export type ServerRequestKind = 'sampling' | 'elicitation';
 
+/** Which call caused a server's request, and every call running on its connection then. */
+export interface RequestOrigin {
+  call: InFlightCall | undefined;
+  inFlight: InFlightCall[];
+}
+
 export interface ConnectionHooks {
   /** Set when the host handles this kind of request (it is then advertised as a capability). */
   request: Partial<
     Record<
       ServerRequestKind,
-      (params: unknown, signal: AbortSignal, origin: InFlightCall | undefined) => Promise<unknown>
+      (params: unknown, signal: AbortSignal, origin: RequestOrigin) => Promise<unknown>
     >
   >;
   toolsChanged(connection: McpConnection): void;
@@ -41,6 +50,8 @@ export interface ConnectionHooks {
 }
 
 const stderrTailChars = 2_000;
+/** How long a remote server gets to answer a `ping` after its transport reported an error. */
+const probeTimeoutMs = 2_000;
 
 /**
  * One SDK `Client` on one transport. Calls share it without any lock: the SDK matches answers
@@ -49,16 +60,20 @@ const stderrTailChars = 2_000;
 export class McpConnection {
   readonly client: Client;
   readonly inFlight = new Set<InFlightCall>();
+  readonly transport: ResolvedServerConfig['transport'];
   #closed = false;
   #closing = false;
+  #ready = false;
+  #probing = false;
   #exit: string | undefined;
   #stderr = '';
   #protocolError: string | undefined;
   readonly #origins = new Map<string | number, string>();
   readonly #hooks: ConnectionHooks;
 
-  private constructor(hooks: ConnectionHooks) {
+  private constructor(hooks: ConnectionHooks, transport: ResolvedServerConfig['transport']) {
     this.#hooks = hooks;
+    this.transport = transport;
     const capabilities: Record<string, object> = {};
     if (hooks.request.sampling) capabilities.sampling = {};
     if (hooks.request.elicitation) capabilities.elicitation = {};
@@ -86,7 +101,8 @@ export class McpConnection {
       hooks.toolsChanged(this);
     });
     this.client.onerror = (error) => {
-      this.#protocolError = error.message.slice(0, 300);
+      if (this.transport !== 'stdio' && isLinkError(error)) this.#linkFailed(error);
+      else this.#protocolError = error.message.slice(0, 300);
     };
     this.client.onclose = () => {
       this.#closed = true;
@@ -100,10 +116,11 @@ export class McpConnection {
     hooks: ConnectionHooks,
     timeoutMs: number,
   ): Promise<McpConnection> {
-    const connection = new McpConnection(hooks);
+    const connection = new McpConnection(hooks, server.transport);
     const transport = connection.#transport(server);
     try {
       await connection.client.connect(transport, { timeout: timeoutMs });
+      connection.#ready = true;
     } catch (error) {
       await connection.close();
       const reason = error instanceof Error ? error.message : String(error);
@@ -121,7 +138,7 @@ export class McpConnection {
     return this.#closed;
   }
 
-  /** How the connection ended, in words: `exited with code 7`, `was killed by SIGKILL`. */
+  /** How the connection ended: `exited with code 7`, `was killed by SIGKILL`, `went away (...)`. */
   get exit(): string {
     return this.#exit ?? 'closed the connection';
   }
@@ -137,13 +154,38 @@ export class McpConnection {
     return lines.slice(-5).join(' | ');
   }
 
-  /** The call that caused the server's request `id`: known for HTTP, or when only one runs. */
-  originOf(id: string | number): InFlightCall | undefined {
+  /**
+   * The call that caused the server's request `id`. Exact over Streamable HTTP (the request
+   * arrives on the response stream of its `tools/call`). Over stdio and legacy SSE, MCP carries
+   * no link from a server's request to the client's request that caused it (the SDK's
+   * `relatedRequestId` only picks an HTTP stream), so the call is known only when it is the one
+   * call in flight on that connection; otherwise it is `undefined` and `inFlight` lists the
+   * calls that may have asked.
+   */
+  originOf(id: string | number): RequestOrigin {
     const callId = this.#origins.get(id);
     this.#origins.delete(id);
-    const calls = [...this.inFlight];
-    if (callId !== undefined) return calls.find((c) => c.callId === callId);
-    return calls.length === 1 ? calls[0] : undefined;
+    const inFlight = [...this.inFlight];
+    const call =
+      callId !== undefined
+        ? inFlight.find((c) => c.callId === callId)
+        : inFlight.length === 1
+          ? inFlight[0]
+          : undefined;
+    return { call, inFlight };
+  }
+
+  /**
+   * Declares the connection dead: every in-flight request fails at once (the SDK rejects them
+   * as the client closes) and the owner hears of it as of a crash, so the next call reconnects.
+   */
+  fail(reason: string): void {
+    if (this.#closed || this.#closing) return;
+    this.#exit = reason;
+    this.#closed = true;
+    this.#closing = true;
+    this.#hooks.closed(this);
+    this.client.close().catch(() => {});
   }
 
   async close(): Promise<void> {
@@ -154,6 +196,32 @@ export class McpConnection {
       // Already gone.
     }
     this.#closed = true;
+  }
+
+  /**
+   * A remote transport reported a broken stream or a failed POST. The transports never close on
+   * their own, so in-flight calls would wait for their timeout: a legacy SSE stream carries
+   * every answer and cannot resume, so its loss is fatal at once; for Streamable HTTP a `ping`
+   * tells a dead server (refused, reset, unknown session) from one stream lost on a live one.
+   */
+  #linkFailed(error: Error): void {
+    if (!this.#ready || this.#closed || this.#closing) return;
+    const reason = `went away (${error.message.slice(0, 200)})`;
+    if (error instanceof SseError) {
+      this.fail(reason);
+      return;
+    }
+    if (this.#probing) return;
+    this.#probing = true;
+    this.client.ping({ timeout: probeTimeoutMs }).then(
+      () => {
+        this.#probing = false;
+      },
+      () => {
+        this.#probing = false;
+        this.fail(reason);
+      },
+    );
   }
 
   #transport(server: ResolvedServerConfig): Transport {
@@ -190,4 +258,14 @@ export class McpConnection {
       fetch: correlatingFetch((id, callId) => this.#origins.set(id, callId)),
     });
   }
+}
+
+/** An error of the link to a remote server (not of a message on it). */
+export function isLinkError(error: unknown): boolean {
+  if (error instanceof SseError || error instanceof StreamableHTTPError) return true;
+  if (!(error instanceof Error)) return false;
+  if (error instanceof TypeError) return true; // fetch failed: refused, reset, DNS
+  return /SSE stream disconnected|reconnect|POSTing|Not connected|terminated|ECONN|socket/i.test(
+    error.message,
+  );
 }

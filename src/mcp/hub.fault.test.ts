@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ToolCall } from '../schedule/call.js';
 import { Scheduler } from '../schedule/scheduler.js';
@@ -146,11 +149,41 @@ describe('McpHub against the fault server', () => {
     expect(hub.errors()).toHaveLength(1);
     expect(hub.errors()[0]?.server).toBe('bad');
     expect(hub.errors()[0]?.message).toMatch(/failed to start.*refusing to start/);
-    expect(hub.status().map((s) => [s.name, s.state])).toEqual([
-      ['slow', 'connected'],
-      ['bad', 'failed'],
+    expect(hub.status().map((s) => [s.name, s.transport, s.state])).toEqual([
+      ['bad', 'stdio', 'failed'],
+      ['slow', 'stdio', 'connected'],
     ]);
     expect(hub.tools().map((t) => t.name)).toContain('slow__sleep');
+  });
+
+  it('retries a server that failed at startup: hub.reconnect(name), with backoff', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'salvo-late-'));
+    const marker = join(dir, 'ready');
+    try {
+      const changed: string[][] = [];
+      hub = await faultHub(
+        { late: { trust: 'parallel', env: { FAULT_EXIT_UNLESS_FILE: marker } } },
+        { restartDelayMs: 300, onToolsChanged: (tools) => changed.push(tools.map((t) => t.name)) },
+      );
+      expect(hub.status()[0]).toMatchObject({ name: 'late', state: 'failed', tools: 0 });
+      expect(hub.errors()[0]?.message).toMatch(/failed to start.*refusing to start/);
+      expect(hub.tools()).toEqual([]);
+      await writeFile(marker, '');
+      const startedAt = performance.now();
+      const status = await hub.reconnect('late');
+      // The first failure's backoff (300 ms from when it failed) was waited out.
+      expect(performance.now() - startedAt).toBeGreaterThan(100);
+      expect(status).toMatchObject({ name: 'late', state: 'connected' });
+      expect(status.error).toBeUndefined();
+      expect(hub.errors()).toEqual([]);
+      expect(changed.at(-1)).toContain('late__sleep');
+      const scheduler = new Scheduler({ tools: hub.tools() });
+      const { results } = await scheduler.run([{ id: 'a', name: 'late__sleep', input: { ms: 1 } }]);
+      expect(results[0]?.status).toBe('success');
+      await expect(hub.reconnect('nope')).rejects.toThrow(/a configured server \(late\)/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('spreads calls over a pool of connections', async () => {
@@ -182,6 +215,26 @@ describe('McpHub against the fault server', () => {
     expect(a.results[0]?.content?.[0]).toMatchObject({ text: expect.stringContaining('hi') });
     expect(b.results[0]?.content?.[0]).toMatchObject({ text: expect.stringContaining('accept') });
     expect(seen).toEqual(['sampling f s1', 'elicitation e1']);
+  });
+
+  it('over stdio, gives an ambiguous request call: undefined and the calls in flight', async () => {
+    const seen: { call: string | undefined; inFlight: string[] }[] = [];
+    hub = await faultHub(
+      { f: { trust: 'parallel' } },
+      {
+        onSampling: ({ call, inFlight }) => {
+          seen.push({ call: call?.callId, inFlight: inFlight.map((c) => c.callId).sort() });
+          return { role: 'assistant', content: { type: 'text', text: 'hi' }, model: 'm' };
+        },
+      },
+    );
+    const scheduler = new Scheduler({ tools: hub.tools() });
+    const { results } = await scheduler.run([
+      { id: 'busy', name: 'f__sleep', input: { ms: 400 } },
+      { id: 'asker', name: 'f__ask', input: { kind: 'sampling' } },
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['success', 'success']);
+    expect(seen).toEqual([{ call: undefined, inFlight: ['asker', 'busy'] }]);
   });
 
   it('refreshes the tool list on notifications/tools/list_changed', async () => {

@@ -187,6 +187,20 @@ describe('server-everything over stdio and Streamable HTTP', () => {
     expect(await readFile(join(dir, 'memory.jsonl'), 'utf8')).toContain('salvo');
   });
 
+  it("carries a tool's outputSchema onto the salvo tool and the listing", () => {
+    const schema = {
+      type: 'object',
+      properties: { temperature: { type: 'number' }, conditions: { type: 'string' } },
+    };
+    for (const name of ['everything__get-structured-content', 'remote__get-structured-content']) {
+      expect(hub.tools().find((t) => t.name === name)?.outputSchema).toMatchObject(schema);
+      expect(listTools(hub).find((t) => t.name === name)?.outputSchema).toMatchObject(schema);
+    }
+    expect(hub.tools().find((t) => t.name === 'everything__echo')).not.toHaveProperty(
+      'outputSchema',
+    );
+  });
+
   it('derives claims and approval from annotations and trust', () => {
     const listing = listTools(hub);
     const read = listing.find((t) => t.name === 'fs__read_text_file');

@@ -1,6 +1,7 @@
+import { InvalidOptionError } from '../errors.js';
 import { defineTool, type Tool } from '../tool/define-tool.js';
 import { type McpConfig, resolveConfig } from './config.js';
-import type { InFlightCall } from './connection.js';
+import type { InFlightCall, RequestOrigin } from './connection.js';
 import { derivePolicy, serverKey } from './derive-policy.js';
 import { McpServerHandle } from './server.js';
 import { ToolNamer } from './tool-names.js';
@@ -10,8 +11,15 @@ export interface McpServerRequest<P = Record<string, unknown>> {
   server: string;
   /** The request's params (`sampling/createMessage` or `elicitation/create`). */
   params: P;
-  /** The call that caused it: exact over HTTP, or the only call running on that connection. */
+  /**
+   * The call that caused it. Exact over Streamable HTTP (the request arrives on that call's
+   * response stream). Over stdio and legacy SSE, MCP links a server's request to nothing, so it
+   * is known only when one call is running on that connection: with several, it is `undefined`
+   * and `inFlight` lists the calls that may have asked (show them to the user).
+   */
   call: InFlightCall | undefined;
+  /** Every call running on that connection when the request arrived (the candidates). */
+  inFlight: InFlightCall[];
   /** Aborted when the server cancels its request or the connection ends. */
   signal: AbortSignal;
 }
@@ -41,6 +49,12 @@ export interface McpServerStatus {
   error?: string;
 }
 
+/** A salvo tool made from an MCP tool, with the server's `outputSchema` when it declares one. */
+export type McpTool = Tool & {
+  /** The JSON Schema of the tool's `structuredContent` (the SDK checks results against it). */
+  readonly outputSchema?: Record<string, unknown>;
+};
+
 /**
  * MCP servers as salvo tools: every server connected in parallel, one multiplexed client per
  * connection, claims and approval derived from annotations and the server's `trust`, a
@@ -48,9 +62,8 @@ export interface McpServerStatus {
  */
 export class McpHub {
   readonly #servers: McpServerHandle[] = [];
-  readonly #failed = new Map<string, string>();
   readonly #listeners = new Set<(tools: Tool[]) => void>();
-  #tools: Tool[] = [];
+  #tools: McpTool[] = [];
   #closed = false;
 
   private constructor() {}
@@ -62,8 +75,8 @@ export class McpHub {
     const request = (kind: 'onSampling' | 'onElicitation', server: string) => {
       const handler = options[kind];
       if (!handler) return undefined;
-      return async (params: unknown, signal: AbortSignal, call: InFlightCall | undefined) =>
-        handler({ server, params: params as Record<string, unknown>, call, signal });
+      return async (params: unknown, signal: AbortSignal, origin: RequestOrigin) =>
+        handler({ server, params: params as Record<string, unknown>, ...origin, signal });
     };
     const resolved = resolveConfig(config);
     const handles = resolved.map((server) => {
@@ -80,24 +93,32 @@ export class McpHub {
         onToolsChanged: () => hub.#rebuild(true),
       });
     });
-    const started = await Promise.allSettled(handles.map((h) => h.start()));
-    started.forEach((outcome, index) => {
-      const handle = handles[index] as McpServerHandle;
-      if (outcome.status === 'fulfilled') hub.#servers.push(handle);
-      else {
-        const reason =
-          outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason);
-        hub.#failed.set(handle.config.name, reason);
-        void handle.close();
-      }
-    });
+    hub.#servers.push(...handles);
+    // A server that fails stays configured (state 'failed'); `hub.reconnect(name)` retries it.
+    await Promise.allSettled(handles.map((h) => h.start()));
     hub.#rebuild(false);
     return hub;
   }
 
   /** The tools of every connected server, named `server__tool`. */
-  tools(): Tool[] {
+  tools(): McpTool[] {
     return [...this.#tools];
+  }
+
+  /**
+   * Connects a server again: one that failed at startup (its tools then join `tools()` and
+   * `onToolsChanged` fires) or one that is down. Waits out the backoff of the last failure
+   * (`restartDelayMs`, doubled per failure). Never throws for the server's own failure: the
+   * returned status says `'failed'` or `'down'` with the error.
+   */
+  async reconnect(name: string): Promise<McpServerStatus> {
+    const handle = this.#servers.find((s) => s.config.name === name);
+    if (!handle) {
+      const names = this.#servers.map((s) => s.config.name).join(', ');
+      throw new InvalidOptionError('name', `a configured server (${names})`, name);
+    }
+    await handle.reconnect().catch(() => {});
+    return statusOf(handle);
   }
 
   /** Scheduler limits for servers that set `maxConcurrency`: `{ 'mcp:github': 4 }`. */
@@ -111,30 +132,16 @@ export class McpHub {
     return limits;
   }
 
-  /** Every configured server, connected or not. */
+  /** Every configured server, in config order, connected or not. */
   status(): McpServerStatus[] {
-    const live = this.#servers.map((s) => ({
-      name: s.config.name,
-      transport: s.config.transport,
-      state: s.state,
-      tools: s.tools.length,
-      restarts: s.restarts,
-      ...(s.lastError ? { error: s.lastError } : {}),
-    }));
-    const failed = [...this.#failed].map(([name, error]) => ({
-      name,
-      transport: 'stdio' as const,
-      state: 'failed' as const,
-      tools: 0,
-      restarts: 0,
-      error,
-    }));
-    return [...live, ...failed];
+    return this.#servers.map(statusOf);
   }
 
-  /** Servers that failed to start, with why. */
+  /** Servers that failed to start (and have not connected since), with why. */
   errors(): { server: string; message: string }[] {
-    return [...this.#failed].map(([server, message]) => ({ server, message }));
+    return this.#servers
+      .filter((s) => s.state === 'failed')
+      .map((s) => ({ server: s.config.name, message: s.lastError ?? 'failed to start' }));
   }
 
   /** Subscribes to tool list changes; returns the unsubscribe function. */
@@ -143,7 +150,7 @@ export class McpHub {
     return () => this.#listeners.delete(listener);
   }
 
-  /** The live server handles (for `listTools`). */
+  /** The server handles, connected or not (for `listTools`). */
   servers(): readonly McpServerHandle[] {
     return this.#servers;
   }
@@ -157,7 +164,7 @@ export class McpHub {
 
   #rebuild(notify: boolean): void {
     const namer = new ToolNamer();
-    const tools: Tool[] = [];
+    const tools: McpTool[] = [];
     for (const server of this.#servers) {
       const { name, trust, tools: overrides, timeoutMs } = server.config;
       for (const info of server.tools) {
@@ -169,16 +176,17 @@ export class McpHub {
           override,
         });
         const callTimeoutMs = override?.timeoutMs ?? timeoutMs;
+        const tool = defineTool({
+          name: namer.name(name, info.name),
+          description: info.description ?? info.name,
+          input: toObjectSchema(info.inputSchema),
+          claims: policy.claims,
+          approval: policy.approval,
+          group: serverKey(name),
+          execute: (input, ctx) => server.call(info.name, input, ctx, callTimeoutMs),
+        });
         tools.push(
-          defineTool({
-            name: namer.name(name, info.name),
-            description: info.description ?? info.name,
-            input: toObjectSchema(info.inputSchema),
-            claims: policy.claims,
-            approval: policy.approval,
-            group: serverKey(name),
-            execute: (input, ctx) => server.call(info.name, input, ctx, callTimeoutMs),
-          }),
+          info.outputSchema ? Object.assign(tool, { outputSchema: info.outputSchema }) : tool,
         );
       }
     }
@@ -192,6 +200,17 @@ export class McpHub {
       }
     }
   }
+}
+
+function statusOf(s: McpServerHandle): McpServerStatus {
+  return {
+    name: s.config.name,
+    transport: s.config.transport,
+    state: s.state,
+    tools: s.tools.length,
+    restarts: s.restarts,
+    ...(s.lastError ? { error: s.lastError } : {}),
+  };
 }
 
 function toObjectSchema(schema: Record<string, unknown> | undefined): Record<string, unknown> {

@@ -16,6 +16,8 @@ export interface McpToolListing {
   /** Why these claims: `trust 'none'`, `readOnlyHint`, `override`... */
   reason: string;
   annotations: Record<string, unknown>;
+  /** The JSON Schema of the tool's `structuredContent`, when the server declares one. */
+  outputSchema?: Record<string, unknown>;
 }
 
 /** Each connected server's tools with the claims and approval salvo derived (`salvo mcp tools`). */
@@ -40,6 +42,7 @@ export function listTools(hub: McpHub): McpToolListing[] {
         approval: policy.approval,
         reason: policy.reason,
         annotations: { ...(info.annotations ?? {}) },
+        ...(info.outputSchema ? { outputSchema: info.outputSchema } : {}),
       });
     }
   }

@@ -2,7 +2,12 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { ContentBlock } from '../tool/content.js';
 import type { ToolContext } from '../tool/define-tool.js';
 import type { ResolvedServerConfig } from './config.js';
-import { type ConnectionHooks, type InFlightCall, McpConnection } from './connection.js';
+import {
+  type ConnectionHooks,
+  type InFlightCall,
+  isLinkError,
+  McpConnection,
+} from './connection.js';
 import { callIdMetaKey } from './correlating-fetch.js';
 import { McpToolError, mapCallToolResult } from './map-result.js';
 
@@ -44,6 +49,7 @@ export class McpServerHandle {
   readonly #onToolsChanged: () => void;
   #next = 0;
   #closed = false;
+  #started = false;
 
   constructor(options: {
     config: ResolvedServerConfig;
@@ -72,9 +78,11 @@ export class McpServerHandle {
     };
   }
 
-  get state(): 'connected' | 'down' | 'closed' {
+  /** `'failed'`: never connected (its tools are unknown); `'down'`: lost, reconnected on demand. */
+  get state(): 'connected' | 'down' | 'failed' | 'closed' {
     if (this.#closed) return 'closed';
-    return this.#slots.some((s) => s.connection && !s.connection.closed) ? 'connected' : 'down';
+    if (this.#slots.some((s) => s.connection && !s.connection.closed)) return 'connected';
+    return this.#started ? 'down' : 'failed';
   }
 
   /** Opens every connection of the pool and lists the tools; throws when none opens. */
@@ -83,6 +91,28 @@ export class McpServerHandle {
     const first = opened.find((o) => o.status === 'fulfilled');
     if (!first) throw (opened[0] as PromiseRejectedResult).reason;
     this.tools = await listAll(first.value);
+    this.#started = true;
+    this.lastError = undefined;
+  }
+
+  /**
+   * Opens the connections that are not live, after the backoff of their last failure. A server
+   * that failed at startup lists its tools (and `onToolsChanged` fires); throws when none opens.
+   */
+  async reconnect(): Promise<void> {
+    if (this.#closed) throw new Error(`MCP server "${this.config.name}" is closed.`);
+    if (!this.#started) {
+      await this.start();
+      this.#onToolsChanged();
+      return;
+    }
+    const opened = await Promise.allSettled(
+      this.#slots.map((slot) =>
+        slot.connection && !slot.connection.closed ? slot.connection : this.#open(slot, false),
+      ),
+    );
+    if (!opened.some((o) => o.status === 'fulfilled'))
+      throw (opened[0] as PromiseRejectedResult).reason;
   }
 
   /** Calls a tool on the least busy connection; maps faults to errors that name the server. */
@@ -221,9 +251,16 @@ export class McpServerHandle {
     if (error instanceof McpToolError) return error;
     const server = `MCP server "${this.config.name}"`;
     const message = error instanceof Error ? error.message : String(error);
+    const again = connection.transport === 'stdio' ? 'restarted' : 'reconnected';
     if (connection.closed) {
       return new Error(
-        `${server} ${connection.exit} while "${tool}" was running; it is restarted on the next call.${tailOf(connection)}`,
+        `${server} ${connection.exit} while "${tool}" was running; it is ${again} on the next call.${tailOf(connection)}`,
+        { cause: error },
+      );
+    }
+    if (connection.transport !== 'stdio' && isLinkError(error)) {
+      return new Error(
+        `${server} could not be reached for "${tool}": ${message}. It is ${again} on the next call.`,
         { cause: error },
       );
     }
