@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Claim } from '../tool/claims.js';
 import { defineTool, type Tool } from '../tool/define-tool.js';
 import { runCommand } from './run-command.js';
 import { classifyShellCommand } from './shell-classify.js';
