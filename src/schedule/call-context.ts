@@ -6,11 +6,17 @@ export class CallContext implements ToolContext {
   #controller: AbortController | undefined;
   readonly #record: CallRecord;
   readonly #onProgress: (record: CallRecord, info: ProgressInfo) => void;
+  readonly #yieldSlots: (record: CallRecord) => () => Promise<void>;
 
-  /** `onProgress` is shared by every call of a turn: no closure per call. */
-  constructor(record: CallRecord, onProgress: (record: CallRecord, info: ProgressInfo) => void) {
+  /** The callbacks are shared by every call of a turn: no closure per call. */
+  constructor(
+    record: CallRecord,
+    onProgress: (record: CallRecord, info: ProgressInfo) => void,
+    yieldSlots: (record: CallRecord) => () => Promise<void>,
+  ) {
     this.#record = record;
     this.#onProgress = onProgress;
+    this.#yieldSlots = yieldSlots;
   }
 
   get callId(): string {
@@ -34,5 +40,15 @@ export class CallContext implements ToolContext {
 
   progress(info: ProgressInfo): void {
     this.#onProgress(this.#record, info);
+  }
+
+  async waitFor<T>(work: PromiseLike<T>): Promise<T> {
+    const takeBack = this.#yieldSlots(this.#record);
+    try {
+      return await work;
+    } finally {
+      // A cancelled or timed-out call will not run on: it needs its slots no more.
+      if (!this.#controller?.signal.aborted) await takeBack();
+    }
   }
 }

@@ -7,7 +7,7 @@ import type { CallResult, ToolCall } from './call.js';
 import { Scheduler } from './scheduler.js';
 
 // Every call's behaviour is described by its input, so one random value is one whole turn.
-type Behaviour = 'ok' | 'fail' | 'throw' | 'hang' | 'stubborn';
+type Behaviour = 'ok' | 'fail' | 'throw' | 'hang' | 'stubborn' | 'yield';
 interface Spec {
   claims: Claim[] | null;
   approval: ApprovalPolicy;
@@ -41,7 +41,16 @@ const specArb: fc.Arbitrary<Spec> = fc.record({
     'throw' as const,
   ),
   approvalDelay: fc.integer({ min: 0, max: 40 }),
-  behaviour: fc.constantFrom<Behaviour>('ok', 'ok', 'ok', 'fail', 'throw', 'hang', 'stubborn'),
+  behaviour: fc.constantFrom<Behaviour>(
+    'ok',
+    'ok',
+    'ok',
+    'fail',
+    'throw',
+    'hang',
+    'stubborn',
+    'yield',
+  ),
   duration: fc.integer({ min: 0, max: 30 }),
   tool: fc.oneof(
     { weight: 12, arbitrary: fc.constantFrom(...toolNames) },
@@ -120,7 +129,10 @@ describe('Scheduler properties', () => {
         const started = new Map<string, number>();
         const ended = new Map<string, number>();
         const approvedAt = new Map<string, number>();
+        /** Calls between start and end of execute: they hold their claims. */
         const running = new Set<string>();
+        /** Calls holding concurrency slots: running ones, except while they wait with waitFor. */
+        const holding = new Set<string>();
         const entries = new Map<string, Entry>();
         const violations: string[] = [];
         const limits: Record<string, number> = { g1: run.g1, g2: run.g2 };
@@ -139,16 +151,19 @@ describe('Scheduler properties', () => {
               const id = ctx.callId;
               const me = entries.get(id) as Entry;
               started.set(id, tick());
-              // Limits, counted over calls whose execute has not settled.
-              const byLimit = new Map<string, number>();
-              for (const other of [...running, id]) {
-                for (const limit of ['global', ...(entries.get(other) as Entry).groups])
-                  byLimit.set(limit, (byLimit.get(limit) ?? 0) + 1);
-              }
-              for (const [limit, n] of byLimit) {
-                const cap = limit === 'global' ? run.maxConcurrency : (limits[limit] ?? Infinity);
-                if (n > cap) violations.push(`${limit} had ${n} running, limit ${cap}`);
-              }
+              // Limits, counted over calls that hold slots.
+              const checkLimits = () => {
+                const byLimit = new Map<string, number>();
+                for (const other of [...holding, id]) {
+                  for (const limit of ['global', ...(entries.get(other) as Entry).groups])
+                    byLimit.set(limit, (byLimit.get(limit) ?? 0) + 1);
+                }
+                for (const [limit, n] of byLimit) {
+                  const cap = limit === 'global' ? run.maxConcurrency : (limits[limit] ?? Infinity);
+                  if (n > cap) violations.push(`${limit} had ${n} running, limit ${cap}`);
+                }
+              };
+              checkLimits();
               for (const other of running) {
                 if (conflicts((entries.get(other) as Entry).spec.claims, i.claims))
                   violations.push(`${id} overlapped conflicting ${other}`);
@@ -158,8 +173,17 @@ describe('Scheduler properties', () => {
               if (expectedPolicy(me.spec, run.mode) === 'deny')
                 violations.push(`${id} ran though denied`);
               running.add(id);
+              holding.add(id);
               try {
                 switch (i.behaviour) {
+                  case 'yield':
+                    // Waits for work of its own with its slots given away, then takes them back.
+                    holding.delete(id);
+                    await ctx.waitFor(sleep(i.duration, ctx.signal));
+                    checkLimits();
+                    holding.add(id);
+                    await sleep(i.duration, ctx.signal);
+                    return `yielded ${id}`;
                   case 'ok':
                     await sleep(i.duration, ctx.signal);
                     return `done ${id}`;
@@ -178,6 +202,7 @@ describe('Scheduler properties', () => {
                 }
               } finally {
                 running.delete(id);
+                holding.delete(id);
                 ended.set(id, tick());
               }
             },

@@ -825,3 +825,101 @@ describe('Scheduler: a tool’s own deadline', () => {
     });
   });
 });
+
+describe('Scheduler: calls that wait for their own children', () => {
+  it('gives its slots to nested work while it waits, so nesting never starves itself', async () => {
+    let running = 0;
+    let peak = 0;
+    const leaf = defineTool({
+      name: 'leaf',
+      description: '',
+      input: {},
+      claims: [],
+      group: 'subagent',
+      execute: async () => {
+        peak = Math.max(peak, ++running);
+        await flush(1);
+        running--;
+        return 'leaf done';
+      },
+    });
+    let s!: Scheduler;
+    const task = defineTool({
+      name: 'task',
+      description: 'runs a nested turn on the same scheduler',
+      input: z.object({ depth: z.number() }),
+      claims: [],
+      group: 'subagent',
+      execute: async (i, ctx) => {
+        peak = Math.max(peak, ++running);
+        running--; // it holds no slot while it waits
+        const child =
+          i.depth > 0 ? call(`t${i.depth}`, 'task', { depth: i.depth - 1 }) : call('l', 'leaf');
+        const { results } = await ctx.waitFor(s.run([child]));
+        peak = Math.max(peak, ++running);
+        running--;
+        return `${results[0]?.status}`;
+      },
+    });
+    // One slot in all: without waitFor the outer task would hold it and its child would wait forever.
+    s = new Scheduler({ tools: [task, leaf], maxConcurrency: 1, limits: { subagent: 1 } });
+    const { results } = await s.run([call('outer', 'task', { depth: 2 }), call('after', 'leaf')]);
+    expect(results.map((r) => [r.id, r.status, r.content])).toEqual([
+      ['outer', 'success', [{ type: 'text', text: 'success' }]],
+      ['after', 'success', [{ type: 'text', text: 'leaf done' }]],
+    ]);
+    expect(peak).toBe(1);
+  });
+
+  it('takes its slots back first-come in call order, and not at all once cancelled', async () => {
+    const child = deferred();
+    const order: string[] = [];
+    const waiter = defineTool({
+      name: 'waiter',
+      description: '',
+      input: {},
+      claims: [],
+      execute: async (_i, ctx) => {
+        await ctx.waitFor(child.promise);
+        order.push('waiter resumed');
+        return '';
+      },
+    });
+    const quick = defineTool({
+      name: 'quick',
+      description: '',
+      input: {},
+      claims: [],
+      execute: async () => {
+        order.push('quick ran');
+        await flush(1);
+        return '';
+      },
+    });
+    const s = new Scheduler({ tools: [waiter, quick], maxConcurrency: 1 });
+    const run = s.run([call('w', 'waiter'), call('q', 'quick')]);
+    await flush(3);
+    // The waiter gave its slot away: the later call ran in it.
+    expect(order).toEqual(['quick ran']);
+    child.resolve();
+    await run;
+    expect(order).toEqual(['quick ran', 'waiter resumed']);
+
+    const never = new Promise<void>(() => {});
+    const stuck = defineTool({
+      name: 'stuck',
+      description: '',
+      input: {},
+      claims: [],
+      execute: (_i, ctx) => ctx.waitFor(Promise.race([never, untilAborted(ctx.signal)])),
+    });
+    const controller = new AbortController();
+    const s2 = new Scheduler({ tools: [stuck, quick], maxConcurrency: 1 });
+    const cancelled = s2.run([call('s', 'stuck')], { signal: controller.signal });
+    await flush(3);
+    controller.abort();
+    expect((await cancelled).results[0]?.status).toBe('cancelled');
+    // Its slot is free: a new call runs at once.
+    expect((await s2.run([call('q2', 'quick')])).results[0]?.status).toBe('success');
+  });
+});

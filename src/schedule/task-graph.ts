@@ -66,6 +66,10 @@ class TaskState<T> implements Task<T>, SlotRequest {
   requested = false;
   blockedOn: string | undefined = undefined;
   heapIndex = -1;
+  /** Holds its slots: from start until settled, except while it yields them. */
+  holdsSlots = false;
+  /** A request to take the slots back after yielding them, while it waits, and its waiter. */
+  reacquiring: { request: SlotRequest; done: () => void } | undefined = undefined;
   dependents: TaskState<T>[] | undefined = undefined;
 
   constructor(
@@ -134,6 +138,36 @@ export class TaskGraph<T> {
     if (state.pending === 0) this.#schedule(state);
   }
 
+  /**
+   * Gives a running task's slots back while it waits for work of its own (a `task` call waiting
+   * for its subagent), so that work can use them: limits then count the work in progress at
+   * every depth, and nesting can never starve itself. Returns a function that takes the slots
+   * back, first-come in call order, and resolves once they are held again.
+   */
+  yieldSlots(task: Task<T>): () => Promise<void> {
+    const state = task as TaskState<T>;
+    if (!state.holdsSlots || state.settled) return () => Promise.resolve();
+    state.holdsSlots = false;
+    this.#limiter.release(state.limits);
+    return () => {
+      if (state.settled || state.holdsSlots) return Promise.resolve();
+      if (state.reacquiring) return Promise.reject(new Error('already taking its slots back'));
+      return new Promise<void>((resolve) => {
+        const request: SlotRequest = {
+          seq: state.seq,
+          limits: state.limits,
+          grant: () => {
+            state.reacquiring = undefined;
+            state.holdsSlots = true;
+            resolve();
+          },
+        };
+        state.reacquiring = { request, done: resolve };
+        this.#limiter.request(request);
+      });
+    };
+  }
+
   /** Opens one gate of `task`. */
   open(task: Task<T>): void {
     const state = task as TaskState<T>;
@@ -179,7 +213,16 @@ export class TaskGraph<T> {
         if (dependent.pending === 0) this.#schedule(dependent);
       }
     }
-    if (state.started) this.#limiter.release(state.limits);
+    if (state.reacquiring) {
+      // Settled while waiting for its slots back: it needs none now.
+      this.#limiter.withdraw(state.reacquiring.request);
+      state.reacquiring.done();
+      state.reacquiring = undefined;
+    }
+    if (state.holdsSlots) {
+      state.holdsSlots = false;
+      this.#limiter.release(state.limits);
+    }
     this.#hooks.onSettled?.(state.data);
   }
 
@@ -237,6 +280,7 @@ export class TaskGraph<T> {
       return;
     }
     task.started = true;
+    task.holdsSlots = true;
     this.#hooks.start(task.data, task, task.blockedOn);
   }
 }

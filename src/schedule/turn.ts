@@ -345,7 +345,7 @@ export class Turn {
     record.startedAt = core.now();
     record.limitWaitedOn = waitedOn;
     record.running = true;
-    const ctx = new CallContext(record, this.#progress);
+    const ctx = new CallContext(record, this.#progress, this.#yieldSlots);
     record.context = ctx;
     this.#emit(record, { type: 'started' });
 
@@ -426,6 +426,11 @@ export class Turn {
       if (record.task) this.#core.graph.settle(record.task);
     }
   }
+
+  readonly #yieldSlots = (record: CallRecord): (() => Promise<void>) => {
+    if (!record.task || record.result) return () => Promise.resolve();
+    return this.#core.graph.yieldSlots(record.task);
+  };
 
   readonly #progress = (record: CallRecord, info: ProgressInfo): void => {
     if (!record.result) this.#emit(record, { type: 'progress', progress: info });

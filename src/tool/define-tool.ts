@@ -13,6 +13,13 @@ export interface ToolContext {
   toolName: string;
   /** Reports progress; delivered as a `progress` event without blocking the call. */
   progress(info: ProgressInfo): void;
+  /**
+   * Waits for `work` that needs the same limits as this call (a subagent's turns, a nested
+   * run) with this call's concurrency slots given back meanwhile, then takes them back,
+   * first-come in call order, before it returns. Claims stay held. Without it, calls blocked on
+   * their own children could hold every slot their children need.
+   */
+  waitFor<T>(work: PromiseLike<T>): Promise<T>;
 }
 
 export interface ProgressInfo {

@@ -115,7 +115,13 @@ describe('grep', () => {
     const tool = toolNamed(tools, 'grep');
     const controller = new AbortController();
     controller.abort(new Error('stop'));
-    const ctx = { signal: controller.signal, callId: 'c', toolName: 'grep', progress() {} };
+    const ctx = {
+      signal: controller.signal,
+      callId: 'c',
+      toolName: 'grep',
+      progress() {},
+      waitFor: <T>(work: PromiseLike<T>) => Promise.resolve(work),
+    };
     const input = { pattern: 'TODO', path: '.', ignore_case: false, context: 0 };
     await expect(Promise.resolve(tool.execute(input, ctx))).rejects.toThrow('stop');
   });
