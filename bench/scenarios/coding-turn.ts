@@ -191,6 +191,7 @@ async function execute({ call, tool }: PreparedCall): Promise<unknown> {
     callId: call.id,
     toolName: tool.name,
     progress() {},
+    path: [],
     waitFor: (work) => Promise.resolve(work),
   });
 }

@@ -186,7 +186,12 @@ interface StepOutcome {
 
 /** One model request: streams the answer, running each complete call at once. */
 async function runStep(o: StepOptions): Promise<StepOutcome> {
-  const turn = o.scheduler.turn({ signal: o.signal, path: o.path });
+  // The model may only use the tools it was shown, whatever else the scheduler has.
+  const turn = o.scheduler.turn({
+    signal: o.signal,
+    path: o.path,
+    tools: o.specs.map((t) => t.name),
+  });
   const calls: ModelToolCall[] = [];
   /** Complete calls in the order they joined the turn: the turn's results come in this order. */
   const added: ModelToolCall[] = [];

@@ -27,6 +27,10 @@ export class CallContext implements ToolContext {
     return this.#record.name;
   }
 
+  get path(): readonly string[] {
+    return (this.#record.owner as { path: readonly string[] }).path;
+  }
+
   get signal(): AbortSignal {
     this.#controller ??= new AbortController();
     return this.#controller.signal;

@@ -923,3 +923,28 @@ describe('Scheduler: calls that wait for their own children', () => {
     expect((await s2.run([call('q2', 'quick')])).results[0]?.status).toBe('success');
   });
 });
+
+describe('Scheduler: a turn’s tool allowlist and agent path', () => {
+  it('refuses tools outside the allowlist and tells the tool who called it', async () => {
+    const seen: (readonly string[])[] = [];
+    const a = defineTool({
+      name: 'a',
+      description: '',
+      input: {},
+      claims: [],
+      execute: (_i, ctx) => {
+        seen.push(ctx.path);
+        return 'a';
+      },
+    });
+    const b = defineTool({ name: 'b', description: '', input: {}, claims: [], execute: () => 'b' });
+    const s = new Scheduler({ tools: [a, b] });
+    const { results } = await s.run([call('1', 'a'), call('2', 'b')], {
+      tools: ['a'],
+      path: ['reviewer#1'],
+    });
+    expect(results.map((r) => r.status)).toEqual(['success', 'error']);
+    expect(results[1]?.error?.message).toBe('Unknown tool "b". Available tools: a.');
+    expect(seen).toEqual([['reviewer#1']]);
+  });
+});

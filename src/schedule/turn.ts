@@ -55,6 +55,11 @@ export interface TurnOptions {
   path?: readonly string[];
   /** The call this turn's work belongs to (a subagent's turn under its parent's call), for traces. */
   parent?: { turnId: number; callId: string };
+  /**
+   * The only tools this turn's calls may use (a subagent's allowlist); others get an "unknown
+   * tool" result listing these. @default every tool of the scheduler
+   */
+  tools?: readonly string[];
 }
 
 export interface TurnOutcome {
@@ -87,6 +92,8 @@ export class Turn {
   readonly #records: CallRecord[] = [];
   readonly #ids = new Set<string>();
   readonly #sharedReads = new SharedReads();
+  /** The tools this turn's calls may use. */
+  readonly #tools: ReadonlyMap<string, Tool>;
   /** Calls not yet admitted, in call order: claims are registered strictly in that order. */
   #admissions: CallRecord[] = [];
   #admitHead = 0;
@@ -102,6 +109,9 @@ export class Turn {
     checkTurnOptions(options);
     this.#core = core;
     this.#options = options;
+    this.#tools = options.tools
+      ? new Map([...core.tools].filter(([name]) => options.tools?.includes(name)))
+      : core.tools;
     this.id = core.nextTurnId();
     this.done = new Promise((resolve) => {
       this.#resolveDone = resolve;
@@ -114,6 +124,11 @@ export class Turn {
         this.cancel(abortReason(signal)),
       );
     }
+  }
+
+  /** The agent whose turn this is: empty for the root agent. */
+  get path(): readonly string[] {
+    return this.#options.path ?? [];
   }
 
   /** Calls added so far. */
@@ -162,7 +177,7 @@ export class Turn {
     const checked = checkCall(
       { readable, id, name, input },
       this.#ids,
-      core.tools,
+      this.#tools,
       core.maxInputBytes,
     );
     if (!checked.ok) {
@@ -605,6 +620,10 @@ function checkTurnOptions(options: unknown): asserts options is TurnOptions {
   }
   if (path !== undefined && !(Array.isArray(path) && path.every((p) => typeof p === 'string'))) {
     throw new InvalidOptionError('path', 'an array of strings', path);
+  }
+  const { tools } = options as Record<string, unknown>;
+  if (tools !== undefined && !(Array.isArray(tools) && tools.every((t) => typeof t === 'string'))) {
+    throw new InvalidOptionError('tools', 'an array of tool names', tools);
   }
 }
 

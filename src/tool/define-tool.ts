@@ -11,6 +11,8 @@ export interface ToolContext {
   signal: AbortSignal;
   callId: string;
   toolName: string;
+  /** The agent that made the call: empty for the root agent, `['reviewer#2']` for a subagent. */
+  path: readonly string[];
   /** Reports progress; delivered as a `progress` event without blocking the call. */
   progress(info: ProgressInfo): void;
   /**

@@ -119,6 +119,7 @@ describe('grep', () => {
       signal: controller.signal,
       callId: 'c',
       toolName: 'grep',
+      path: [],
       progress() {},
       waitFor: <T>(work: PromiseLike<T>) => Promise.resolve(work),
     };
