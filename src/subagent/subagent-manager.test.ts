@@ -1,0 +1,214 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { AgentMessage, ModelRequest } from '../agent/model.js';
+import { runAgent } from '../agent/run-agent.js';
+import { type ScriptedTurn, scriptedModel } from '../agent/scripted-model.js';
+import type { ApprovalRequest } from '../approval/approval.js';
+import { Scheduler, type SchedulerOptions } from '../schedule/scheduler.js';
+import { barrier, deferred, untilAborted } from '../schedule/test-support.js';
+import { defineTool, type Tool } from '../tool/define-tool.js';
+import { SubagentManager, type SubagentManagerOptions } from './subagent-manager.js';
+import { agentTool, taskTool } from './subagent-tools.js';
+
+/**
+ * One scripted model for every agent: its answer depends on the agent's prompt. A prompt
+ * `call:<tool>[:<json>]` calls that tool once, then answers `done <prompt>`; `task:<p1>|<p2>`
+ * starts one task per prompt; anything else is answered at once.
+ */
+function promptModel() {
+  return scriptedModel({
+    turns: (request: ModelRequest): ScriptedTurn => {
+      const first = request.messages[0] as Extract<AgentMessage, { role: 'user' }>;
+      const prompt = first.content;
+      const answered = request.messages.some((m) => m.role === 'tool');
+      if (answered || !prompt.includes(':')) return { text: `done ${prompt}` };
+      const [kind, rest = ''] = [
+        prompt.slice(0, prompt.indexOf(':')),
+        prompt.slice(prompt.indexOf(':') + 1),
+      ];
+      if (kind === 'task') {
+        return {
+          toolCalls: rest
+            .split('|')
+            .map((p) => ({ name: 'task', input: { description: p, prompt: p } })),
+        };
+      }
+      const [tool = '', json = '{}'] = rest.split('::');
+      return { toolCalls: [{ name: tool, input: json }] };
+    },
+  });
+}
+
+function setup(
+  tools: Tool[],
+  options: Partial<SubagentManagerOptions> = {},
+  schedulerOptions: Partial<SchedulerOptions> = {},
+) {
+  const manager = new SubagentManager({ model: promptModel(), ...options });
+  const scheduler = new Scheduler({
+    tools: [...tools, taskTool(manager), agentTool(manager)],
+    ...schedulerOptions,
+  });
+  manager.attach(scheduler);
+  return { manager, scheduler };
+}
+
+const root = (scheduler: Scheduler, prompt: string, signal?: AbortSignal) =>
+  runAgent({ model: promptModel(), scheduler, messages: prompt, ...(signal ? { signal } : {}) });
+
+describe('SubagentManager', () => {
+  it('runs the tasks of one response at the same time', async () => {
+    const meet = barrier(2);
+    const work = defineTool({
+      name: 'work',
+      description: '',
+      input: z.object({}),
+      claims: [],
+      execute: async () => {
+        await meet();
+        return 'met';
+      },
+    });
+    const { scheduler } = setup([work]);
+    // Each subagent's tool only returns once both subagents are running it.
+    const result = await root(scheduler, 'task:call:work|call:work');
+    expect(result.finishReason).toBe('stop');
+    const tool = result.messages[2] as Extract<AgentMessage, { role: 'tool' }>;
+    expect(tool.results.map((r) => [r.status, r.content])).toEqual([
+      ['success', [{ type: 'text', text: 'done call:work' }]],
+      ['success', [{ type: 'text', text: 'done call:work' }]],
+    ]);
+  });
+
+  it('never runs more than maxConcurrent subagents, at any depth, and never deadlocks', async () => {
+    let running = 0;
+    let peak = 0;
+    const work = defineTool({
+      name: 'work',
+      description: '',
+      input: z.object({}),
+      claims: [],
+      execute: async () => {
+        peak = Math.max(peak, ++running);
+        await new Promise((r) => setImmediate(r));
+        running--;
+        return 'ok';
+      },
+    });
+    const { scheduler, manager } = setup(
+      [work],
+      { maxConcurrent: 1, maxDepth: 3 },
+      { maxConcurrency: 2 },
+    );
+    // Five tasks, each starting its own subtask: with one slot, a parent waiting for its child
+    // must give its slot back or nothing could ever run.
+    const result = await root(
+      scheduler,
+      'task:task:call:work|task:call:work|call:work|call:work|call:work',
+    );
+    expect(result.finishReason).toBe('stop');
+    expect(peak).toBe(1);
+    expect(manager.agents().every((a) => a.status === 'done')).toBe(true);
+    expect(manager.agents()).toHaveLength(7);
+  });
+
+  it('does not let a subagent nest past maxDepth', async () => {
+    const { scheduler, manager } = setup([], { maxDepth: 1 });
+    const result = await root(scheduler, 'task:task:deeper');
+    const tool = result.messages[2] as Extract<AgentMessage, { role: 'tool' }>;
+    expect(tool.results[0]?.status).toBe('success');
+    // The depth-1 agent was not offered `task`; asking for it anyway is an unknown tool.
+    const child = manager.agents()[0];
+    const childTool = child?.result?.messages[2] as Extract<AgentMessage, { role: 'tool' }>;
+    expect(childTool.results[0]?.error?.message).toMatch(/Unknown tool "task"/);
+  });
+
+  it('cancels every descendant when the root turn is cancelled', async () => {
+    const started = deferred();
+    let grandchildSignal: AbortSignal | undefined;
+    const hang = defineTool({
+      name: 'hang',
+      description: '',
+      input: z.object({}),
+      claims: [],
+      execute: (_i, ctx) => {
+        grandchildSignal = ctx.signal;
+        started.resolve();
+        return untilAborted(ctx.signal);
+      },
+    });
+    const { scheduler, manager } = setup([hang], { maxDepth: 3 });
+    const controller = new AbortController();
+    const run = root(scheduler, 'task:task:call:hang', controller.signal);
+    await started.promise;
+    expect(manager.agents().map((a) => a.path.length)).toEqual([1, 2]);
+    controller.abort(new Error('user pressed Ctrl-C'));
+    const result = await run;
+    expect(result.finishReason).toBe('cancelled');
+    expect(grandchildSignal?.aborted).toBe(true);
+    await Promise.all(manager.agents().map((a) => a.done));
+    expect(manager.agents().map((a) => a.status)).toEqual(['cancelled', 'cancelled']);
+  });
+
+  it('ends a hanging subagent with its timeout, and the task gets a timeout result', async () => {
+    const hang = defineTool({
+      name: 'hang',
+      description: '',
+      input: z.object({}),
+      claims: [],
+      execute: (_i, ctx) => untilAborted(ctx.signal),
+    });
+    const { scheduler } = setup([hang], { timeoutMs: 50 });
+    const result = await root(scheduler, 'task:call:hang');
+    const tool = result.messages[2] as Extract<AgentMessage, { role: 'tool' }>;
+    expect(tool.results[0]?.status).toBe('timeout');
+    expect(tool.results[0]?.error?.message).toMatch(/agent#1 timeout/);
+  });
+
+  it('sends approvals from depth 2 to the root approver with the path, and honours them', async () => {
+    const requests: ApprovalRequest[] = [];
+    const risky = defineTool({
+      name: 'risky',
+      description: '',
+      input: z.object({}),
+      claims: [],
+      approval: 'ask',
+      execute: () => 'did it',
+    });
+    const { scheduler } = setup(
+      [risky],
+      { maxDepth: 2 },
+      {
+        approver: (req) => {
+          requests.push(req);
+          return 'deny';
+        },
+      },
+    );
+    const result = await root(scheduler, 'task:task:call:risky');
+    expect(result.finishReason).toBe('stop');
+    expect(requests.map((r) => [r.toolName, r.path])).toEqual([['risky', ['agent#1', 'agent#2']]]);
+  });
+
+  it('starts detached agents, reads status without changing it, and waits for them', async () => {
+    const { manager, scheduler } = setup([]);
+    const turn1 = await scheduler.run([
+      { id: 's1', name: 'agent', input: { action: 'start', prompt: 'first' } },
+      { id: 's2', name: 'agent', input: { action: 'start', prompt: 'second' } },
+    ]);
+    expect(turn1.results.map((r) => r.status)).toEqual(['success', 'success']);
+    const { results } = await scheduler.run([
+      { id: 'w', name: 'agent', input: { action: 'wait', mode: 'all' } },
+      { id: 'st', name: 'agent', input: { action: 'status' } },
+    ]);
+    expect(results[0]?.output).toEqual([
+      { id: 'a1', agent: 'agent#1', status: 'done', text: 'done first' },
+      { id: 'a2', agent: 'agent#2', status: 'done', text: 'done second' },
+    ]);
+    expect(manager.agents().every((a) => a.read)).toBe(true);
+    const unknown = await scheduler.run([
+      { id: 'p', name: 'agent', input: { action: 'peek', id: 'a9' } },
+    ]);
+    expect(unknown.results[0]?.error?.message).toMatch(/No agent with id "a9"/);
+  });
+});

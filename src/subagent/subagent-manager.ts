@@ -1,0 +1,359 @@
+import type { Model } from '../agent/model.js';
+import { type AgentResult, runAgent } from '../agent/run-agent.js';
+import { InvalidOptionError } from '../errors.js';
+import { Limiter, type SlotRequest } from '../schedule/limiter.js';
+import type { Scheduler } from '../schedule/scheduler.js';
+import { assertCount, assertTimeoutMs } from '../validate-options.js';
+
+/** What a subagent is: the shape of a definition file (see `loadAgentDefinitions`). */
+export interface SubagentDefinition {
+  name: string;
+  description: string;
+  /** The subagent's system prompt. */
+  prompt: string;
+  /** Tool names it may use (a subset of the parent's). @default all of the scheduler's but task/agent */
+  tools?: readonly string[];
+  /** A model id from `models`. */
+  model?: string;
+  maxTurns?: number;
+  timeoutMs?: number;
+}
+
+export interface SubagentManagerOptions {
+  /** The model subagents use unless their definition names one of `models`. */
+  model: Model;
+  models?: Record<string, Model>;
+  /** Subagents running at once, at every depth, foreground or detached. @default 4 */
+  maxConcurrent?: number;
+  /** How deep subagents may nest: 1 lets the root start subagents that start none. @default 2 */
+  maxDepth?: number;
+  /** Subagents one manager may start in all. @default 100 */
+  maxTotal?: number;
+  /** A subagent's time, from its start. @default 600_000 */
+  timeoutMs?: number;
+  /** Model requests a subagent may make. @default 20 */
+  maxTurns?: number;
+  definitions?: readonly SubagentDefinition[];
+  /** Finished agents kept for `status`/`peek`/`wait`, at most, once their result was read. @default 100 */
+  keepFinished?: number;
+}
+
+export type AgentStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'timeout';
+
+/** A subagent, as the manager tracks it. */
+export interface AgentRecord {
+  id: string;
+  /** `reviewer#2`: its definition's name and a number. */
+  label: string;
+  /** Its path: the caller's path and its label. */
+  path: readonly string[];
+  status: AgentStatus;
+  prompt: string;
+  /** The answer so far, or the final one. */
+  text: string;
+  result?: AgentResult;
+  error?: string;
+  /** Set when the agent settles. */
+  done: Promise<AgentRecord>;
+  /** True once a parent has read its final result. */
+  read: boolean;
+}
+
+/** The names the manager's own tools use; a subagent never gets them past `maxDepth`. */
+export const subagentToolNames = ['task', 'agent'] as const;
+
+interface Running {
+  record: AgentRecord;
+  controller: AbortController;
+  slot: SlotRequest | undefined;
+  holdsSlot: boolean;
+  seq: number;
+}
+
+/**
+ * Runs subagents: each one `runAgent` with its own transcript and tool allowlist, on the
+ * parent's scheduler (so the same limits, approver and approval mode apply to every depth), with
+ * an abort signal chained to its caller's. One limit covers every subagent at every depth; an
+ * agent blocked on its own children gives its slot back while it waits, so nesting never starves.
+ */
+export class SubagentManager {
+  readonly maxConcurrent: number;
+  readonly maxDepth: number;
+  readonly #options: SubagentManagerOptions;
+  readonly #limiter: Limiter;
+  readonly #agents = new Map<string, Running>();
+  readonly #byPath = new Map<string, Running>();
+  readonly #definitions = new Map<string, SubagentDefinition>();
+  #scheduler: Scheduler | undefined;
+  #started = 0;
+  #seq = 0;
+
+  constructor(options: SubagentManagerOptions) {
+    if (typeof options?.model?.stream !== 'function') {
+      throw new InvalidOptionError('model', 'a Model', options?.model);
+    }
+    const {
+      maxConcurrent = 4,
+      maxDepth = 2,
+      maxTotal = 100,
+      timeoutMs = 600_000,
+      maxTurns = 20,
+    } = options;
+    assertCount('maxConcurrent', maxConcurrent, { allowInfinity: false });
+    assertCount('maxDepth', maxDepth, { allowInfinity: false });
+    assertCount('maxTotal', maxTotal);
+    assertTimeoutMs('timeoutMs', timeoutMs);
+    assertCount('maxTurns', maxTurns, { allowInfinity: false });
+    this.#options = { ...options, maxTotal, timeoutMs, maxTurns };
+    this.maxConcurrent = maxConcurrent;
+    this.maxDepth = maxDepth;
+    this.#limiter = new Limiter({ subagent: maxConcurrent });
+    for (const definition of options.definitions ?? [])
+      this.#definitions.set(definition.name, definition);
+  }
+
+  /** The scheduler subagents' calls run on: the parent's. Call once it exists. */
+  attach(scheduler: Scheduler): this {
+    this.#scheduler = scheduler;
+    return this;
+  }
+
+  /** The definitions a model may name, by name. */
+  get definitions(): ReadonlyMap<string, SubagentDefinition> {
+    return this.#definitions;
+  }
+
+  /** Agents started so far, finished ones included while they are kept. */
+  agents(): AgentRecord[] {
+    return [...this.#agents.values()].map((a) => a.record);
+  }
+
+  get(id: string): AgentRecord | undefined {
+    return this.#agents.get(id)?.record;
+  }
+
+  /** Agents waiting for a slot, in the order they will start. */
+  queued(): AgentRecord[] {
+    return [...this.#agents.values()]
+      .filter((a) => a.record.status === 'queued')
+      .sort((a, b) => a.seq - b.seq)
+      .map((a) => a.record);
+  }
+
+  /**
+   * Starts a subagent for a caller (its path; `[]` for the root) and returns its record at
+   * once. Throws, with a message for the model, when depth or total would be exceeded or the
+   * definition is unknown.
+   */
+  start(spec: {
+    prompt: string;
+    agent?: string;
+    callerPath: readonly string[];
+    signal?: AbortSignal;
+  }): AgentRecord {
+    const scheduler = this.#scheduler;
+    if (!scheduler)
+      throw new Error(
+        'Subagents are not available: the host has not attached a scheduler (manager.attach).',
+      );
+    const depth = spec.callerPath.length + 1;
+    if (depth > this.maxDepth) {
+      throw new Error(
+        `Subagents may nest ${this.maxDepth} deep; a subagent started here would be at depth ${depth}. Do the work yourself.`,
+      );
+    }
+    if (this.#started >= (this.#options.maxTotal as number)) {
+      throw new Error(
+        `This run may start ${this.#options.maxTotal} subagents in all, and has. Do the remaining work yourself.`,
+      );
+    }
+    const definition = spec.agent === undefined ? undefined : this.#definitions.get(spec.agent);
+    if (spec.agent !== undefined && !definition) {
+      const names = [...this.#definitions.keys()];
+      throw new Error(
+        `Unknown agent "${spec.agent}". ${names.length > 0 ? `Available: ${names.join(', ')}.` : 'No agent definitions are available; leave agent out.'}`,
+      );
+    }
+    this.#started++;
+    const label = `${definition?.name ?? 'agent'}#${this.#started}`;
+    const controller = new AbortController();
+    const signals = [
+      controller.signal,
+      AbortSignal.timeout(definition?.timeoutMs ?? (this.#options.timeoutMs as number)),
+    ];
+    if (spec.signal) signals.push(spec.signal);
+    const signal = AbortSignal.any(signals);
+    let settle!: (record: AgentRecord) => void;
+    const record: AgentRecord = {
+      id: `a${this.#started}`,
+      label,
+      path: [...spec.callerPath, label],
+      status: 'queued',
+      prompt: spec.prompt,
+      text: '',
+      done: new Promise((resolve) => {
+        settle = resolve;
+      }),
+      read: false,
+    };
+    const running: Running = {
+      record,
+      controller,
+      slot: undefined,
+      holdsSlot: false,
+      seq: this.#seq++,
+    };
+    this.#agents.set(record.id, running);
+    this.#byPath.set(record.path.join('\u0000'), running);
+    void this.#run(running, definition, scheduler, signal).then(() => {
+      this.#release(running);
+      this.#byPath.delete(record.path.join('\u0000'));
+      settle(record);
+      this.#prune();
+    });
+    return record;
+  }
+
+  /** Cancels every agent still queued or running (the host's Ctrl-C). */
+  cancelAll(reason = 'the run was cancelled'): void {
+    for (const { record } of this.#agents.values()) this.cancel(record.id, reason);
+  }
+
+  /** The signal of the agent at `path`, so detached children started by it end with it. */
+  signalOf(path: readonly string[]): AbortSignal | undefined {
+    return this.#byPath.get(path.join('\u0000'))?.controller.signal;
+  }
+
+  /** Cancels an agent and, through its signal, every agent below it. */
+  cancel(id: string, reason = 'cancelled by its parent'): boolean {
+    const running = this.#agents.get(id);
+    if (!running || isFinal(running.record.status)) return false;
+    running.controller.abort(new Error(reason));
+    return true;
+  }
+
+  /**
+   * Waits for `work` of the agent at `path` (its children) with that agent's slot given back
+   * meanwhile, then takes it back before returning. The root (`[]`) holds no slot.
+   */
+  async whileBlocked<T>(path: readonly string[], work: Promise<T>): Promise<T> {
+    const running = this.#byPath.get(path.join('\u0000'));
+    if (!running?.holdsSlot) return work;
+    this.#release(running);
+    try {
+      return await work;
+    } finally {
+      if (!isFinal(running.record.status)) await this.#acquire(running);
+    }
+  }
+
+  async #run(
+    running: Running,
+    definition: SubagentDefinition | undefined,
+    scheduler: Scheduler,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const { record } = running;
+    try {
+      await this.#acquire(running, signal);
+      record.status = 'running';
+      const allowed = this.#allowedTools(definition, record.path.length, scheduler);
+      const model = definition?.model
+        ? (this.#options.models?.[definition.model] ?? this.#options.model)
+        : this.#options.model;
+      const result = await runAgent({
+        model,
+        system:
+          definition?.prompt ??
+          'You are a subagent: do the task you are given, then answer with what you found or did.',
+        tools: allowed,
+        scheduler,
+        messages: record.prompt,
+        maxSteps: definition?.maxTurns ?? (this.#options.maxTurns as number),
+        signal,
+        path: record.path,
+        onEvent: (event) => {
+          if (event.type === 'text-delta') record.text += event.text;
+          if (event.type === 'step-start') record.text = '';
+        },
+      });
+      record.result = result;
+      record.text = result.text;
+      record.status = statusOf(result, signal);
+      if (result.error) record.error = result.error.message;
+    } catch (error) {
+      record.status = signal.aborted ? abortStatus(signal) : 'failed';
+      record.error = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  /** The scheduler's tools this agent may use; task/agent only while it may still nest. */
+  #allowedTools(definition: SubagentDefinition | undefined, depth: number, scheduler: Scheduler) {
+    const names = new Set(definition?.tools ?? [...scheduler.tools.keys()]);
+    for (const name of subagentToolNames) {
+      if (depth < this.maxDepth && scheduler.tools.has(name)) names.add(name);
+      else names.delete(name);
+    }
+    return [...scheduler.tools.values()].filter((tool) => names.has(tool.name));
+  }
+
+  #acquire(running: Running, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        if (running.slot) this.#limiter.withdraw(running.slot);
+        running.slot = undefined;
+        reject(signal?.reason);
+      };
+      if (signal?.aborted) return onAbort();
+      const request: SlotRequest = {
+        seq: running.seq,
+        limits: ['subagent'],
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort);
+          running.slot = undefined;
+          running.holdsSlot = true;
+          resolve();
+        },
+      };
+      running.slot = request;
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#limiter.request(request);
+    });
+  }
+
+  #release(running: Running): void {
+    if (running.slot) {
+      this.#limiter.withdraw(running.slot);
+      running.slot = undefined;
+    }
+    if (running.holdsSlot) {
+      running.holdsSlot = false;
+      this.#limiter.release(['subagent']);
+    }
+  }
+
+  /** Drops the oldest finished agents whose result was read, past `keepFinished`. */
+  #prune(): void {
+    const keep = this.#options.keepFinished ?? 100;
+    const finished = [...this.#agents.values()].filter(
+      (a) => isFinal(a.record.status) && a.record.read,
+    );
+    for (const old of finished.slice(0, Math.max(0, finished.length - keep)))
+      this.#agents.delete(old.record.id);
+  }
+}
+
+function isFinal(status: AgentStatus): boolean {
+  return status !== 'queued' && status !== 'running';
+}
+
+function abortStatus(signal: AbortSignal): AgentStatus {
+  const reason = signal.reason as { name?: string } | undefined;
+  return reason?.name === 'TimeoutError' ? 'timeout' : 'cancelled';
+}
+
+function statusOf(result: AgentResult, signal: AbortSignal): AgentStatus {
+  if (result.finishReason === 'cancelled') return abortStatus(signal);
+  if (result.finishReason === 'error') return 'failed';
+  return 'done';
+}
