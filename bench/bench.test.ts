@@ -19,6 +19,7 @@ describe('scenarios (quick mode)', () => {
       'coding-turn',
       'streaming',
       'mcp-fan-out',
+      'subagents',
     ]);
   });
 

@@ -53,6 +53,20 @@ export {
 export { type RunOptions, Scheduler, type SchedulerOptions } from './schedule/scheduler.js';
 export { Turn, TurnClosedError, type TurnOptions, type TurnOutcome } from './schedule/turn.js';
 export {
+  type AgentDefinition,
+  type DefinitionProblem,
+  parseAgentDefinition,
+} from './subagent/agent-definition.js';
+export { loadAgentDefinitions } from './subagent/load-agent-definitions.js';
+export {
+  type AgentRecord,
+  type AgentStatus,
+  type SubagentDefinition,
+  SubagentManager,
+  type SubagentManagerOptions,
+} from './subagent/subagent-manager.js';
+export { agentTool, taskTool } from './subagent/subagent-tools.js';
+export {
   type Claim,
   type ClaimMode,
   claimPath,

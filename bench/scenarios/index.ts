@@ -7,10 +7,11 @@ import { mcpFanOut } from './mcp-fan-out.js';
 import { mixedTurn } from './mixed-turn.js';
 import { overhead } from './overhead.js';
 import { streaming } from './streaming.js';
+import { subagents } from './subagents.js';
 
 /**
  * Every scenario, in the order `npm run bench` runs them. Add a scenario by writing a module that
- * exports a `Scenario` and listing it here (still to come: `subagents`).
+ * exports a `Scenario` and listing it here.
  */
 export const scenarios: readonly Scenario[] = [
   fanOut,
@@ -21,4 +22,5 @@ export const scenarios: readonly Scenario[] = [
   codingTurn,
   streaming,
   mcpFanOut,
+  subagents,
 ];

@@ -57,6 +57,9 @@ export interface AgentRecord {
   done: Promise<AgentRecord>;
   /** True once a parent has read its final result. */
   read: boolean;
+  /** When it got a slot and started (performance.now), and when it settled. */
+  startedAt?: number;
+  endedAt?: number;
 }
 
 /** The names the manager's own tools use; a subagent never gets them past `maxDepth`. */
@@ -206,6 +209,7 @@ export class SubagentManager {
     this.#agents.set(record.id, running);
     this.#byPath.set(record.path.join('\u0000'), running);
     void this.#run(running, definition, scheduler, signal).then(() => {
+      record.endedAt = performance.now();
       this.#release(running);
       this.#byPath.delete(record.path.join('\u0000'));
       settle(record);
@@ -257,6 +261,7 @@ export class SubagentManager {
     try {
       await this.#acquire(running, signal);
       record.status = 'running';
+      record.startedAt = performance.now();
       const allowed = this.#allowedTools(definition, record.path.length, scheduler);
       const model = definition?.model
         ? (this.#options.models?.[definition.model] ?? this.#options.model)
