@@ -69,7 +69,11 @@ interface Running {
   record: AgentRecord;
   controller: AbortController;
   slot: SlotRequest | undefined;
+  /** Resolves a pending `#acquire` when its request is withdrawn. */
+  wake: (() => void) | undefined;
   holdsSlot: boolean;
+  /** Waits on its own children in progress: the slot goes back only when the last one ends. */
+  blocked: number;
   seq: number;
 }
 
@@ -203,7 +207,9 @@ export class SubagentManager {
       record,
       controller,
       slot: undefined,
+      wake: undefined,
       holdsSlot: false,
+      blocked: 0,
       seq: this.#seq++,
     };
     this.#agents.set(record.id, running);
@@ -242,12 +248,16 @@ export class SubagentManager {
    */
   async whileBlocked<T>(path: readonly string[], work: Promise<T>): Promise<T> {
     const running = this.#byPath.get(path.join('\u0000'));
-    if (!running?.holdsSlot) return work;
-    this.#release(running);
+    if (!running) return work;
+    // Several calls of one agent may wait at once (two tasks in one response): the agent gets
+    // its slot back only when the last of them is over, or its children could starve.
+    running.blocked++;
+    if (running.blocked === 1) this.#release(running);
     try {
       return await work;
     } finally {
-      if (!isFinal(running.record.status)) await this.#acquire(running);
+      running.blocked--;
+      if (running.blocked === 0 && !isFinal(running.record.status)) await this.#acquire(running);
     }
   }
 
@@ -307,6 +317,7 @@ export class SubagentManager {
       const onAbort = () => {
         if (running.slot) this.#limiter.withdraw(running.slot);
         running.slot = undefined;
+        running.wake = undefined;
         reject(signal?.reason);
       };
       if (signal?.aborted) return onAbort();
@@ -316,11 +327,16 @@ export class SubagentManager {
         grant: () => {
           signal?.removeEventListener('abort', onAbort);
           running.slot = undefined;
+          running.wake = undefined;
           running.holdsSlot = true;
           resolve();
         },
       };
       running.slot = request;
+      running.wake = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#limiter.request(request);
     });
@@ -330,6 +346,10 @@ export class SubagentManager {
     if (running.slot) {
       this.#limiter.withdraw(running.slot);
       running.slot = undefined;
+      // Whoever waited for this slot goes on without it (it is blocked again, or settled).
+      const wake = running.wake;
+      running.wake = undefined;
+      wake?.();
     }
     if (running.holdsSlot) {
       running.holdsSlot = false;
