@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import type { AgentMessage, ModelRequest } from '../agent/model.js';
 import { runAgent } from '../agent/run-agent.js';
@@ -210,5 +210,48 @@ describe('SubagentManager', () => {
       { id: 'p', name: 'agent', input: { action: 'peek', id: 'a9' } },
     ]);
     expect(unknown.results[0]?.error?.message).toMatch(/No agent with id "a9"/);
+  });
+});
+
+describe('SubagentManager: limits over time', () => {
+  it('runs 5 tasks at maxConcurrent 3 in about two task durations, never more than 3 at once', async () => {
+    vi.useFakeTimers();
+    try {
+      let running = 0;
+      let peak = 0;
+      const work = defineTool({
+        name: 'work',
+        description: '',
+        input: z.object({}),
+        claims: [],
+        execute: async () => {
+          peak = Math.max(peak, ++running);
+          await new Promise((r) => setTimeout(r, 300));
+          running--;
+          return 'ok';
+        },
+      });
+      const { scheduler } = setup([work], { maxConcurrent: 3 });
+      const started = Date.now();
+      const run = root(scheduler, 'task:call:work|call:work|call:work|call:work|call:work');
+      await vi.runAllTimersAsync();
+      const result = await run;
+      expect(result.finishReason).toBe('stop');
+      expect(peak).toBe(3);
+      expect(Date.now() - started).toBe(600);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('keeps a finished agent until its result was read, then for keepFinishedMs at most', async () => {
+    const { manager, scheduler } = setup([], { keepFinishedMs: 0 });
+    await scheduler.run([{ id: 's', name: 'agent', input: { action: 'start', prompt: 'quick' } }]);
+    await manager.get('a1')?.done;
+    expect(manager.get('a1')?.status).toBe('done'); // unread: kept
+    await scheduler.run([{ id: 'w', name: 'agent', input: { action: 'wait', ids: ['a1'] } }]);
+    await scheduler.run([{ id: 's2', name: 'agent', input: { action: 'start', prompt: 'again' } }]);
+    await manager.get('a2')?.done;
+    expect(manager.get('a1')).toBeUndefined(); // read, and past keepFinishedMs: dropped
   });
 });

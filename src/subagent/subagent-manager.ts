@@ -36,6 +36,8 @@ export interface SubagentManagerOptions {
   definitions?: readonly SubagentDefinition[];
   /** Finished agents kept for `status`/`peek`/`wait`, at most, once their result was read. @default 100 */
   keepFinished?: number;
+  /** How long a finished agent whose result was read stays listed. @default 600_000 */
+  keepFinishedMs?: number;
 }
 
 export type AgentStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'timeout';
@@ -357,14 +359,22 @@ export class SubagentManager {
     }
   }
 
-  /** Drops the oldest finished agents whose result was read, past `keepFinished`. */
+  /**
+   * Drops finished agents whose result was read: past `keepFinished` (oldest first) or
+   * `keepFinishedMs` after they ended. An unread result is never dropped.
+   */
   #prune(): void {
     const keep = this.#options.keepFinished ?? 100;
+    const maxAge = this.#options.keepFinishedMs ?? 600_000;
+    const now = performance.now();
     const finished = [...this.#agents.values()].filter(
       (a) => isFinal(a.record.status) && a.record.read,
     );
-    for (const old of finished.slice(0, Math.max(0, finished.length - keep)))
-      this.#agents.delete(old.record.id);
+    finished.forEach((old, index) => {
+      const tooMany = index < finished.length - keep;
+      const tooOld = now - (old.record.endedAt ?? now) > maxAge;
+      if (tooMany || tooOld) this.#agents.delete(old.record.id);
+    });
   }
 }
 
