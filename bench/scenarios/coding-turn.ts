@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { builtinTools, type Claim, Scheduler, type Tool, type ToolCall } from '../../src/index.js';
+import { runInBatches } from '../baselines/batches.js';
 import { conflictCriticalPath } from '../critical-path.js';
 import {
   assertAllSucceeded,
@@ -198,18 +199,6 @@ async function execute({ call, tool }: PreparedCall): Promise<unknown> {
 
 const isReadOnly = (c: PreparedCall) => c.claims?.every((x) => x.mode === 'read') ?? false;
 
-/** qwen-code / gemini-cli: consecutive read-only calls run together, any other call alone. */
-async function runInBatches(calls: readonly PreparedCall[]): Promise<void> {
-  let i = 0;
-  while (i < calls.length) {
-    const batch: PreparedCall[] = [];
-    while (i < calls.length && isReadOnly(calls[i] as PreparedCall))
-      batch.push(calls[i++] as PreparedCall);
-    if (batch.length > 0) await Promise.all(batch.map(execute));
-    else await execute(calls[i++] as PreparedCall);
-  }
-}
-
 /** A turn of 40 real tool calls over a generated 2,000-file repository. */
 export const codingTurn: Scenario = {
   name: 'coding-turn',
@@ -292,7 +281,7 @@ export const codingTurn: Scenario = {
         {
           name: 'batches',
           async run() {
-            await runInBatches(next().prepared);
+            await runInBatches(next().prepared, isReadOnly, execute);
           },
         },
       ];

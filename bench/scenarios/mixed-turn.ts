@@ -1,4 +1,5 @@
 import { type Claim, defineTool, Scheduler, type ToolDefinition } from '../../src/index.js';
+import { runInBatches } from '../baselines/batches.js';
 import { RwLock } from '../baselines/rw-lock.js';
 import { conflictCriticalPath } from '../critical-path.js';
 import {
@@ -121,19 +122,7 @@ export const mixedTurn: Scenario = {
       {
         // qwen-code / gemini-cli: consecutive read-only calls run together, anything else alone.
         name: 'batches',
-        async run() {
-          let i = 0;
-          while (i < calls.length) {
-            const batch: TurnCall[] = [];
-            while (i < calls.length && isReadOnly(calls[i] as TurnCall))
-              batch.push(calls[i++] as TurnCall);
-            if (batch.length > 0) {
-              await Promise.all(batch.map((c) => work(c)));
-            } else {
-              await work(calls[i++] as TurnCall);
-            }
-          }
-        },
+        run: () => runInBatches(calls, isReadOnly, (c) => work(c)),
       },
       {
         // Codex: every call launched at once, in order, behind one FIFO reader-writer lock.
