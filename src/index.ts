@@ -97,6 +97,7 @@ export * from './tools/index.js';
 export type { CallTrace, TurnSummary, TurnTrace } from './trace/call-trace.js';
 export { type ChromeTrace, type ChromeTraceEvent, toChromeTrace } from './trace/chrome-trace.js';
 export { type HtmlReportOptions, renderHtmlReport } from './trace/html-report.js';
+export { parseTrace, readTrace, TraceFileError } from './trace/read-trace.js';
 export { type RenderTimelineOptions, renderTimeline } from './trace/render-timeline.js';
 export {
   duration,

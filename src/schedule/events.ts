@@ -10,6 +10,8 @@ interface EventBase {
   toolName: string;
   /** Position of the call in its turn. */
   index: number;
+  /** The agent whose turn it is: empty for the root, the subagent path otherwise. */
+  path: readonly string[];
 }
 
 export type SchedulerEvent =

@@ -948,3 +948,28 @@ describe('Scheduler: a turn’s tool allowlist and agent path', () => {
     expect(seen).toEqual([['reviewer#1']]);
   });
 });
+
+describe('Scheduler: onTurnEnd', () => {
+  it('hands over every turn trace, nested turns included, and survives a throwing hook', async () => {
+    const traces: { turnId: number; path: readonly string[]; calls: number }[] = [];
+    const read = fileTool('read', 'read', () => 'text');
+    const s = scheduler([read], {
+      onTurnEnd: (trace) => {
+        traces.push({ turnId: trace.turnId, path: trace.path, calls: trace.calls.length });
+        throw new Error('a broken hook');
+      },
+    });
+    const outer = await s.run([call('a', 'read', { path: 'x' }), call('b', 'read', { path: 'y' })]);
+    const inner = await s.run([call('c', 'read', { path: 'z' })], { path: ['helper#1'] });
+    expect(outer.results.map((r) => r.status)).toEqual(['success', 'success']);
+    expect(inner.results[0]?.status).toBe('success');
+    expect(traces).toEqual([
+      { turnId: 1, path: [], calls: 2 },
+      { turnId: 2, path: ['helper#1'], calls: 1 },
+    ]);
+  });
+
+  it('refuses a hook that is not a function', () => {
+    expect(() => scheduler([], { onTurnEnd: 1 as never })).toThrow(/`onTurnEnd`/);
+  });
+});

@@ -3,6 +3,7 @@ import { type ApprovalMode, type Approver, approvalModes } from '../approval/app
 import { InvalidOptionError } from '../errors.js';
 import { defineTool, isTool, type Tool, type ToolDefinition } from '../tool/define-tool.js';
 import { defaultMaxInputBytes } from '../tool/parse-tool-input.js';
+import type { TurnTrace } from '../trace/call-trace.js';
 import { assertCount, assertTimeoutMs } from '../validate-options.js';
 import { AbortFanout } from './abort-fanout.js';
 import type { ToolCall } from './call.js';
@@ -42,6 +43,11 @@ export interface SchedulerOptions {
   tracer?: Tracer | false;
   /** Receives every event, without ever holding up the scheduler. */
   onEvent?: EventListener;
+  /**
+   * Called with every turn's trace when the turn ends (subagents' turns included), after its
+   * events were delivered. Errors it throws are dropped.
+   */
+  onTurnEnd?: (trace: TurnTrace) => void;
   /** The clock, in milliseconds. @default performance.now */
   now?: () => number;
 }
@@ -73,6 +79,7 @@ export class Scheduler {
       dedupeReads = false,
       tracer = trace.getTracer('salvo'),
       onEvent,
+      onTurnEnd,
       now = () => performance.now(),
     } = options;
     assertCount('maxConcurrency', maxConcurrency);
@@ -99,6 +106,9 @@ export class Scheduler {
     assertCount('maxInputBytes', maxInputBytes);
     if (onEvent !== undefined && typeof onEvent !== 'function') {
       throw new InvalidOptionError('onEvent', 'a function', onEvent);
+    }
+    if (onTurnEnd !== undefined && typeof onTurnEnd !== 'function') {
+      throw new InvalidOptionError('onTurnEnd', 'a function', onTurnEnd);
     }
     if (typeof now !== 'function') throw new InvalidOptionError('now', 'a function', now);
     if (
@@ -133,6 +143,7 @@ export class Scheduler {
       tracer: tracer === false ? undefined : tracer,
       writeEpoch: 0,
       now,
+      onTurnEnd,
       nextSeq: () => this.#seq++,
       nextTurnId: () => ++this.#turnIds,
     };

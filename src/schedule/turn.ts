@@ -39,6 +39,7 @@ export interface SchedulerCore {
   /** Bumped whenever a call that writes (or is exclusive) is admitted: shared reads go stale. */
   writeEpoch: number;
   now: () => number;
+  onTurnEnd: ((trace: TurnTrace) => void) | undefined;
   nextSeq(): number;
   nextTurnId(): number;
 }
@@ -550,12 +551,25 @@ export class Turn {
       },
     };
     // Resolve after every event of the turn has been delivered, so hosts see a complete log.
-    this.#core.events.afterFlush(() => this.#resolveDone(outcome));
+    this.#core.events.afterFlush(() => {
+      const onTurnEnd = this.#core.onTurnEnd;
+      if (onTurnEnd) {
+        try {
+          onTurnEnd(outcome.trace);
+        } catch {
+          // A host's hook cannot break the turn.
+        }
+      }
+      this.#resolveDone(outcome);
+    });
   }
 
   #emit(
     record: CallRecord,
-    event: DistributiveOmit<SchedulerEvent, 'at' | 'turnId' | 'callId' | 'toolName' | 'index'>,
+    event: DistributiveOmit<
+      SchedulerEvent,
+      'at' | 'turnId' | 'callId' | 'toolName' | 'index' | 'path'
+    >,
   ): void {
     const events = this.#core.events;
     if (!events.active) return;
@@ -566,6 +580,7 @@ export class Turn {
       callId: record.id,
       toolName: record.name,
       index: record.index,
+      path: this.#options.path ?? [],
     } as SchedulerEvent;
     events.emit(full, record.scope);
   }

@@ -70,7 +70,12 @@ export function toChromeTrace(trace: TurnTrace | readonly TurnTrace[]): ChromeTr
   return {
     traceEvents: events,
     displayTimeUnit: 'ms',
-    otherData: { producer: 'salvo', turns: turns.length },
+    // The turns as salvo recorded them, for `salvo trace out.json`; viewers ignore it.
+    otherData: {
+      producer: 'salvo',
+      turns: turns.length,
+      salvoTurns: JSON.parse(JSON.stringify(turns)),
+    },
   };
 }
 

@@ -63,6 +63,7 @@ export function renderHtmlReport(
     '<p class="foot">Times are milliseconds on the scheduler’s clock. Parallelism = work / wall. ',
     'Efficiency = the lower bound a perfect scheduler could reach / wall. ',
     'Hover a row (or focus a bar with Tab) for details.</p>',
+    embedTurns(turns),
     '</body></html>',
   ].join('');
 }
@@ -283,4 +284,13 @@ function renderChart(rows: readonly ReportRow[], totals: ChartTotals): string {
     out.join('') +
     '</div></div></section>'
   );
+}
+
+/**
+ * The turns themselves, so `salvo trace report.html` can render the run again. Base64 in an inert
+ * template: nothing in a trace can close the element or read as markup.
+ */
+function embedTurns(turns: readonly TurnTrace[]): string {
+  const data = Buffer.from(JSON.stringify(turns)).toString('base64');
+  return `<template id="salvo-turns" data-encoding="base64">${data}</template>`;
 }
