@@ -15,7 +15,8 @@ interface EventBase {
 }
 
 export type SchedulerEvent =
-  | (EventBase & { type: 'queued' })
+  /** `input` as the call carried it (unparsed: it may be a JSON string or anything a model sent). */
+  | (EventBase & { type: 'queued'; input: unknown })
   | (EventBase & { type: 'awaiting-approval'; input: unknown })
   | (EventBase & { type: 'waiting'; reason: 'conflict'; on: string[] })
   | (EventBase & { type: 'waiting'; reason: 'slot'; limit: string })

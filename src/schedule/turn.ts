@@ -169,7 +169,7 @@ export class Turn {
     if (core.tracer) record.span = startCallSpan(core.tracer, record.name || 'unknown', record.id);
     this.#records.push(record);
     this.#unresolved++;
-    this.#emit(record, { type: 'queued' });
+    this.#emit(record, { type: 'queued', input });
 
     if (this.#cancelReason !== undefined) {
       this.#resolve(record, this.#cancelled(record));

@@ -1,0 +1,169 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TurnTrace } from '../../trace/call-trace.js';
+import { summarizeRun } from '../../trace/summarize-run.js';
+import { writeTrace } from '../../trace/write-trace.js';
+import { exitCodes, oneLine } from '../cli-error.js';
+import { defaultDemoChunkDelayMs } from '../demo/demo-model.js';
+import { createDemoProject } from '../demo/demo-project.js';
+import { type DemoSessionResult, runDemoSession } from '../demo/demo-session.js';
+import type { CliIo } from '../io.js';
+import { createReporter } from '../reporters.js';
+import { Interrupt } from '../terminal-keys.js';
+
+export interface DemoFlags {
+  trace?: string;
+  speed?: number;
+  json?: boolean;
+}
+
+interface Contender {
+  label: string;
+  maxConcurrency: number;
+  maxSubagents: number;
+}
+
+const contenders: readonly Contender[] = [
+  { label: 'one call at a time', maxConcurrency: 1, maxSubagents: 1 },
+  { label: 'salvo', maxConcurrency: 16, maxSubagents: 5 },
+];
+
+/**
+ * `salvo demo`: a scripted agent reviews a generated project with five reviewer subagents, the
+ * built-in tools and two MCP servers from npm, first one call at a time and then with salvo;
+ * prints both timings side by side and writes the salvo run's HTML trace. No key, no network.
+ */
+export async function demoCommand(flags: DemoFlags, io: CliIo): Promise<number> {
+  const say = (line: string) => (flags.json ? io.stderr : io.stdout).write(`${line}\n`);
+  const root = mkdtempSync(join(tmpdir(), 'salvo-demo-'));
+  const controller = new AbortController();
+  const interrupt = new Interrupt({
+    onCancel: () => {
+      say('Cancelling the demo… (Ctrl-C again exits at once)');
+      controller.abort(new Error('cancelled by the user (Ctrl-C)'));
+    },
+    onForce: () => process.exit(exitCodes.cancelled),
+  });
+  const stopListening = interrupt.listen();
+  const chunkDelayMs = defaultDemoChunkDelayMs / (flags.speed ?? 1);
+  say(
+    'salvo demo: a scripted agent reviews a generated TypeScript service with 5 reviewer subagents,',
+  );
+  say(
+    'the built-in file tools and 2 MCP servers from npm (server-filesystem, server-memory). No API key.',
+  );
+  const outcomes: DemoSessionResult[] = [];
+  let identical = false;
+  try {
+    for (const [i, contender] of contenders.entries()) {
+      const dir = join(root, contender.label.replace(/\W+/g, '-'));
+      mkdirSync(dir, { recursive: true });
+      const projectDir = join(dir, 'project');
+      createDemoProject(projectDir);
+      say('');
+      say(
+        `${i + 1}/${contenders.length} ${contender.label} (max ${contender.maxConcurrency} call(s), ${contender.maxSubagents} subagent(s) at once)`,
+      );
+      const reporter = flags.json ? undefined : createReporter(io, { json: false, quiet: true });
+      try {
+        reporter?.runStarted(contender.label);
+        const outcome = await runDemoSession({
+          projectDir,
+          memoryFile: join(dir, 'memory.jsonl'),
+          chunkDelayMs,
+          maxConcurrency: contender.maxConcurrency,
+          maxSubagents: contender.maxSubagents,
+          signal: controller.signal,
+          ...(reporter ? { onSchedulerEvent: (event) => reporter.schedulerEvent(event) } : {}),
+        });
+        outcomes.push(outcome);
+        for (const missing of outcome.missing) say(`  (skipped the MCP part: ${missing})`);
+        reporter?.close();
+        say(
+          `  done in ${seconds(outcome.wallMs)}: ${outcome.calls} tool calls, ${outcome.agents.length} subagents`,
+        );
+      } finally {
+        reporter?.close();
+      }
+      if (controller.signal.aborted) return exitCodes.cancelled;
+    }
+    const [a, b] = contenders.map((c) => join(root, c.label.replace(/\W+/g, '-'), 'project'));
+    identical = sameFiles(a as string, b as string);
+  } catch (error) {
+    if (controller.signal.aborted) return exitCodes.cancelled;
+    throw error;
+  } finally {
+    stopListening();
+    rmSync(root, { recursive: true, force: true });
+  }
+  return report(flags, io, outcomes, identical, say);
+}
+
+async function report(
+  flags: DemoFlags,
+  io: CliIo,
+  outcomes: DemoSessionResult[],
+  identical: boolean,
+  say: (line: string) => void,
+): Promise<number> {
+  const [slow, fast] = outcomes as [DemoSessionResult, DemoSessionResult];
+  const runs = outcomes.map((o) => summarizeRun(o.traces));
+  const speedup = slow.wallMs / fast.wallMs;
+  const htmlFile = flags.trace ?? join(tmpdir(), 'salvo-demo.html');
+  const jsonFile = htmlFile.replace(/\.html?$/i, '.trace.json');
+  const traces: TurnTrace[] = fast.traces;
+  await writeTrace(htmlFile, traces, { title: 'salvo demo: code review with subagents' });
+  if (jsonFile !== htmlFile) await writeTrace(jsonFile, traces);
+  const errors = outcomes.flatMap((o) => o.errors);
+  if (!identical) errors.push('the two runs left different files in their projects');
+  if (flags.json) {
+    io.stdout.write(
+      `${JSON.stringify({
+        contenders: outcomes.map((o, i) => ({
+          contender: i === 0 ? 'one-at-a-time' : 'salvo',
+          ms: o.wallMs,
+          calls: o.calls,
+          subagents: o.agents.length,
+        })),
+        speedup,
+        identical,
+        trace: htmlFile,
+        errors,
+      })}\n`,
+    );
+  } else {
+    const row = (name: string, a: string, b: string) =>
+      `  ${name.padEnd(22)}${a.padStart(16)}${b.padStart(12)}`;
+    say('');
+    say(row('', 'one at a time', 'salvo'));
+    say(row('wall time', seconds(slow.wallMs), seconds(fast.wallMs)));
+    say(row('tool calls', String(slow.calls), String(fast.calls)));
+    say(row('subagents', String(slow.agents.length), String(fast.agents.length)));
+    say('');
+    say(
+      `salvo finished the same review ${speedup.toFixed(1)}x faster${identical ? ', with the same files at the end' : ''}.`,
+    );
+    if (runs[1]) say(`Where the time went: ${runs[1].recommendation}`);
+    say(`Trace: ${htmlFile} (open it in a browser); Perfetto: ${jsonFile}`);
+  }
+  for (const error of errors) io.stderr.write(`salvo: demo problem: ${oneLine(error)}\n`);
+  return errors.length > 0 ? exitCodes.failed : 0;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+/** Whether two project trees hold the same files with the same contents. */
+function sameFiles(a: string, b: string): boolean {
+  const list = (dir: string) =>
+    (readdirSync(dir, { recursive: true, withFileTypes: false }) as string[]).sort();
+  const names = list(a);
+  if (JSON.stringify(names) !== JSON.stringify(list(b))) return false;
+  return names.every((name) => {
+    const pathA = join(a, name);
+    if (statSync(pathA).isDirectory()) return true;
+    return readFileSync(pathA).equals(readFileSync(join(b, name)));
+  });
+}

@@ -1,0 +1,53 @@
+import { McpHub } from '../../mcp/hub.js';
+import { formatToolListing, listTools } from '../../mcp/list-tools.js';
+import { CliError, exitCodes } from '../cli-error.js';
+import { loadConfig } from '../config/load-config.js';
+import type { CliIo } from '../io.js';
+import { sanitizeForTerminal, sanitizeInline } from '../progress/sanitize-text.js';
+import { projectDir } from '../project-dir.js';
+
+/** `salvo mcp tools`: each configured server's tools with the claims and approval salvo derives. */
+export async function mcpToolsCommand(
+  flags: { json?: boolean; cwd?: string; config?: string },
+  io: CliIo,
+): Promise<number> {
+  const cwd = projectDir(io, flags.cwd);
+  const { config } = loadConfig({
+    cwd,
+    home: io.home,
+    ...(flags.config ? { file: flags.config } : {}),
+  });
+  const servers = config.mcpServers ?? {};
+  if (Object.keys(servers).length === 0) {
+    throw new CliError(
+      'no MCP servers configured: add an `mcpServers` block to salvo.json or ~/.salvo/settings.json',
+      exitCodes.failed,
+    );
+  }
+  const hub = await McpHub.fromConfig({ mcpServers: servers });
+  try {
+    const listing = listTools(hub);
+    const failed = hub.status().filter((s) => s.state !== 'connected');
+    if (flags.json) {
+      io.stdout.write(`${JSON.stringify({ tools: listing, servers: hub.status() }, null, 2)}\n`);
+    } else {
+      for (const server of hub.status()) {
+        const state =
+          server.state === 'connected'
+            ? `${server.tools} tool(s)`
+            : `${server.state}: ${server.error ?? ''}`;
+        io.stdout.write(`${server.name} (${server.transport}): ${sanitizeInline(state)}\n`);
+      }
+      if (listing.length > 0)
+        io.stdout.write(`\n${sanitizeForTerminal(formatToolListing(listing))}\n`);
+    }
+    for (const server of failed) {
+      io.stderr.write(
+        `salvo: MCP server \`${server.name}\` is not available: ${sanitizeInline(server.error ?? server.state)}\n`,
+      );
+    }
+    return failed.length > 0 ? exitCodes.failed : 0;
+  } finally {
+    await hub.close();
+  }
+}

@@ -1,0 +1,264 @@
+import { createInterface } from 'node:readline/promises';
+import type { AgentMessage } from '../../agent/model.js';
+import { type AgentResult, runAgent } from '../../agent/run-agent.js';
+import type { ApprovalMode } from '../../approval/approval.js';
+import type { TurnTrace } from '../../trace/call-trace.js';
+import { summarizeRun } from '../../trace/summarize-run.js';
+import { writeTrace } from '../../trace/write-trace.js';
+import { ApprovalQueue } from '../approval-queue.js';
+import { CliError, exitCodes, oneLine } from '../cli-error.js';
+import { loadConfig } from '../config/load-config.js';
+import type { CliIo } from '../io.js';
+import type { AgentFlags } from '../program.js';
+import { projectDir } from '../project-dir.js';
+import { chooseProvider, createModel, type ProviderChoice } from '../provider.js';
+import type { Reporter } from '../reporter.js';
+import { createReporter } from '../reporters.js';
+import { createRuntime, type Runtime } from '../runtime.js';
+import { defaultTranscriptPath, saveTranscript } from '../session-files.js';
+import { ctrlC, Interrupt, TerminalKeys } from '../terminal-keys.js';
+
+const unattended =
+  'Not run: it needs approval and salvo ran without a terminal to ask. The user can allow such calls with --approval auto-edit or --approval yolo.';
+
+/**
+ * `salvo run "<prompt>"` (one prompt, then exit) and `salvo` alone (an interactive session that
+ * keeps the conversation). Resolves with the exit code: 0 done, 1 failed, 130 cancelled.
+ */
+export async function runCommand(
+  prompt: string | undefined,
+  flags: AgentFlags,
+  io: CliIo,
+): Promise<number> {
+  const cwd = projectDir(io, flags.cwd);
+  const { config } = loadConfig({
+    cwd,
+    home: io.home,
+    ...(flags.config ? { file: flags.config } : {}),
+  });
+  const choice = chooseProvider(flags, config, io.env);
+  const model = createModel(choice, io.env);
+  const fromStdin = prompt === '-';
+  const first = fromStdin ? await readAll(io.stdin) : prompt;
+  if (first !== undefined && first.trim() === '') {
+    throw new CliError('the prompt is empty: salvo run "<what to do>"');
+  }
+  if (first === undefined && !io.stdin.isTTY) {
+    throw new CliError(
+      'salvo without a prompt is interactive and needs a terminal: use salvo run "<prompt>" ("-" reads it from stdin)',
+    );
+  }
+  const canAsk = io.stdin.isTTY === true && !fromStdin;
+  const approvalMode = (flags.approval ?? config.approval ?? 'ask') as ApprovalMode;
+  const reporter = createReporter(io, { json: flags.json === true });
+  let toldUnattended = false;
+  const queue = new ApprovalQueue({
+    onChange: () => reporter.approvals(queue),
+    onAnswer: (request, approved) => reporter.approvalAnswered(request, approved),
+    ...(canAsk ? {} : { unattended }),
+    onUnattended: (request) => {
+      if (toldUnattended) return;
+      toldUnattended = true;
+      reporter.warn(
+        `\`${request.toolName}\` needs approval and there is no terminal to ask: denied (allow such calls with --approval auto-edit or yolo)`,
+      );
+    },
+  });
+  const traces: TurnTrace[] = [];
+  let runtime: Runtime | undefined;
+  try {
+    runtime = await createRuntime({
+      cwd,
+      home: io.home,
+      config,
+      model,
+      approvalMode,
+      approver: queue.approver,
+      maxConcurrency: flags.maxConcurrency ?? config.maxConcurrency,
+      maxSubagents: flags.maxSubagents ?? config.maxSubagents,
+      onEvent: (event) => reporter.schedulerEvent(event),
+      onTurnEnd: (trace) => traces.push(trace),
+      warn: (line) => reporter.warn(line),
+    });
+    const session: Session = {
+      io,
+      flags,
+      choice,
+      model,
+      runtime,
+      reporter,
+      queue,
+      traces,
+      system: config.system,
+      maxSteps: flags.maxSteps ?? config.maxSteps ?? 20,
+      transcriptFile: flags.transcript ?? defaultTranscriptPath(io.home),
+      messages: [],
+    };
+    if (first !== undefined) return await runPrompt(session, first, canAsk);
+    return await interactive(session);
+  } finally {
+    reporter.close();
+    await runtime?.close();
+  }
+}
+
+interface Session {
+  io: CliIo;
+  flags: AgentFlags;
+  choice: ProviderChoice;
+  model: ReturnType<typeof createModel>;
+  runtime: Runtime;
+  reporter: Reporter;
+  queue: ApprovalQueue;
+  traces: TurnTrace[];
+  system: string | undefined;
+  maxSteps: number;
+  transcriptFile: string;
+  messages: AgentMessage[];
+}
+
+/** One prompt to the end: live display, approvals and Ctrl-C; the files written whatever happens. */
+async function runPrompt(session: Session, prompt: string, canAsk: boolean): Promise<number> {
+  const { reporter, queue, io } = session;
+  const controller = new AbortController();
+  const interrupt = new Interrupt({
+    onCancel: () => {
+      reporter.info(
+        'Cancelling: every call gets its result and the files are written. Ctrl-C again exits at once.',
+      );
+      controller.abort(new Error('cancelled by the user (Ctrl-C)'));
+      queue.denyAll('The user cancelled the run.');
+    },
+    onForce: () => {
+      keys.stop();
+      reporter.close();
+      io.stderr.write('salvo: exited at once (second Ctrl-C)\n');
+      process.exit(exitCodes.cancelled);
+    },
+  });
+  const keys = new TerminalKeys(io.stdin, (key) => {
+    if (key === ctrlC) interrupt.press();
+    else queue.answer(key);
+  });
+  const stopListening = interrupt.listen();
+  const firstTurn = session.traces.length;
+  const startedAt = performance.now();
+  reporter.runStarted(prompt);
+  if (canAsk) keys.start();
+  let result: AgentResult;
+  try {
+    result = await runAgent({
+      model: session.model,
+      scheduler: session.runtime.scheduler,
+      messages: [...session.messages, { role: 'user', content: prompt }],
+      maxSteps: session.maxSteps,
+      signal: controller.signal,
+      onEvent: (event) => reporter.agentEvent(event),
+      ...(session.system ? { system: session.system } : {}),
+    });
+  } finally {
+    keys.stop();
+    stopListening();
+  }
+  session.messages = result.messages;
+  const turns = session.traces.slice(firstTurn);
+  const files = await writeFiles(session, result);
+  const run = summarizeRun(turns);
+  const failure = result.error ? describeFailure(session, result.error) : undefined;
+  if (failure) io.stderr.write(`salvo: ${failure}\n`);
+  reporter.runEnded({
+    finishReason: result.finishReason,
+    text: result.text,
+    wallMs: performance.now() - startedAt,
+    calls: run.calls,
+    steps: result.steps,
+    usage: result.usage,
+    parallelism: run.parallelism,
+    ...(failure ? { error: failure } : {}),
+    ...files,
+  });
+  if (interrupt.pressed > 0 || result.finishReason === 'cancelled') return exitCodes.cancelled;
+  if (result.finishReason === 'stop') return 0;
+  return exitCodes.failed;
+}
+
+async function writeFiles(
+  session: Session,
+  result: AgentResult,
+): Promise<{ transcriptFile?: string; traceFile?: string }> {
+  const files: { transcriptFile?: string; traceFile?: string } = {};
+  try {
+    await saveTranscript(session.transcriptFile, {
+      provider: session.choice.provider,
+      model: session.choice.model,
+      cwd: session.io.cwd,
+      finishReason: result.finishReason,
+      messages: result.messages,
+      transcript: result.transcript,
+      usage: result.usage,
+    });
+    files.transcriptFile = session.transcriptFile;
+  } catch (error) {
+    session.reporter.warn(
+      `could not save the transcript to ${session.transcriptFile}: ${oneLine(error)}`,
+    );
+  }
+  if (session.flags.trace) {
+    try {
+      await writeTrace(session.flags.trace, session.traces, { title: 'salvo run' });
+      files.traceFile = session.flags.trace;
+    } catch (error) {
+      session.reporter.warn(
+        `could not write the trace to ${session.flags.trace}: ${oneLine(error)}`,
+      );
+    }
+  }
+  return files;
+}
+
+function describeFailure(session: Session, error: Error): string {
+  const text = oneLine(error);
+  if (/connect|ECONNREFUSED|ENOTFOUND|fetch failed|network/i.test(text)) {
+    const where = session.choice.baseUrl ?? `the ${session.choice.provider} API`;
+    return `cannot reach ${where}: ${text}`;
+  }
+  return text;
+}
+
+/** `salvo` alone: prompts until /exit, Ctrl-D or Ctrl-C at the prompt; the conversation carries on. */
+async function interactive(session: Session): Promise<number> {
+  const { io, reporter } = session;
+  reporter.info(
+    `salvo ${session.choice.provider}:${session.choice.model} in ${io.cwd}. /exit or Ctrl-D to leave; Ctrl-C cancels a running prompt.`,
+  );
+  for (;;) {
+    const line = await ask(io, '› ');
+    if (line === undefined) return exitCodes.cancelled;
+    if (line === null) return 0;
+    const text = line.trim();
+    if (text === '') continue;
+    if (text === '/exit' || text === '/quit') return 0;
+    await runPrompt(session, text, true);
+  }
+}
+
+/** One line from the terminal: `null` on Ctrl-D, `undefined` on Ctrl-C. */
+async function ask(io: CliIo, question: string): Promise<string | null | undefined> {
+  const rl = createInterface({ input: io.stdin, output: io.stdout, terminal: true });
+  try {
+    return await new Promise<string | null | undefined>((resolve) => {
+      rl.once('SIGINT', () => resolve(undefined));
+      rl.once('close', () => resolve(null));
+      rl.question(question).then(resolve, () => resolve(null));
+    });
+  } finally {
+    rl.close();
+  }
+}
+
+async function readAll(stdin: NodeJS.ReadStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}

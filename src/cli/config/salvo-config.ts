@@ -1,0 +1,43 @@
+import type { ApprovalMode } from '../../approval/approval.js';
+import type { McpServerConfig } from '../../mcp/config.js';
+
+/** The settings a config file may hold; every field is optional. */
+export interface SalvoConfig {
+  /** The model provider. */
+  provider?: 'anthropic' | 'openai';
+  /** The model id; a non-empty string. */
+  model?: string;
+  /** The provider's API base URL; an absolute http(s) URL. */
+  baseUrl?: string;
+  /** How tool approvals are adjusted (`'ask'`, `'auto-edit'`, `'yolo'`, `'never-ask'`). */
+  approval?: ApprovalMode;
+  /** Tool calls running at once; a whole number from 1 and up. */
+  maxConcurrency?: number;
+  /** Subagents running at once; a whole number from 1 and up. */
+  maxSubagents?: number;
+  /** How deep subagents may nest; a whole number from 1 and up. */
+  maxDepth?: number;
+  /** Model steps per run; a whole number from 1 and up. */
+  maxSteps?: number;
+  /** Time a tool call may take, in milliseconds, from 1 to 2147483647. */
+  toolTimeoutMs?: number;
+  /** Extra text for the system prompt. */
+  system?: string;
+  /** MCP servers by name, in the format Claude Desktop, Claude Code and Cursor read. */
+  mcpServers?: Record<string, McpServerConfig>;
+}
+
+/** Every field of {@link SalvoConfig}, in the order they are documented. */
+export const configFields: readonly (keyof SalvoConfig)[] = [
+  'provider',
+  'model',
+  'baseUrl',
+  'approval',
+  'maxConcurrency',
+  'maxSubagents',
+  'maxDepth',
+  'maxSteps',
+  'toolTimeoutMs',
+  'system',
+  'mcpServers',
+];

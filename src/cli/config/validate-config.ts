@@ -1,0 +1,105 @@
+import { type ApprovalMode, approvalModes } from '../../approval/approval.js';
+import { describeValue } from '../../errors.js';
+import { maxTimerMs } from '../../validate-options.js';
+import { closestName } from './closest-name.js';
+import { ConfigError } from './config-error.js';
+import { configFields, type SalvoConfig } from './salvo-config.js';
+import { validateMcpServers } from './validate-mcp-servers.js';
+
+const providers = ['anthropic', 'openai'] as const;
+
+/**
+ * Checks the parsed JSON of one config file, field by field in the file's order, and returns a
+ * fresh {@link SalvoConfig} holding only known fields. Throws {@link ConfigError} on `file` for
+ * the first problem: not an object, an unknown field (with the known field it most likely
+ * meant), or a bad value.
+ */
+export function validateConfig(file: string, value: unknown): SalvoConfig {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError(
+      file,
+      '',
+      `the file must hold a JSON object such as \`{ "model": "..." }\`, got ${describeValue(value)}`,
+    );
+  }
+  const config: SalvoConfig = {};
+  for (const [field, item] of Object.entries(value)) {
+    if (!isField(field)) throw unknownField(file, field);
+    setField(file, config, field, item);
+  }
+  return config;
+}
+
+function setField(file: string, config: SalvoConfig, field: keyof SalvoConfig, value: unknown) {
+  const bad = (expected: string) => ConfigError.expected(file, field, expected, value);
+  switch (field) {
+    case 'provider':
+      if (!providers.includes(value as never)) throw bad(quoted(providers));
+      config.provider = value as SalvoConfig['provider'];
+      return;
+    case 'model':
+      if (typeof value !== 'string' || value.trim() === '') {
+        throw bad('a non-empty string (the model id)');
+      }
+      config.model = value;
+      return;
+    case 'baseUrl':
+      if (!isHttpUrl(value)) throw bad('an absolute http:// or https:// URL');
+      config.baseUrl = value;
+      return;
+    case 'approval':
+      if (!approvalModes.includes(value as never)) throw bad(`one of ${quoted(approvalModes)}`);
+      config.approval = value as ApprovalMode;
+      return;
+    case 'toolTimeoutMs':
+      if (typeof value !== 'number' || !(value >= 1 && value <= maxTimerMs)) {
+        throw bad(`milliseconds from 1 to ${maxTimerMs} (about 24.8 days)`);
+      }
+      config.toolTimeoutMs = value;
+      return;
+    case 'system':
+      if (typeof value !== 'string') throw bad('a string (text added to the system prompt)');
+      config.system = value;
+      return;
+    case 'mcpServers':
+      config.mcpServers = validateMcpServers(file, value);
+      return;
+    case 'maxConcurrency':
+    case 'maxSubagents':
+    case 'maxDepth':
+    case 'maxSteps':
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+        throw bad('a whole number from 1 and up');
+      }
+      config[field] = value;
+  }
+}
+
+function isField(name: string): name is keyof SalvoConfig {
+  return (configFields as readonly string[]).includes(name);
+}
+
+function unknownField(file: string, field: string): ConfigError {
+  const guess = closestName(field, configFields);
+  const problem =
+    guess === undefined
+      ? `unknown field \`${field}\`; remove it or use one of ${configFields.map((f) => `\`${f}\``).join(', ')}`
+      : `unknown field \`${field}\`; did you mean \`${guess}\`?`;
+  return new ConfigError(file, field, problem);
+}
+
+function isHttpUrl(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** `"a", "b" or "c"`. */
+function quoted(values: readonly string[]): string {
+  const all = values.map((v) => `"${v}"`);
+  return all.length < 2 ? all.join('') : `${all.slice(0, -1).join(', ')} or ${all.at(-1)}`;
+}

@@ -1,0 +1,66 @@
+import type { AgentEvent } from '../agent/run-agent.js';
+import type { ApprovalRequest } from '../approval/approval.js';
+import type { SchedulerEvent } from '../schedule/events.js';
+import type { ApprovalQueue } from './approval-queue.js';
+import type { CliIo } from './io.js';
+import type { Reporter, RunEnd } from './reporter.js';
+
+/**
+ * `--json`: one JSON object per line on stdout, each with an `event` field (`call.started`,
+ * `agent.text-delta`, `run.end`...). Human lines go to stderr, so stdout stays parseable.
+ */
+export class JsonReporter implements Reporter {
+  readonly #io: CliIo;
+  #lastHead: string | undefined;
+
+  constructor(io: CliIo) {
+    this.#io = io;
+  }
+
+  #write(record: Record<string, unknown>): void {
+    this.#io.stdout.write(`${JSON.stringify(record)}\n`);
+  }
+
+  schedulerEvent(event: SchedulerEvent): void {
+    const { type, ...rest } = event;
+    this.#write({ event: `call.${type}`, ...rest });
+  }
+
+  agentEvent(event: AgentEvent): void {
+    const { type, ...rest } = event;
+    this.#write({ event: `agent.${type}`, ...rest });
+  }
+
+  approvals(queue: ApprovalQueue): void {
+    const head = queue.pending[0];
+    const key = head ? `${head.request.path.join('/')}:${head.request.callId}` : undefined;
+    if (!head || key === this.#lastHead) return;
+    this.#lastHead = key;
+    this.#io.stderr.write(
+      `salvo: approve ${head.request.toolName} ${JSON.stringify(head.request.input)}? [y] approve [n] deny [a] approve all ${head.request.toolName} (${queue.pending.length} waiting)\n`,
+    );
+  }
+
+  approvalAnswered(request: ApprovalRequest, approved: boolean): void {
+    this.#write({ event: 'approval', callId: request.callId, path: request.path, approved });
+  }
+
+  info(line: string): void {
+    this.#io.stderr.write(`${line}\n`);
+  }
+
+  warn(line: string): void {
+    this.#io.stderr.write(`salvo: ${line}\n`);
+    this.#write({ event: 'warning', message: line });
+  }
+
+  runStarted(prompt: string): void {
+    this.#write({ event: 'run.start', prompt });
+  }
+
+  runEnded(summary: RunEnd): void {
+    this.#write({ event: 'run.end', ...summary });
+  }
+
+  close(): void {}
+}

@@ -1,0 +1,85 @@
+import type { AgentEvent } from '../agent/run-agent.js';
+import type { ApprovalRequest } from '../approval/approval.js';
+import type { SchedulerEvent } from '../schedule/events.js';
+import type { ApprovalQueue } from './approval-queue.js';
+import { type CliIo, useColor } from './io.js';
+import {
+  LiveView,
+  liveRenderer,
+  PlainRenderer,
+  ProgressState,
+  sanitizeForTerminal,
+} from './progress/index.js';
+import type { Reporter, RunEnd } from './reporter.js';
+import { approvalPrompt, endLine } from './reporter-text.js';
+
+/**
+ * The terminal display: a live block redrawn every 80 ms (the header, subagent groups, one line
+ * per running call with its time and progress, waiting calls with the reason), the approval
+ * prompt under it, and permanent lines above it for the model's text and finished calls.
+ */
+export class LiveReporter implements Reporter {
+  readonly #io: CliIo;
+  readonly #quiet: boolean;
+  readonly #state = new ProgressState();
+  readonly #finished = new PlainRenderer();
+  readonly #view: LiveView;
+
+  constructor(io: CliIo, options: { quiet?: boolean } = {}) {
+    this.#io = io;
+    this.#quiet = options.quiet === true;
+    this.#view = new LiveView({
+      stream: io.stdout,
+      render: liveRenderer(this.#state, { color: useColor(io) }),
+    });
+  }
+
+  schedulerEvent(event: SchedulerEvent): void {
+    const call = this.#state.onSchedulerEvent(event);
+    // Finished calls leave the block for a permanent line; other transitions show in the block.
+    const lines = this.#finished.lines(event, call);
+    if (this.#quiet || event.type !== 'finished') return;
+    for (const line of lines) this.#view.print(line);
+  }
+
+  agentEvent(event: AgentEvent): void {
+    this.#state.onAgentEvent(event);
+    if (this.#quiet) return;
+    if (event.type === 'text-delta') this.#view.write(event.text);
+    else if (event.type === 'step-finish') this.#view.write('\n');
+  }
+
+  approvals(queue: ApprovalQueue): void {
+    this.#view.setFooter(approvalPrompt(queue, this.#io.stdout.columns ?? 80));
+  }
+
+  approvalAnswered(request: ApprovalRequest, approved: boolean): void {
+    this.#state.onApproval(request.path, request.callId, approved);
+  }
+
+  info(line: string): void {
+    this.#print(sanitizeForTerminal(line));
+  }
+
+  warn(line: string): void {
+    this.#print(`salvo: ${sanitizeForTerminal(line)}`);
+  }
+
+  #print(line: string): void {
+    if (this.#view.active) this.#view.print(line);
+    else this.#io.stdout.write(`${line}\n`);
+  }
+
+  runStarted(): void {
+    this.#view.start();
+  }
+
+  runEnded(end: RunEnd): void {
+    this.#view.stop();
+    if (!this.#quiet) this.#io.stdout.write(`${endLine(end)}\n`);
+  }
+
+  close(): void {
+    this.#view.stop();
+  }
+}

@@ -1,0 +1,229 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../agent/providers/test-server.js';
+import { cleanEnv, runSalvo, tempProject, textAnswer, toolCallsAnswer } from './test-cli.js';
+
+// The real binary with no terminal: plain output, --json, and one clear line for every mistake.
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+const openai = (home: string) =>
+  cleanEnv(home, { OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: 'test' });
+
+function expectOneLineError(
+  run: { code: number; stdout: string; stderr: string },
+  message: RegExp,
+) {
+  expect(run.code).not.toBe(0);
+  expect(run.stderr).toMatch(message);
+  expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe('salvo without a terminal', () => {
+  it('runs a prompt with --json: one JSON event per line, the calls, the end, the transcript', async () => {
+    const { dir, home } = tempProject();
+    server.enqueue(
+      toolCallsAnswer([
+        { id: 'c1', name: 'read_file', input: { path: 'src/a.ts' } },
+        { id: 'c2', name: 'list_dir', input: { path: 'src' } },
+      ]),
+      textAnswer('Both files are fine.'),
+    );
+    const run = await runSalvo(['run', '--json', '-m', 'test-model', 'check the files'], {
+      cwd: dir,
+      env: openai(home),
+    });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const events = run.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const finished = events.filter((e) => e.event === 'call.finished');
+    expect(finished.map((e) => [e.callId, e.result.status])).toEqual(
+      expect.arrayContaining([
+        ['c1', 'success'],
+        ['c2', 'success'],
+      ]),
+    );
+    const end = events.at(-1);
+    expect(end).toMatchObject({
+      event: 'run.end',
+      finishReason: 'stop',
+      text: 'Both files are fine.',
+      calls: 2,
+    });
+    const saved = JSON.parse(readFileSync(end.transcriptFile, 'utf8'));
+    expect(end.transcriptFile.startsWith(join(home, '.salvo', 'sessions'))).toBe(true);
+    expect(saved.messages.at(-1)).toMatchObject({
+      role: 'assistant',
+      content: 'Both files are fine.',
+    });
+    expect(saved.messages[2].results.map((r: { status: string }) => r.status)).toEqual([
+      'success',
+      'success',
+    ]);
+  });
+
+  it('prints plain lines, no escape codes, and writes the trace that `salvo trace` renders', async () => {
+    const { dir, home } = tempProject();
+    server.enqueue(
+      toolCallsAnswer([
+        { id: 'c1', name: 'grep', input: { pattern: 'export' } },
+        { id: 'c2', name: 'read_file', input: { path: 'README.md' } },
+      ]),
+      textAnswer('Found two exports.'),
+    );
+    const trace = join(dir, 'out.html');
+    const run = await runSalvo(['run', '-m', 'm', '--trace', trace, 'find exports'], {
+      cwd: dir,
+      env: openai(home),
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toContain('\u001b');
+    expect(run.stdout).toMatch(/grep.*export/);
+    expect(run.stdout).toMatch(/read_file.*README\.md/);
+    expect(run.stdout).toContain('Found two exports.');
+    expect(existsSync(trace)).toBe(true);
+    const rendered = await runSalvo(['trace', trace], { cwd: dir, env: openai(home) });
+    expect(rendered.code).toBe(0);
+    expect(rendered.stdout).toMatch(/2 call\(s\)/);
+    expect(rendered.stdout).toMatch(/grep/);
+  });
+
+  it('denies a call that needs approval when nobody can be asked, and says how to allow it', async () => {
+    const { dir, home } = tempProject();
+    const write = { id: 'w1', name: 'write_file', input: { path: 'new.txt', content: 'hi' } };
+    server.enqueue(toolCallsAnswer([write]), textAnswer('Could not write.'));
+    const denied = await runSalvo(['run', '--json', '-m', 'm', 'write it'], {
+      cwd: dir,
+      env: openai(home),
+    });
+    expect(denied.code).toBe(0);
+    const finished = denied.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((e) => e.event === 'call.finished');
+    expect(finished.result.status).toBe('denied');
+    expect(JSON.stringify(finished.result)).toMatch(/--approval auto-edit/);
+    expect(existsSync(join(dir, 'new.txt'))).toBe(false);
+
+    server.enqueue(toolCallsAnswer([write]), textAnswer('Written.'));
+    const allowed = await runSalvo(['run', '--approval', 'auto-edit', '-m', 'm', 'write it'], {
+      cwd: dir,
+      env: openai(home),
+    });
+    expect(allowed.code).toBe(0);
+    expect(readFileSync(join(dir, 'new.txt'), 'utf8')).toBe('hi');
+  });
+
+  it('reads the prompt from stdin with "-"', async () => {
+    const { dir, home } = tempProject();
+    server.enqueue(textAnswer('hello back'));
+    const before = server.requests.length;
+    const run = await runSalvo(['run', '-m', 'm', '-'], {
+      cwd: dir,
+      env: openai(home),
+      input: 'say hello\n',
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('hello back');
+    const body = server.requests[before]?.body as {
+      messages: { role: string; content: unknown }[];
+    };
+    expect(JSON.stringify(body.messages)).toContain('say hello');
+  });
+});
+
+describe('salvo mistakes: one clear line and a non-zero exit', () => {
+  it.each([
+    ['an unknown flag', ['run', '--jsn', 'x'], {}, /unknown option '--jsn'.*--json/],
+    ['an unknown command', ['frobnicate'], {}, /too many arguments|unknown command/],
+    [
+      'a bad approval mode',
+      ['run', '--approval', 'maybe', 'x'],
+      {},
+      /Allowed choices are ask, auto-edit, yolo, never-ask/,
+    ],
+    ['a bad count', ['run', '--max-concurrency', '0', 'x'], {}, /whole number from 1 and up/],
+    ['a bad trace name', ['run', '--trace', 'out.txt', 'x'], {}, /\.html or \.json/],
+    [
+      'no provider at all',
+      ['run', 'x'],
+      {},
+      /no model provider: set ANTHROPIC_API_KEY or OPENAI_API_KEY/,
+    ],
+    [
+      'a missing Anthropic key',
+      ['run', '--provider', 'anthropic', 'x'],
+      {},
+      /ANTHROPIC_API_KEY is not set/,
+    ],
+    [
+      'a local server without a model',
+      ['run', 'x'],
+      { OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' },
+      /--model/,
+    ],
+    ['an empty prompt', ['run', ' '], { OPENAI_API_KEY: 'k' }, /the prompt is empty/],
+    [
+      'a missing trace file',
+      ['trace', 'nope.json'],
+      {},
+      /nope\.json: cannot read the trace: no such file/,
+    ],
+    ['no MCP servers to list', ['mcp', 'tools'], {}, /no MCP servers configured/],
+    ['interactive mode without a terminal', [], { OPENAI_API_KEY: 'k' }, /needs a terminal/],
+  ])('%s', async (_name, args, env, message) => {
+    const { dir, home } = tempProject();
+    const run = await runSalvo(args, {
+      cwd: dir,
+      env: cleanEnv(home, env as Record<string, string>),
+    });
+    expectOneLineError(run, message);
+  });
+
+  it('a bad project config names the file, the field and what is expected', async () => {
+    const { dir, home } = tempProject();
+    writeFileSync(join(dir, 'salvo.json'), JSON.stringify({ maxConcurrency: 'lots' }));
+    const run = await runSalvo(['run', 'x'], {
+      cwd: dir,
+      env: cleanEnv(home, { OPENAI_API_KEY: 'k' }),
+    });
+    expectOneLineError(run, /salvo\.json: `maxConcurrency` must be a whole number/);
+    expect(run.code).toBe(2);
+  });
+
+  it('an unreachable model server fails the run with one line naming it; the transcript is kept', async () => {
+    const { dir, home } = tempProject();
+    const run = await runSalvo(['run', '-m', 'm', 'x'], {
+      cwd: dir,
+      env: cleanEnv(home, { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' }),
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9\/v1/);
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(readdirSync(join(home, '.salvo', 'sessions'))).toHaveLength(1);
+  });
+
+  it('an MCP server that cannot start: a warning, and the run goes on without it', async () => {
+    const { dir, home } = tempProject();
+    writeFileSync(
+      join(dir, 'salvo.json'),
+      JSON.stringify({ mcpServers: { broken: { command: join(dir, 'no-such-server') } } }),
+    );
+    server.enqueue(textAnswer('ok'));
+    const run = await runSalvo(['run', '-m', 'm', 'x'], { cwd: dir, env: openai(home) });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/MCP server `broken` is not available/);
+    const tools = await runSalvo(['mcp', 'tools'], { cwd: dir, env: openai(home) });
+    expectOneLineError(tools, /MCP server `broken` is not available/);
+  });
+});

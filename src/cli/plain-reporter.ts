@@ -1,0 +1,81 @@
+import type { AgentEvent } from '../agent/run-agent.js';
+import type { ApprovalRequest } from '../approval/approval.js';
+import type { SchedulerEvent } from '../schedule/events.js';
+import type { ApprovalQueue } from './approval-queue.js';
+import type { CliIo } from './io.js';
+import { PlainRenderer, ProgressState, sanitizeForTerminal } from './progress/index.js';
+import type { Reporter, RunEnd } from './reporter.js';
+import { approvalPrompt, endLine } from './reporter-text.js';
+
+/**
+ * Output for pipes, logs and CI: the model's text and one line per call transition on stdout,
+ * no animation, no colour, no cursor movement. Prompts and warnings go to stderr.
+ */
+export class PlainReporter implements Reporter {
+  readonly #io: CliIo;
+  readonly #quiet: boolean;
+  readonly #state = new ProgressState();
+  readonly #renderer = new PlainRenderer();
+  #lastHead: ApprovalRequest | undefined;
+  #atLineStart = true;
+
+  constructor(io: CliIo, options: { quiet?: boolean } = {}) {
+    this.#io = io;
+    this.#quiet = options.quiet === true;
+  }
+
+  #line(text: string): void {
+    if (!this.#atLineStart) this.#io.stdout.write('\n');
+    this.#io.stdout.write(`${text}\n`);
+    this.#atLineStart = true;
+  }
+
+  schedulerEvent(event: SchedulerEvent): void {
+    const call = this.#state.onSchedulerEvent(event);
+    if (this.#quiet) return;
+    for (const line of this.#renderer.lines(event, call)) this.#line(line);
+  }
+
+  agentEvent(event: AgentEvent): void {
+    this.#state.onAgentEvent(event);
+    if (this.#quiet) return;
+    if (event.type === 'text-delta') {
+      const text = sanitizeForTerminal(event.text);
+      if (text === '') return;
+      this.#io.stdout.write(text);
+      this.#atLineStart = text.endsWith('\n');
+    } else if (event.type === 'step-finish' && !this.#atLineStart) {
+      this.#io.stdout.write('\n');
+      this.#atLineStart = true;
+    }
+  }
+
+  approvals(queue: ApprovalQueue): void {
+    const head = queue.pending[0];
+    if (head?.request === this.#lastHead) return;
+    this.#lastHead = head?.request;
+    if (!head) return;
+    for (const line of approvalPrompt(queue, 100)) this.#io.stderr.write(`${line}\n`);
+  }
+
+  approvalAnswered(request: ApprovalRequest, approved: boolean): void {
+    this.#state.onApproval(request.path, request.callId, approved);
+  }
+
+  info(line: string): void {
+    this.#io.stderr.write(`${sanitizeForTerminal(line)}\n`);
+  }
+
+  warn(line: string): void {
+    this.#io.stderr.write(`salvo: ${sanitizeForTerminal(line)}\n`);
+  }
+
+  runStarted(): void {}
+
+  runEnded(end: RunEnd): void {
+    if (this.#quiet) return;
+    this.#line(endLine(end));
+  }
+
+  close(): void {}
+}

@@ -1,0 +1,208 @@
+import { sanitizeForTerminal } from './sanitize-text.js';
+import { fitLine, textWidth } from './text-width.js';
+
+/** Where the view draws: `process.stderr`, or anything with `write` (tests). */
+export interface LiveStream {
+  write(s: string): unknown;
+  columns?: number;
+  rows?: number;
+}
+
+/** What a render function is given on each frame. */
+export interface LiveFrame {
+  /** `now()` at this frame. */
+  now: number;
+  /** Columns a line may take (one less than the terminal's, see `LiveView`). */
+  columns: number;
+  /** Rows the block may use, footer and streamed text already taken off. */
+  rows: number;
+  /** Counts frames, for spinners. */
+  frame: number;
+}
+
+export interface LiveViewOptions {
+  stream: LiveStream;
+  /** The block's lines for a frame: called on every redraw, so keep it O(lines shown). */
+  render: (frame: LiveFrame) => readonly string[];
+  /** @default 80 */
+  intervalMs?: number;
+  /** @default performance.now */
+  now?: () => number;
+}
+
+const hideCursor = '\u001b[?25l';
+const showCursor = '\u001b[?25h';
+const clearDown = '\u001b[J';
+
+/**
+ * A block of lines redrawn in place at the bottom of a terminal, with permanent output printed
+ * above it. The block is erased by moving the cursor up over the lines it drew and clearing to
+ * the end of the screen, so no line may wrap: every line is cut to the terminal's width minus
+ * one (a line filling the last column wraps early on some terminals), and the whole block stays
+ * shorter than the terminal. Size is read on each frame, so resizes take effect at the next one.
+ */
+export class LiveView {
+  readonly #stream: LiveStream;
+  readonly #render: LiveViewOptions['render'];
+  readonly #intervalMs: number;
+  readonly #now: () => number;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #frame = 0;
+  /** Rows the last drawing takes; the cursor is at the end of its last row. */
+  #drawn = 0;
+  #footer: string[] = [];
+  /** Streamed text after the last newline, shown above the block until its line is complete. */
+  #partial = '';
+
+  constructor(options: LiveViewOptions) {
+    this.#stream = options.stream;
+    this.#render = options.render;
+    this.#intervalMs = options.intervalMs ?? 80;
+    this.#now = options.now ?? (() => performance.now());
+  }
+
+  get active(): boolean {
+    return this.#timer !== undefined;
+  }
+
+  /** Hides the cursor, draws, and redraws every `intervalMs` until `stop`. */
+  start(): void {
+    if (this.#timer) return;
+    // Text written while stopped may have left the cursor mid-line: that line becomes ours.
+    const partialRows = Math.ceil(textWidth(plain(this.#partial)) / this.#size().columns);
+    this.#drawn = this.#partial ? Math.max(1, partialRows) : 0;
+    const timer = setInterval(() => this.#tick(), this.#intervalMs);
+    timer.unref?.();
+    this.#timer = timer;
+    this.#stream.write(hideCursor + this.#erase() + this.#frameText());
+  }
+
+  /** Erases the block, stops redrawing and shows the cursor. Pending streamed text stays. */
+  stop(): void {
+    if (!this.#timer) return;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#stream.write(this.#erase() + this.#partial + showCursor);
+    this.#drawn = 0;
+  }
+
+  /** Draws a frame now. */
+  redraw(): void {
+    if (this.#timer) this.#stream.write(this.#erase() + this.#frameText());
+  }
+
+  /**
+   * Writes `text` as permanent lines above the block (a newline is added when missing).
+   * Streamed text not yet ended by a newline is ended first. Cursor-moving sequences and
+   * control characters are removed; colors stay.
+   */
+  print(text: string): void {
+    let out = sanitizeForTerminal(text);
+    if (!out.endsWith('\n')) out += '\n';
+    // While stopped, streamed text is already on the screen; while drawing, it is ours to write.
+    if (this.#partial) out = `${this.#timer ? this.#partial : ''}\n${out}`;
+    this.#partial = '';
+    this.#output(out);
+  }
+
+  /**
+   * Writes streamed text (the model's answer as it arrives): complete lines go above the block
+   * for good; the unfinished last line is shown just above the block (from the next frame on)
+   * until it is complete.
+   */
+  write(text: string): void {
+    const clean = sanitizeForTerminal(text);
+    const all = this.#partial + clean;
+    const cut = all.lastIndexOf('\n');
+    this.#partial = all.slice(cut + 1);
+    if (!this.#timer) this.#stream.write(clean);
+    else if (cut >= 0) this.#output(all.slice(0, cut + 1));
+    // An unfinished line shows at the next frame: no redraw per streamed token.
+  }
+
+  /** Lines kept at the bottom, below the block (an approval prompt); `[]` removes them. */
+  setFooter(lines: readonly string[]): void {
+    this.#footer = lines.flatMap((line) => sanitizeForTerminal(line).split('\n'));
+    this.redraw();
+  }
+
+  #output(permanent: string): void {
+    if (!this.#timer) {
+      this.#stream.write(permanent);
+      return;
+    }
+    this.#stream.write(this.#erase() + permanent + this.#frameText());
+  }
+
+  #tick(): void {
+    try {
+      this.redraw();
+    } catch {
+      // A broken stream or render must not crash the process from a timer: stop redrawing,
+      // and give the cursor back if the stream still takes it.
+      if (this.#timer) clearInterval(this.#timer);
+      this.#timer = undefined;
+      this.#drawn = 0;
+      try {
+        this.#stream.write(showCursor);
+      } catch {
+        // The stream is gone.
+      }
+    }
+  }
+
+  #size(): { columns: number; rows: number } {
+    const { columns, rows } = this.#stream;
+    return {
+      columns: typeof columns === 'number' && columns > 0 ? Math.floor(columns) : 80,
+      rows: typeof rows === 'number' && rows > 0 ? Math.floor(rows) : 24,
+    };
+  }
+
+  /** Moves to the start of the first drawn row and clears everything below. */
+  #erase(): string {
+    if (this.#drawn === 0) return '';
+    const up = this.#drawn > 1 ? `\u001b[${this.#drawn - 1}A` : '';
+    this.#drawn = 0;
+    return `\r${up}${clearDown}`;
+  }
+
+  /** The frame's lines, each cut to width, the whole shorter than the terminal. */
+  #frameText(): string {
+    const { columns, rows } = this.#size();
+    const width = Math.max(1, columns - 1);
+    const room = Math.max(1, rows - 1);
+    const footer = this.#footer.slice(-room).map((line) => fitLine(line, width));
+    const partial = this.#partial ? [tail(this.#partial, width)] : [];
+    const blockRows = rows - footer.length - partial.length;
+    const frame = { now: this.#now(), columns: width, rows: blockRows, frame: this.#frame++ };
+    const block = blockRows > 1 ? this.#render(frame).map((line) => fitLine(line, width)) : [];
+    const lines = [...partial, ...block].slice(0, Math.max(0, room - footer.length));
+    lines.push(...footer);
+    this.#drawn = lines.length;
+    return lines.join('\n');
+  }
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: color sequences start with ESC
+const colors = /\u001b\[[0-9;:]*m/g;
+
+/** Text without its colors. */
+function plain(text: string): string {
+  return text.replace(colors, '');
+}
+
+/** The end of a line too long to show whole: `…` and what fits of its last characters. */
+function tail(line: string, width: number): string {
+  const look = 4 * width + 16;
+  if (line.length <= look && textWidth(plain(line).replace(/\t/g, ' ')) <= width) {
+    return fitLine(line, width);
+  }
+  // Only the end can show: do not look at more of a long line than that.
+  const chars = [...plain(line.slice(-look)).replace(/\t/g, ' ')];
+  let out = '';
+  while (chars.length > 0 && textWidth(`…${chars[chars.length - 1]}${out}`) <= width) {
+    out = (chars.pop() as string) + out;
+  }
+  return fitLine(`…${out}`, width);
+}

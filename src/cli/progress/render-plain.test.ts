@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import type { SchedulerEvent } from '../../schedule/events.js';
+import { ProgressState } from './progress-state.js';
+import { PlainRenderer } from './render-plain.js';
+import { ev } from './test-support.js';
+
+/** Feeds events through a state and a plain renderer, as the CLI does without a TTY. */
+function run(events: SchedulerEvent[], renderer = new PlainRenderer()): string[] {
+  const state = new ProgressState();
+  const call = (id: string, name: string, input: unknown) =>
+    state.onAgentEvent(
+      { type: 'tool-call', step: 1, call: { id, name, input: JSON.stringify(input) } },
+      0,
+    );
+  call('c1', 'read_file', { path: 'src/a.ts' });
+  call('c2', 'edit_file', { path: 'src/a.ts' });
+  call('c3', 'shell', { command: 'npm test' });
+  call('t1', 'task', { description: 'auth', prompt: 'Review', agent: 'reviewer' });
+  call('t2', 'task', { description: 'api', prompt: 'Review', agent: 'reviewer' });
+  return events.flatMap((event) => renderer.lines(event, state.onSchedulerEvent(event)));
+}
+
+const read = { callId: 'c1', toolName: 'read_file', index: 0 };
+const edit = { callId: 'c2', toolName: 'edit_file', index: 1 };
+const shell = { callId: 'c3', toolName: 'shell', index: 2 };
+
+describe('PlainRenderer', () => {
+  it('writes one stable line per meaningful transition', () => {
+    const lines = run([
+      ev.queued(read, 1000),
+      ev.queued(edit, 1000),
+      ev.queued(shell, 1000),
+      ev.started(read, 1010),
+      ev.conflict(edit, 1010, ['c1']),
+      ev.approval(edit, 1010, { path: 'src/a.ts' }),
+      ev.slot(shell, 1010, 'shell'),
+      ev.finished(read, 1430),
+      ev.started(shell, 1500),
+      ev.finished(edit, 2000, 'denied', 'Denied: the user said no.'),
+      ev.finished(shell, 3700, 'error', 'Exit code 1\nlots of output\u001b[2J'),
+    ]);
+    expect(lines).toEqual([
+      '[+0.0s] read_file src/a.ts (c1): started',
+      '[+0.0s] edit_file src/a.ts (c2): waits for read_file (c1)',
+      '[+0.0s] edit_file src/a.ts (c2): awaiting approval',
+      '[+0.0s] shell "npm test" (c3): waits for a slot: shell',
+      '[+0.4s] read_file src/a.ts (c1): done in 0.4s',
+      '[+0.5s] shell "npm test" (c3): started',
+      '[+1.0s] edit_file src/a.ts (c2): denied: the user said no',
+      '[+2.7s] shell "npm test" (c3): failed after 2.2s: Exit code 1',
+    ]);
+  });
+
+  it('writes progress at most once a second per call, and only when it changed', () => {
+    const events: SchedulerEvent[] = [ev.queued(shell, 0), ev.started(shell, 0)];
+    for (let at = 100; at <= 3000; at += 100) {
+      events.push(
+        ev.progress(shell, at, { progress: Math.floor(at / 1000), total: 3, message: 'testing' }),
+      );
+    }
+    events.push(ev.progress(shell, 3500, { progress: 3, total: 3, message: 'testing' }));
+    const lines = run(events).filter((l) => l.includes('/3'));
+    expect(lines).toEqual([
+      '[+0.1s] shell "npm test" (c3): 0/3 testing',
+      '[+1.1s] shell "npm test" (c3): 1/3 testing',
+      '[+2.1s] shell "npm test" (c3): 2/3 testing',
+      '[+3.5s] shell "npm test" (c3): 3/3 testing',
+    ]);
+  });
+
+  it('says when a group of subagents is all done, and prefixes subagent calls', () => {
+    const t1 = { callId: 't1', toolName: 'task', index: 0, turnId: 5 };
+    const t2 = { callId: 't2', toolName: 'task', index: 1, turnId: 5 };
+    const grep = { callId: 'g', toolName: 'grep', turnId: 6, path: ['reviewer#1'] };
+    const lines = run([
+      ev.queued(t1, 0),
+      ev.queued(t2, 0),
+      ev.started(t1, 0),
+      ev.started(t2, 0),
+      ev.started(grep, 100),
+      ev.finished(grep, 200, 'timeout', 'Timed out after 0.1s.'),
+      ev.finished(t1, 1000),
+      ev.finished(t2, 1200, 'cancelled', 'Cancelled: the run was cancelled.'),
+    ]);
+    expect(lines).toEqual([
+      '[+0.0s] task reviewer "auth" (t1): started',
+      '[+0.0s] task reviewer "api" (t2): started',
+      '[+0.1s] reviewer#1 › grep (g): started',
+      '[+0.2s] reviewer#1 › grep (g): timed out after 0.1s',
+      '[+1.0s] task reviewer "auth" (t1): done in 1.0s',
+      '[+1.2s] task reviewer "api" (t2): cancelled after 1.2s: the run was cancelled',
+      '[+1.2s] reviewers 2/2 done (1 failed)',
+    ]);
+    for (const line of lines) expect(line).not.toContain('\u001b');
+  });
+});

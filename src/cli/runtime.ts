@@ -1,0 +1,84 @@
+import type { Model } from '../agent/model.js';
+import type { ApprovalMode, Approver } from '../approval/approval.js';
+import { McpHub } from '../mcp/hub.js';
+import type { SchedulerEvent } from '../schedule/events.js';
+import { Scheduler } from '../schedule/scheduler.js';
+import { loadAgentDefinitions } from '../subagent/load-agent-definitions.js';
+import { SubagentManager } from '../subagent/subagent-manager.js';
+import { agentTool, taskTool } from '../subagent/subagent-tools.js';
+import type { Tool } from '../tool/define-tool.js';
+import { builtinTools } from '../tools/builtin-tools.js';
+import type { TurnTrace } from '../trace/call-trace.js';
+import type { SalvoConfig } from './config/load-config.js';
+
+export interface RuntimeOptions {
+  /** The project: the built-in tools' workspace root and where `.salvo/agents` is read. */
+  cwd: string;
+  home: string;
+  config: SalvoConfig;
+  model: Model;
+  approvalMode: ApprovalMode;
+  approver: Approver;
+  maxConcurrency?: number | undefined;
+  maxSubagents?: number | undefined;
+  onEvent?: (event: SchedulerEvent) => void;
+  onTurnEnd?: (trace: TurnTrace) => void;
+  /** One line about something that does not stop the run (a server that failed to start). */
+  warn: (line: string) => void;
+}
+
+/** Everything an agent run needs, built from the config: tools, servers, subagents, scheduler. */
+export interface Runtime {
+  scheduler: Scheduler;
+  tools: readonly Tool[];
+  hub: McpHub | undefined;
+  subagents: SubagentManager;
+  close(): Promise<void>;
+}
+
+/** Connects the configured MCP servers (in parallel) and builds the scheduler over every tool. */
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { config, cwd, home, warn } = options;
+  const servers = config.mcpServers ?? {};
+  const hub =
+    Object.keys(servers).length > 0 ? await McpHub.fromConfig({ mcpServers: servers }) : undefined;
+  for (const failure of hub?.errors() ?? []) {
+    warn(`MCP server \`${failure.server}\` is not available: ${failure.message}`);
+  }
+  const { definitions, problems } = await loadAgentDefinitions({ projectDir: cwd, homeDir: home });
+  for (const problem of problems) {
+    warn(`${problem.file}${problem.field ? ` (${problem.field})` : ''}: ${problem.message}`);
+  }
+  const subagents = new SubagentManager({
+    model: options.model,
+    definitions,
+    ...(options.maxSubagents === undefined ? {} : { maxConcurrent: options.maxSubagents }),
+    ...(config.maxDepth === undefined ? {} : { maxDepth: config.maxDepth }),
+  });
+  const tools: Tool[] = [
+    ...builtinTools({ root: cwd }),
+    ...(hub?.tools() ?? []),
+    taskTool(subagents),
+    agentTool(subagents),
+  ];
+  const scheduler = new Scheduler({
+    tools,
+    maxConcurrency: options.maxConcurrency ?? Infinity,
+    limits: hub?.limits() ?? {},
+    approvalMode: options.approvalMode,
+    approver: options.approver,
+    ...(config.toolTimeoutMs === undefined ? {} : { defaultTimeoutMs: config.toolTimeoutMs }),
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    ...(options.onTurnEnd ? { onTurnEnd: options.onTurnEnd } : {}),
+  });
+  subagents.attach(scheduler);
+  return {
+    scheduler,
+    tools,
+    hub,
+    subagents,
+    close: async () => {
+      await hub?.close();
+    },
+  };
+}

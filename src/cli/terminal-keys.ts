@@ -1,0 +1,80 @@
+/** The byte a terminal in raw mode sends for Ctrl-C. */
+export const ctrlC = '\u0003';
+
+/**
+ * Single keypresses from a terminal, without Enter. While it listens, Ctrl-C arrives here as a
+ * key (raw mode turns off the terminal's own SIGINT), so the caller handles it.
+ */
+export class TerminalKeys {
+  readonly #stdin: NodeJS.ReadStream;
+  readonly #onKey: (key: string) => void;
+  #active = false;
+  readonly #onData = (data: Buffer | string) => {
+    const text = typeof data === 'string' ? data : data.toString('utf8');
+    // Escape sequences (arrows, function keys) are one key each and mean nothing here.
+    if (text.startsWith('\u001b')) return;
+    for (const key of text) this.#onKey(key);
+  };
+
+  constructor(stdin: NodeJS.ReadStream, onKey: (key: string) => void) {
+    this.#stdin = stdin;
+    this.#onKey = onKey;
+  }
+
+  /** Whether keys can be read at all (stdin is a terminal). */
+  get available(): boolean {
+    return this.#stdin.isTTY === true && typeof this.#stdin.setRawMode === 'function';
+  }
+
+  start(): void {
+    if (this.#active || !this.available) return;
+    this.#active = true;
+    this.#stdin.setRawMode(true);
+    this.#stdin.on('data', this.#onData);
+    this.#stdin.resume();
+  }
+
+  stop(): void {
+    if (!this.#active) return;
+    this.#active = false;
+    this.#stdin.off('data', this.#onData);
+    this.#stdin.setRawMode(false);
+    this.#stdin.pause();
+  }
+}
+
+/**
+ * Ctrl-C handling for a run: the first press cancels (every call gets its cancelled result and
+ * the files are still written), the second exits at once.
+ */
+export class Interrupt {
+  #presses = 0;
+  readonly #onCancel: () => void;
+  readonly #onForce: () => void;
+
+  constructor(handlers: { onCancel: () => void; onForce: () => void }) {
+    this.#onCancel = handlers.onCancel;
+    this.#onForce = handlers.onForce;
+  }
+
+  get pressed(): number {
+    return this.#presses;
+  }
+
+  press(): void {
+    this.#presses++;
+    if (this.#presses === 1) this.#onCancel();
+    else this.#onForce();
+  }
+
+  /** Listens for SIGINT and SIGTERM (a terminal not in raw mode, `kill`). Returns the remover. */
+  listen(target: NodeJS.Process = process): () => void {
+    const onSignal = () => this.press();
+    target.on('SIGINT', onSignal);
+    target.on('SIGTERM', onSignal);
+    return () => {
+      target.off('SIGINT', onSignal);
+      target.off('SIGTERM', onSignal);
+    };
+  }
+}

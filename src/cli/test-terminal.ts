@@ -1,0 +1,117 @@
+// Drives the real `salvo` binary in a real pseudo-terminal (tmux), for end-to-end tests of what
+// a person sees: the live display, approval prompts, Ctrl-C. Waits poll the screen for a
+// condition with a deadline; nothing waits a fixed time and hopes.
+
+import { execFile, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** The repository's `bin/salvo.js`. */
+export const salvoBin = fileURLToPath(new URL('../../bin/salvo.js', import.meta.url));
+
+let sessions = 0;
+
+export interface TerminalOptions {
+  args: readonly string[];
+  cwd: string;
+  env: Record<string, string>;
+  columns?: number;
+  rows?: number;
+}
+
+/** A `salvo` process in a tmux pane of its own (its own tmux server, so tests never collide). */
+export class TestTerminal {
+  readonly #socket: string;
+  #closed = false;
+
+  private constructor(socket: string) {
+    this.#socket = socket;
+  }
+
+  static async start(options: TerminalOptions): Promise<TestTerminal> {
+    const socket = `salvo-test-${process.pid}-${++sessions}`;
+    const terminal = new TestTerminal(socket);
+    const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+    const command = [process.execPath, salvoBin, ...options.args].map(quote).join(' ');
+    // The shell prints the exit code and keeps the pane, so the test can read both.
+    const script = `${command}; echo "[exit $?]"; sleep 86400`;
+    const env = Object.entries(options.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    await run('tmux', [
+      '-L',
+      socket,
+      '-f',
+      '/dev/null',
+      'new-session',
+      '-d',
+      '-x',
+      String(options.columns ?? 120),
+      '-y',
+      String(options.rows ?? 40),
+      '-c',
+      options.cwd,
+      ...env,
+      'sh',
+      '-c',
+      script,
+    ]);
+    return terminal;
+  }
+
+  async #tmux(...args: string[]): Promise<string> {
+    const { stdout } = await run('tmux', ['-L', this.#socket, ...args]);
+    return stdout;
+  }
+
+  /** What the terminal shows now, one string, lines joined with \n (trailing blanks trimmed). */
+  async screen(): Promise<string> {
+    const text = await this.#tmux('capture-pane', '-p', '-t', '0');
+    return text.replace(/\s+$/, '');
+  }
+
+  /** The whole scrollback and screen. */
+  async history(): Promise<string> {
+    return (await this.#tmux('capture-pane', '-p', '-S', '-', '-t', '0')).replace(/\s+$/, '');
+  }
+
+  /** Resolves with the screen once `test` holds for it; rejects with the last screen after `timeoutMs`. */
+  async waitFor(test: RegExp | ((screen: string) => boolean), timeoutMs = 20_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    const ok = typeof test === 'function' ? test : (s: string) => test.test(s);
+    for (;;) {
+      const screen = await this.history();
+      if (ok(screen)) return screen;
+      if (Date.now() > deadline) {
+        throw new Error(`terminal never showed ${String(test)}; it shows:\n${screen}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+  }
+
+  /** The exit code, once the program ended. */
+  async exitCode(timeoutMs = 20_000): Promise<number> {
+    const screen = await this.waitFor(/\[exit \d+\]/, timeoutMs);
+    return Number(/\[exit (\d+)\]/.exec(screen)?.[1]);
+  }
+
+  /** Types text literally (no Enter). */
+  async type(text: string): Promise<void> {
+    await this.#tmux('send-keys', '-t', '0', '-l', text);
+  }
+
+  /** Sends named keys: `Enter`, `C-c`, `C-d`. */
+  async press(...keys: string[]): Promise<void> {
+    await this.#tmux('send-keys', '-t', '0', ...keys);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await new Promise<void>((resolve) => {
+      const child = spawn('tmux', ['-L', this.#socket, 'kill-server'], { stdio: 'ignore' });
+      child.on('close', () => resolve());
+      child.on('error', () => resolve());
+    });
+  }
+}
