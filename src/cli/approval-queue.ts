@@ -60,7 +60,7 @@ export class ApprovalQueue {
     return new Promise<ApprovalResponse>((resolve) => {
       const entry: PendingApproval = {
         request,
-        since: (this.#options.now ?? performance.now)(),
+        since: this.#options.now ? this.#options.now() : performance.now(),
         settle: (response) => {
           request.signal.removeEventListener('abort', withdraw);
           const index = this.#pending.indexOf(entry);
