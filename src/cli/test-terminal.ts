@@ -38,24 +38,29 @@ export class TestTerminal {
     // The shell prints the exit code and keeps the pane, so the test can read both.
     const script = `${command}; echo "[exit $?]"; sleep 86400`;
     const env = Object.entries(options.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    await run('tmux', [
-      '-L',
-      socket,
-      '-f',
-      '/dev/null',
-      'new-session',
-      '-d',
-      '-x',
-      String(options.columns ?? 120),
-      '-y',
-      String(options.rows ?? 40),
-      '-c',
-      options.cwd,
-      ...env,
-      'sh',
-      '-c',
-      script,
-    ]);
+    // The tmux server starts with the test's environment, not this process's (CI=true...).
+    await run(
+      'tmux',
+      [
+        '-L',
+        socket,
+        '-f',
+        '/dev/null',
+        'new-session',
+        '-d',
+        '-x',
+        String(options.columns ?? 120),
+        '-y',
+        String(options.rows ?? 40),
+        '-c',
+        options.cwd,
+        ...env,
+        'sh',
+        '-c',
+        script,
+      ],
+      { env: options.env },
+    );
     return terminal;
   }
 
