@@ -1,5 +1,5 @@
 import type { Model, ModelEvent, ModelRequest } from '../../agent/model.js';
-import { type ScriptedTurn, scriptedModel } from '../../agent/scripted-model.js';
+import { type ScriptedTurn, scriptedModel, sleep } from '../../agent/scripted-model.js';
 import { InvalidOptionError } from '../../errors.js';
 import { reviewerIntro } from './demo-agents.js';
 import { type DemoFinding, demoFindings, reviewAreas } from './demo-findings.js';
@@ -138,19 +138,4 @@ function withFirstTokenDelay(model: Model, ms: number): Model {
     },
     toProviderMessages: (messages) => model.toProviderMessages(messages),
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
