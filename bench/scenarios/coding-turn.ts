@@ -190,6 +190,7 @@ async function execute({ call, tool }: PreparedCall): Promise<unknown> {
   return tool.execute(checked.value, {
     signal,
     callId: call.id,
+    turnId: 1,
     toolName: tool.name,
     progress() {},
     path: [],

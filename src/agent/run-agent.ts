@@ -49,6 +49,8 @@ export interface RunAgentOptions {
   guidance?: string | false;
   /** The agent's path, for approvals and traces (subagents). @default [] */
   path?: readonly string[];
+  /** The call this agent works inside (a subagent run by a `task` call): its turns' traces name it. */
+  parent?: { turnId: number; callId: string };
 }
 
 export interface AgentResult {
@@ -77,7 +79,7 @@ const cutOffMessage =
  * `finishReason` and the transcript kept valid.
  */
 export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
-  const { model, maxSteps = 20, signal, onEvent, path = [] } = options;
+  const { model, maxSteps = 20, signal, onEvent, path = [], parent } = options;
   if (typeof model?.stream !== 'function') throw new InvalidOptionError('model', 'a Model', model);
   assertCount('maxSteps', maxSteps, { allowInfinity: false });
   const scheduler = options.scheduler ?? new Scheduler({ tools: options.tools ?? [] });
@@ -121,6 +123,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
         messages,
         scheduler,
         path,
+        parent,
         signal: controller.signal,
         step: steps,
         emit,
@@ -169,6 +172,7 @@ interface StepOptions {
   messages: readonly AgentMessage[];
   scheduler: Scheduler;
   path: readonly string[];
+  parent: { turnId: number; callId: string } | undefined;
   signal: AbortSignal;
   step: number;
   emit: (event: AgentEvent) => void;
@@ -190,6 +194,7 @@ async function runStep(o: StepOptions): Promise<StepOutcome> {
   const turn = o.scheduler.turn({
     signal: o.signal,
     path: o.path,
+    parent: o.parent,
     tools: o.specs.map((t) => t.name),
   });
   const calls: ModelToolCall[] = [];

@@ -23,6 +23,10 @@ export class CallContext implements ToolContext {
     return this.#record.id;
   }
 
+  get turnId(): number {
+    return this.#record.turnId;
+  }
+
   get toolName(): string {
     return this.#record.name;
   }

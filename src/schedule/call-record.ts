@@ -35,6 +35,10 @@ export class CallRecord {
   readyAt: number | undefined = undefined;
   startedAt: number | undefined = undefined;
   endedAt: number | undefined = undefined;
+  /** Time spent with its slots given back (`ctx.waitFor`), finished stretches only. */
+  slotsYieldedMs = 0;
+  /** When the slots were given back, while they are. */
+  slotsYieldedSince: number | undefined = undefined;
   waitedFor: readonly string[] = noIds;
   limitWaitedOn: string | undefined = undefined;
   approval: CallTrace['approval'] = 'auto';

@@ -922,6 +922,57 @@ describe('Scheduler: calls that wait for their own children', () => {
     // Its slot is free: a new call runs at once.
     expect((await s2.run([call('q2', 'quick')])).results[0]?.status).toBe('success');
   });
+
+  it('records how long a call gave its slots back, also when it ended still waiting', async () => {
+    let clock = 0;
+    const child = deferred();
+    const waiter = defineTool({
+      name: 'waiter',
+      description: '',
+      input: {},
+      claims: [],
+      execute: async (_i, ctx) => {
+        clock += 10; // its own work
+        await ctx.waitFor(child.promise);
+        clock += 5;
+        return '';
+      },
+    });
+    const plain = defineTool({
+      name: 'plain',
+      description: '',
+      input: {},
+      claims: [],
+      execute: () => '',
+    });
+    const s = new Scheduler({ tools: [waiter, plain], now: () => clock });
+    const run = s.run([call('w', 'waiter'), call('p', 'plain')]);
+    await flush(3);
+    clock += 100; // its child's time
+    child.resolve();
+    const { trace } = await run;
+    expect(trace.calls[0]).toMatchObject({ startedAt: 0, endedAt: 115, slotsYieldedMs: 100 });
+    // A call that never waited says nothing about it.
+    expect(trace.calls[1]?.slotsYieldedMs).toBeUndefined();
+
+    const never = new Promise<void>(() => {});
+    const stuck = defineTool({
+      name: 'stuck',
+      description: '',
+      input: {},
+      claims: [],
+      execute: (_i, ctx) => ctx.waitFor(Promise.race([never, untilAborted(ctx.signal)])),
+    });
+    const controller = new AbortController();
+    const s2 = new Scheduler({ tools: [stuck], now: () => clock });
+    const start = clock;
+    const cancelled = s2.run([call('s', 'stuck')], { signal: controller.signal });
+    await flush(3);
+    clock += 40;
+    controller.abort();
+    const stuckTrace = (await cancelled).trace.calls[0];
+    expect(stuckTrace).toMatchObject({ status: 'cancelled', startedAt: start, slotsYieldedMs: 40 });
+  });
 });
 
 describe('Scheduler: a turn’s tool allowlist and agent path', () => {

@@ -48,6 +48,11 @@ export function traceOf(record: CallRecord): CallTrace {
   if (record.startedAt !== undefined) trace.startedAt = record.startedAt;
   if (record.limitWaitedOn !== undefined) trace.limitWaitedOn = record.limitWaitedOn;
   if (record.sharedWith !== undefined) trace.sharedWith = record.sharedWith;
+  // A call that ended with its slots given back (cancelled while waiting) yielded to its end.
+  const yielded =
+    record.slotsYieldedMs +
+    (record.slotsYieldedSince === undefined ? 0 : trace.endedAt - record.slotsYieldedSince);
+  if (yielded > 0) trace.slotsYieldedMs = yielded;
   // Admitted calls have limits; only they had claims to speak of.
   if (record.limits.length > 0 && record.claims === null) trace.exclusive = true;
   return trace;

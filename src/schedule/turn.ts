@@ -445,7 +445,21 @@ export class Turn {
 
   readonly #yieldSlots = (record: CallRecord): (() => Promise<void>) => {
     if (!record.task || record.result) return () => Promise.resolve();
-    return this.#core.graph.yieldSlots(record.task);
+    const takeBack = this.#core.graph.yieldSlots(record.task);
+    // Concurrent waits of one call: the first gave the slots back and times the stretch.
+    if (record.slotsYieldedSince !== undefined) return takeBack;
+    const since = this.#core.now();
+    record.slotsYieldedSince = since;
+    return async () => {
+      try {
+        await takeBack();
+      } finally {
+        if (record.slotsYieldedSince === since) {
+          record.slotsYieldedMs += this.#core.now() - since;
+          record.slotsYieldedSince = undefined;
+        }
+      }
+    };
   };
 
   readonly #progress = (record: CallRecord, info: ProgressInfo): void => {

@@ -7,6 +7,7 @@ import type { ApprovalRequest } from '../approval/approval.js';
 import { Scheduler, type SchedulerOptions } from '../schedule/scheduler.js';
 import { barrier, deferred, untilAborted } from '../schedule/test-support.js';
 import { defineTool, type Tool } from '../tool/define-tool.js';
+import type { TurnTrace } from '../trace/call-trace.js';
 import { SubagentManager, type SubagentManagerOptions } from './subagent-manager.js';
 import { agentTool, taskTool } from './subagent-tools.js';
 
@@ -78,6 +79,30 @@ describe('SubagentManager', () => {
       ['success', [{ type: 'text', text: 'done call:work' }]],
       ['success', [{ type: 'text', text: 'done call:work' }]],
     ]);
+  });
+
+  it("names the task call a subagent's turns belong to, so its work is counted once", async () => {
+    const work = defineTool({
+      name: 'work',
+      description: '',
+      input: z.object({}),
+      claims: [],
+      execute: () => 'ok',
+    });
+    const traces: TurnTrace[] = [];
+    const { scheduler } = setup([work], {}, { onTurnEnd: (t) => traces.push(t) });
+    await root(scheduler, 'task:call:work|call:work');
+    const rootTurn = traces.find((t) => t.path.length === 0 && t.calls.length === 2);
+    const taskIds = rootTurn?.calls.map((c) => c.id) ?? [];
+    expect(taskIds).toHaveLength(2);
+    const subTurns = traces.filter((t) => t.path.length === 1);
+    // Two steps each (the call, then the answer), one task call each.
+    expect(subTurns).toHaveLength(4);
+    for (const t of subTurns) expect(t.parent?.turnId).toBe(rootTurn?.turnId);
+    const byTask = (id: string) => subTurns.filter((t) => t.parent?.callId === id);
+    expect(taskIds.map((id) => byTask(id).length)).toEqual([2, 2]);
+    // One agent per task call.
+    for (const id of taskIds) expect(new Set(byTask(id).map((t) => t.path[0])).size).toBe(1);
   });
 
   it('never runs more than maxConcurrent subagents, at any depth, and never deadlocks', async () => {

@@ -159,6 +159,8 @@ export class SubagentManager {
     agent?: string;
     callerPath: readonly string[];
     signal?: AbortSignal;
+    /** The call the agent works inside, when its caller waits for it (`task`): for traces. */
+    parentCall?: { turnId: number; callId: string };
   }): AgentRecord {
     const scheduler = this.#scheduler;
     if (!scheduler)
@@ -216,7 +218,7 @@ export class SubagentManager {
     };
     this.#agents.set(record.id, running);
     this.#byPath.set(record.path.join('\u0000'), running);
-    void this.#run(running, definition, scheduler, signal).then(() => {
+    void this.#run(running, definition, scheduler, signal, spec.parentCall).then(() => {
       record.endedAt = performance.now();
       this.#release(running);
       this.#byPath.delete(record.path.join('\u0000'));
@@ -268,6 +270,7 @@ export class SubagentManager {
     definition: SubagentDefinition | undefined,
     scheduler: Scheduler,
     signal: AbortSignal,
+    parent: { turnId: number; callId: string } | undefined,
   ): Promise<void> {
     const { record } = running;
     try {
@@ -289,6 +292,7 @@ export class SubagentManager {
         maxSteps: definition?.maxTurns ?? (this.#options.maxTurns as number),
         signal,
         path: record.path,
+        parent,
         onEvent: (event) => {
           if (event.type === 'text-delta') record.text += event.text;
           if (event.type === 'step-start') record.text = '';

@@ -49,6 +49,7 @@ export function taskTool(manager: SubagentManager): Tool {
         agent: input.agent,
         callerPath: ctx.path,
         signal: ctx.signal,
+        parentCall: { turnId: ctx.turnId, callId: ctx.callId },
       });
       ctx.progress({ message: `${record.label} ${record.status}` });
       // Blocked on a child: the scheduler slots and the caller's subagent slot go back meanwhile.

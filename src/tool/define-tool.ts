@@ -10,6 +10,8 @@ export interface ToolContext {
   /** Aborted on timeout, cancellation of the call or of its turn. */
   signal: AbortSignal;
   callId: string;
+  /** The turn the call belongs to (its scheduler's turn id). */
+  turnId: number;
   toolName: string;
   /** The agent that made the call: empty for the root agent, `['reviewer#2']` for a subagent. */
   path: readonly string[];

@@ -118,6 +118,7 @@ describe('grep', () => {
     const ctx = {
       signal: controller.signal,
       callId: 'c',
+      turnId: 1,
       toolName: 'grep',
       path: [],
       progress() {},

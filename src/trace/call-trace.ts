@@ -33,6 +33,11 @@ export interface CallTrace {
   limits: string[];
   /** The call declared no claims: it conflicted with every call. */
   exclusive?: boolean;
+  /**
+   * Of its running time, how long the call gave its slots back to wait for work it started
+   * (`ctx.waitFor`: a `task` call while its subagent runs). That time is not the call's work.
+   */
+  slotsYieldedMs?: number;
   /** The identical earlier read whose result this call shared instead of running (`dedupeReads`). */
   sharedWith?: string;
   /** How approval went: not needed, approved by the approver, or denied. */

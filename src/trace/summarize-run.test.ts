@@ -107,4 +107,19 @@ describe('summarizeRun', () => {
     expect(s.wallMs).toBe(300);
     expect(s.workMs).toBe(300 + 90 + 140);
   });
+
+  it("counts a subagent's work once: a task call's time with its slots given back is not work", () => {
+    // The task ran 0-300 and waited for its subagent from 10 to 290.
+    const root = turn([call('t', 0, 300, { slotsYieldedMs: 280 }), call('r', 0, 50)]);
+    const sub = {
+      ...turn([call('s1', 10, 100), call('s2', 40, 150)], { global: Infinity }, ['reviewer#1']),
+      turnId: 2,
+      parent: { turnId: 1, callId: 't' },
+    };
+    const s = summarizeRun([root, sub]);
+    expect(s.workMs).toBe(20 + 50 + 90 + 110);
+    expect(s.parallelism).toBeCloseTo(270 / 300);
+    // The slowest calls still show how long the task took.
+    expect(s.slowest[0]).toMatchObject({ id: 't', runMs: 300 });
+  });
 });

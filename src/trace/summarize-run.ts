@@ -23,7 +23,10 @@ export interface RunSummary {
   calls: number;
   /** First call queued to last result, across every turn. */
   wallMs: number;
-  /** Sum of every call's running time. */
+  /**
+   * Sum of every call's running time while it held its slots: a `task` call waiting for its
+   * subagent gives them back, so the subagent's calls count and the wait does not.
+   */
   workMs: number;
   /** work / wall. */
   parallelism: number;
@@ -49,7 +52,11 @@ export function summarizeRun(trace: TurnTrace | readonly TurnTrace[]): RunSummar
   const wallMs = calls.length === 0 ? 0 : end - start;
   const runMs = (c: CallTrace) =>
     c.startedAt === undefined ? 0 : Math.max(0, c.endedAt - c.startedAt);
-  const workMs = calls.reduce((sum, { call }) => sum + runMs(call), 0);
+  // A call waiting for its subagents gives its slots back: that time is theirs, not its work.
+  const workMs = calls.reduce(
+    (sum, { call }) => sum + Math.max(0, runMs(call) - (call.slotsYieldedMs ?? 0)),
+    0,
+  );
 
   const roots = turns.filter((t) => t.path.length === 0);
   const rootWall = roots.reduce((sum, t) => sum + t.summary.wallMs, 0);

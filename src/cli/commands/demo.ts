@@ -8,6 +8,7 @@ import { exitCodes, oneLine } from '../cli-error.js';
 import { defaultDemoChunkDelayMs } from '../demo/demo-model.js';
 import { createDemoProject } from '../demo/demo-project.js';
 import { type DemoSessionResult, runDemoSession } from '../demo/demo-session.js';
+import { mostAtOnce } from '../demo/most-at-once.js';
 import type { CliIo } from '../io.js';
 import { createReporter } from '../reporters.js';
 import { Interrupt } from '../terminal-keys.js';
@@ -125,6 +126,8 @@ async function report(
           ms: o.wallMs,
           calls: o.calls,
           subagents: o.agents.length,
+          mostCallsAtOnce: mostAtOnceIn(o, 'calls'),
+          mostSubagentsAtOnce: mostAtOnceIn(o, 'agents'),
         })),
         speedup,
         identical,
@@ -134,12 +137,15 @@ async function report(
     );
   } else {
     const row = (name: string, a: string, b: string) =>
-      `  ${name.padEnd(22)}${a.padStart(16)}${b.padStart(12)}`;
+      `  ${name.padEnd(26)}${a.padStart(14)}${b.padStart(12)}`;
     say('');
     say(row('', 'one at a time', 'salvo'));
     say(row('wall time', seconds(slow.wallMs), seconds(fast.wallMs)));
     say(row('tool calls', String(slow.calls), String(fast.calls)));
     say(row('subagents', String(slow.agents.length), String(fast.agents.length)));
+    const most = (o: DemoSessionResult, what: 'calls' | 'agents') => String(mostAtOnceIn(o, what));
+    say(row('tool calls at once, most', most(slow, 'calls'), most(fast, 'calls')));
+    say(row('subagents at once, most', most(slow, 'agents'), most(fast, 'agents')));
     say('');
     say(
       `salvo finished the same review ${speedup.toFixed(1)}x faster${identical ? ', with the same files at the end' : ''}.`,
@@ -149,6 +155,20 @@ async function report(
   }
   for (const error of errors) io.stderr.write(`salvo: demo problem: ${oneLine(error)}\n`);
   return errors.length > 0 ? exitCodes.failed : 0;
+}
+
+/**
+ * The most tool calls (the `task` calls waiting for their subagents left out: they gave their
+ * slots back) or subagents that ran at the same moment.
+ */
+function mostAtOnceIn(outcome: DemoSessionResult, what: 'calls' | 'agents'): number {
+  if (what === 'agents') return mostAtOnce(outcome.agents.map((a) => [a.startedAt, a.endedAt]));
+  return mostAtOnce(
+    outcome.traces
+      .flatMap((t) => t.calls)
+      .filter((c) => c.slotsYieldedMs === undefined)
+      .map((c) => [c.startedAt, c.endedAt]),
+  );
 }
 
 function seconds(ms: number): string {

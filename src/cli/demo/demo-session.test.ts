@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentResult } from '../../agent/run-agent.js';
-import type { AgentRecord } from '../../subagent/subagent-manager.js';
 import { demoFindings, reviewAreas } from './demo-findings.js';
 import { createDemoProject } from './demo-project.js';
 import { type DemoSessionResult, runDemoSession } from './demo-session.js';
+import { mostAtOnce } from './most-at-once.js';
 
 /** Every file under `dir`, by `/`-separated relative path. */
 async function snapshot(dir: string): Promise<Record<string, string>> {
@@ -25,22 +25,6 @@ function transcripts(run: DemoSessionResult): [string, AgentResult][] {
     ['root', run.result],
     ...run.agents.map((a): [string, AgentResult] => [a.label, a.result as AgentResult]),
   ];
-}
-
-/** The most subagents that were running at the same moment. */
-function maxOverlap(agents: readonly AgentRecord[]): number {
-  const edges = agents.flatMap((a) => [
-    { at: a.startedAt as number, delta: 1 },
-    { at: a.endedAt as number, delta: -1 },
-  ]);
-  edges.sort((x, y) => x.at - y.at || x.delta - y.delta);
-  let running = 0;
-  let max = 0;
-  for (const edge of edges) {
-    running += edge.delta;
-    max = Math.max(max, running);
-  }
-  return max;
 }
 
 interface MemoryGraph {
@@ -191,8 +175,8 @@ describe('the demo session, with real MCP servers and real files', () => {
   });
 
   it('runs the reviewers at the same time with salvo, one after the other without', () => {
-    expect(maxOverlap(salvo.agents)).toBeGreaterThanOrEqual(3);
-    expect(maxOverlap(sequential.agents)).toBe(1);
+    expect(mostAtOnce(salvo.agents.map((a) => [a.startedAt, a.endedAt]))).toBeGreaterThanOrEqual(3);
+    expect(mostAtOnce(sequential.agents.map((a) => [a.startedAt, a.endedAt]))).toBe(1);
     const rootFanOut = salvo.traces.find((t) => t.path.length === 0 && t.calls[0]?.name === 'task');
     expect(rootFanOut?.summary.parallelism).toBeGreaterThan(2);
   });
