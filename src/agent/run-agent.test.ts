@@ -56,6 +56,48 @@ describe('runAgent', () => {
     expect(requests[0]?.tools[0]).toMatchObject({ name: 'add', inputSchema: { type: 'object' } });
   });
 
+  it("shows each request the scheduler's tools as they are then (setTools)", async () => {
+    let scheduler!: Scheduler;
+    const mul = defineTool({
+      name: 'mul',
+      description: 'Multiplies two numbers',
+      input: z.object({ a: z.number(), b: z.number() }),
+      claims: [],
+      execute: (i) => String(i.a * i.b),
+    });
+    // Calling `grow` adds `mul`, as an MCP server's tools/list_changed would.
+    const grow = defineTool({
+      name: 'grow',
+      description: 'Adds a tool',
+      input: z.object({}),
+      claims: [],
+      execute: () => {
+        scheduler.setTools([add, grow, mul]);
+        return 'grown';
+      },
+    });
+    scheduler = new Scheduler({ tools: [add, grow] });
+    const shown: string[][] = [];
+    const model = scriptedModel({
+      turns: (request, index) => {
+        shown.push(request.tools.map((t) => t.name));
+        if (index === 0) return { toolCalls: [{ id: 'g', name: 'grow', input: {} }] };
+        if (index === 1) return { toolCalls: [{ id: 'm', name: 'mul', input: { a: 6, b: 7 } }] };
+        return { text: 'done' };
+      },
+    });
+    const result = await runAgent({ model, scheduler, messages: 'grow, then multiply' });
+    expect(shown).toEqual([
+      ['add', 'grow'],
+      ['add', 'grow', 'mul'],
+      ['add', 'grow', 'mul'],
+    ]);
+    const tool = result.messages[4] as Extract<AgentMessage, { role: 'tool' }>;
+    expect(tool.results.map((r) => [r.status, r.content])).toEqual([
+      ['success', [{ type: 'text', text: '42' }]],
+    ]);
+  });
+
   it('starts the first tool before the model has finished streaming', async () => {
     const log: string[] = [];
     const firstStarted = deferred();

@@ -35,7 +35,7 @@ export interface RunAgentOptions {
   model: Model;
   /** The host's system prompt; salvo's tool-use guidance is appended unless `guidance` says not. */
   system?: string;
-  /** The tools the model may call. @default the scheduler's tools */
+  /** The tools the model may call. @default the scheduler's tools, as they are at each step */
   tools?: readonly Tool[];
   /** A prompt, or a transcript to continue. */
   messages: string | readonly AgentMessage[];
@@ -83,12 +83,19 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
   if (typeof model?.stream !== 'function') throw new InvalidOptionError('model', 'a Model', model);
   assertCount('maxSteps', maxSteps, { allowInfinity: false });
   const scheduler = options.scheduler ?? new Scheduler({ tools: options.tools ?? [] });
-  const tools = options.tools ?? [...scheduler.tools.values()];
-  const specs: ModelTool[] = tools.map((t) => ({
-    name: t.name,
-    description: t.description,
-    inputSchema: t.inputSchema.jsonSchema,
-  }));
+  const fixedSpecs = options.tools ? toolSpecs(options.tools) : undefined;
+  // Without a fixed list, each request shows the scheduler's tools as they are then (an MCP
+  // server's tools/list_changed reaches the model at its next step).
+  let shownTools: ReadonlyMap<string, Tool> | undefined;
+  let shownSpecs: ModelTool[] = [];
+  const currentSpecs = (): ModelTool[] => {
+    if (fixedSpecs) return fixedSpecs;
+    if (shownTools !== scheduler.tools) {
+      shownTools = scheduler.tools;
+      shownSpecs = toolSpecs([...shownTools.values()]);
+    }
+    return shownSpecs;
+  };
   const system = systemPrompt(options.system, options.guidance);
   const messages: AgentMessage[] =
     typeof options.messages === 'string'
@@ -119,7 +126,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
       const step = await runStep({
         model,
         system,
-        specs,
+        specs: currentSpecs(),
         messages,
         scheduler,
         path,
@@ -275,4 +282,12 @@ async function runStep(o: StepOptions): Promise<StepOutcome> {
   if (calls.length > 0) step.trace = outcome.trace;
   if (error) step.error = error;
   return step;
+}
+
+function toolSpecs(tools: readonly Tool[]): ModelTool[] {
+  return tools.map((t) => ({
+    name: t.name,
+    description: t.description,
+    inputSchema: t.inputSchema.jsonSchema,
+  }));
 }

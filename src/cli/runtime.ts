@@ -30,7 +30,8 @@ export interface RuntimeOptions {
 /** Everything an agent run needs, built from the config: tools, servers, subagents, scheduler. */
 export interface Runtime {
   scheduler: Scheduler;
-  tools: readonly Tool[];
+  /** The tools as they are now (MCP servers may change theirs). */
+  readonly tools: readonly Tool[];
   hub: McpHub | undefined;
   subagents: SubagentManager;
   close(): Promise<void>;
@@ -55,12 +56,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...(options.maxSubagents === undefined ? {} : { maxConcurrent: options.maxSubagents }),
     ...(config.maxDepth === undefined ? {} : { maxDepth: config.maxDepth }),
   });
-  const tools: Tool[] = [
-    ...builtinTools({ root: cwd }),
-    ...(hub?.tools() ?? []),
-    taskTool(subagents),
-    agentTool(subagents),
-  ];
+  const builtins = builtinTools({ root: cwd });
+  const ownTools = [taskTool(subagents), agentTool(subagents)];
+  const tools: Tool[] = [...builtins, ...(hub?.tools() ?? []), ...ownTools];
   const scheduler = new Scheduler({
     tools,
     maxConcurrency: options.maxConcurrency ?? Infinity,
@@ -72,12 +70,23 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...(options.onTurnEnd ? { onTurnEnd: options.onTurnEnd } : {}),
   });
   subagents.attach(scheduler);
+  // A server's tools/list_changed (or a restart with other tools) reaches the model's next step.
+  const stopWatching = hub?.onToolsChanged((mcpTools) => {
+    try {
+      scheduler.setTools([...builtins, ...mcpTools, ...ownTools]);
+    } catch (error) {
+      warn(`MCP tools changed, but the new list was not used: ${(error as Error).message}`);
+    }
+  });
   return {
     scheduler,
-    tools,
+    get tools() {
+      return [...scheduler.tools.values()];
+    },
     hub,
     subagents,
     close: async () => {
+      stopWatching?.();
       await hub?.close();
     },
   };

@@ -760,6 +760,28 @@ describe('Scheduler: options', () => {
     const t = defineTool({ name: 't', description: '', input: {}, execute: () => '' });
     expect(() => new Scheduler({ tools: [t, t] })).toThrow(/distinct names/);
   });
+
+  it('replaces its tools for new turns; an open turn keeps its own; a bad list changes nothing', async () => {
+    const make = (name: string, text: string) =>
+      defineTool({ name, description: '', input: {}, claims: [], execute: () => text });
+    const s = new Scheduler({ tools: [make('a', 'old a'), make('b', 'b')] });
+    const open = s.turn();
+    s.setTools([make('a', 'new a'), make('c', 'c')]);
+    open.add(call('a1', 'a'));
+    open.add(call('b1', 'b'));
+    open.end();
+    expect((await open.done).results.map((r) => r.content)).toEqual([
+      [{ type: 'text', text: 'old a' }],
+      [{ type: 'text', text: 'b' }],
+    ]);
+    const { results } = await s.run([call('a2', 'a'), call('b2', 'b'), call('c2', 'c')]);
+    expect(results.map((r) => r.status)).toEqual(['success', 'error', 'success']);
+    expect(results[0]?.content).toEqual([{ type: 'text', text: 'new a' }]);
+    expect(results[1]?.error?.message).toMatch(/unknown tool|not available|no tool/i);
+    const t = make('t', '');
+    expect(() => s.setTools([t, t])).toThrow(/distinct names/);
+    expect([...s.tools.keys()]).toEqual(['a', 'c']);
+  });
 });
 
 describe('Scheduler: dedupeReads', () => {

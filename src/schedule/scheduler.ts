@@ -61,7 +61,8 @@ export interface RunOptions extends TurnOptions {}
  */
 export class Scheduler {
   readonly #core: SchedulerCore;
-  readonly #tools: Map<string, Tool>;
+  #tools: Map<string, Tool>;
+  readonly #limitsOf = new Map<Tool, readonly string[]>();
   #seq = 0;
   #turnIds = 0;
 
@@ -125,7 +126,7 @@ export class Scheduler {
     const capacities = { ...limits, global: maxConcurrency };
     const events = new EventChannel();
     if (onEvent) events.subscribe(onEvent);
-    const limitsOf = new Map<Tool, readonly string[]>();
+    const limitsOf = this.#limitsOf;
     for (const tool of this.#tools.values()) limitsOf.set(tool, ['global', ...tool.groups]);
     this.#core = {
       aborts: new AbortFanout(),
@@ -152,6 +153,20 @@ export class Scheduler {
   /** The tools, by name. */
   get tools(): ReadonlyMap<string, Tool> {
     return this.#tools;
+  }
+
+  /**
+   * Replaces the tools (an MCP server's tools/list_changed) for turns opened from now on. Turns
+   * already open keep the tools they started with, and calls already made run to their end.
+   * Throws, leaving the tools as they were, on a bad list.
+   */
+  setTools(tools: SchedulerOptions['tools']): void {
+    const next = toolMap(tools);
+    for (const tool of next.values()) {
+      if (!this.#limitsOf.has(tool)) this.#limitsOf.set(tool, ['global', ...tool.groups]);
+    }
+    this.#tools = next;
+    this.#core.tools = next;
   }
 
   /** Opens a turn for calls that arrive while the model streams. */
