@@ -11,14 +11,15 @@ import type { Reporter, RunEnd } from './reporter.js';
  */
 export class JsonReporter implements Reporter {
   readonly #io: CliIo;
-  #lastHead: string | undefined;
+  /** The request the last prompt asked about (call ids may repeat across turns). */
+  #lastHead: ApprovalRequest | undefined;
 
   constructor(io: CliIo) {
     this.#io = io;
   }
 
   #write(record: Record<string, unknown>): void {
-    this.#io.stdout.write(`${JSON.stringify(record)}\n`);
+    this.#io.stdout.write(`${jsonLine(record)}\n`);
   }
 
   schedulerEvent(event: SchedulerEvent): void {
@@ -33,9 +34,8 @@ export class JsonReporter implements Reporter {
 
   approvals(queue: ApprovalQueue): void {
     const head = queue.pending[0];
-    const key = head ? `${head.request.path.join('/')}:${head.request.callId}` : undefined;
-    if (!head || key === this.#lastHead) return;
-    this.#lastHead = key;
+    if (!head || head.request === this.#lastHead) return;
+    this.#lastHead = head.request;
     this.#io.stderr.write(
       `salvo: approve ${head.request.toolName} ${JSON.stringify(head.request.input)}? [y] approve [n] deny [a] approve all ${head.request.toolName} (${queue.pending.length} waiting)\n`,
     );
@@ -63,4 +63,28 @@ export class JsonReporter implements Reporter {
   }
 
   close(): void {}
+}
+
+/**
+ * `record` as one line of JSON. What JSON cannot hold (a tool's error with cycles or BigInts in
+ * `result.error.cause`) is replaced rather than losing the event's line.
+ */
+function jsonLine(record: Record<string, unknown>): string {
+  try {
+    return JSON.stringify(record);
+  } catch {
+    const seen = new WeakSet<object>();
+    try {
+      return JSON.stringify(record, (_key, value: unknown) => {
+        if (typeof value === 'bigint') return value.toString();
+        if (typeof value !== 'object' || value === null) return value;
+        if (seen.has(value)) return '[Circular]';
+        seen.add(value);
+        return value;
+      });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : 'not JSON';
+      return JSON.stringify({ event: record.event, callId: record.callId, unserializable: reason });
+    }
+  }
 }

@@ -76,7 +76,8 @@ export class LiveReporter implements Reporter {
 
   runEnded(end: RunEnd): void {
     this.#view.stop();
-    if (!this.#quiet) this.#io.stdout.write(`${endLine(end)}\n`);
+    // Through the view: it ends a line the model left unfinished before this one.
+    if (!this.#quiet) this.#view.print(endLine(end));
   }
 
   close(): void {

@@ -7,6 +7,14 @@ import { PlainRenderer, ProgressState, sanitizeForTerminal } from './progress/in
 import type { Reporter, RunEnd } from './reporter.js';
 import { approvalPrompt, endLine } from './reporter-text.js';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: color sequences start with ESC
+const colors = /\u001b\[[0-9;:]*m/g;
+
+/** Text for logs: `sanitizeForTerminal` keeps colors (its only escapes); plain output has none. */
+function plain(text: string): string {
+  return sanitizeForTerminal(text).replace(colors, '');
+}
+
 /**
  * Output for pipes, logs and CI: the model's text and one line per call transition on stdout,
  * no animation, no colour, no cursor movement. Prompts and warnings go to stderr.
@@ -40,7 +48,7 @@ export class PlainReporter implements Reporter {
     this.#state.onAgentEvent(event);
     if (this.#quiet) return;
     if (event.type === 'text-delta') {
-      const text = sanitizeForTerminal(event.text);
+      const text = plain(event.text);
       if (text === '') return;
       this.#io.stdout.write(text);
       this.#atLineStart = text.endsWith('\n');
@@ -63,18 +71,18 @@ export class PlainReporter implements Reporter {
   }
 
   info(line: string): void {
-    this.#io.stderr.write(`${sanitizeForTerminal(line)}\n`);
+    this.#io.stderr.write(`${plain(line)}\n`);
   }
 
   warn(line: string): void {
-    this.#io.stderr.write(`salvo: ${sanitizeForTerminal(line)}\n`);
+    this.#io.stderr.write(`salvo: ${plain(line)}\n`);
   }
 
   runStarted(): void {}
 
   runEnded(end: RunEnd): void {
     if (this.#quiet) return;
-    this.#line(endLine(end));
+    this.#line(plain(endLine(end)));
   }
 
   close(): void {}

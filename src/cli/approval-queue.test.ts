@@ -1,0 +1,498 @@
+import fc from 'fast-check';
+import { describe, expect, it, vi } from 'vitest';
+import type { ApprovalRequest, ApprovalResponse } from '../approval/approval.js';
+import { ApprovalQueue, approvalKeys } from './approval-queue.js';
+
+interface Asked {
+  request: ApprovalRequest;
+  controller: AbortController;
+  /** The approver's answer once it has settled (`undefined` until then). */
+  response: () => ApprovalResponse | undefined;
+  /** How many times the answer arrived (a promise settles once: this checks nobody re-asks). */
+  settlements: () => number;
+  done: Promise<ApprovalResponse>;
+}
+
+let ids = 0;
+
+/** Asks `queue` about one call of `toolName` and records the answer when it comes. */
+function ask(
+  queue: ApprovalQueue,
+  toolName: string,
+  options: { callId?: string; path?: readonly string[]; input?: unknown; aborted?: boolean } = {},
+): Asked {
+  const controller = new AbortController();
+  if (options.aborted) controller.abort();
+  const request: ApprovalRequest = {
+    callId: options.callId ?? `call_${++ids}`,
+    toolName,
+    input: options.input ?? { n: ids },
+    claims: [],
+    path: options.path ?? [],
+    signal: controller.signal,
+  };
+  let response: ApprovalResponse | undefined;
+  let settlements = 0;
+  const done = Promise.resolve(queue.approver(request)).then((r) => {
+    response = r;
+    settlements++;
+    return r;
+  });
+  return {
+    request,
+    controller,
+    response: () => response,
+    settlements: () => settlements,
+    done,
+  };
+}
+
+/** Lets every settled approval deliver its answer (a macrotask: all microtasks ran before). */
+const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+const decision = (r: ApprovalResponse | undefined) =>
+  r === undefined ? undefined : typeof r === 'string' ? r : r.decision;
+
+const pendingIds = (queue: ApprovalQueue) => queue.pending.map((p) => p.request.callId);
+
+describe('ApprovalQueue', () => {
+  it('keeps a request waiting, oldest first, stamped with the injected clock', async () => {
+    let now = 100;
+    const onChange = vi.fn();
+    const queue = new ApprovalQueue({ onChange, now: () => now });
+    const first = ask(queue, 'shell');
+    now = 250;
+    const second = ask(queue, 'write_file');
+    await flush();
+    expect(first.response()).toBeUndefined();
+    expect(second.response()).toBeUndefined();
+    expect(queue.pending.map((p) => p.request)).toEqual([first.request, second.request]);
+    expect(queue.pending.map((p) => p.since)).toEqual([100, 250]);
+    expect(onChange).toHaveBeenCalledTimes(2);
+    expect(queue.counts).toEqual({ approved: 0, denied: 0 });
+  });
+
+  it('shows the new request to onChange already in the queue', () => {
+    const seen: string[][] = [];
+    const queue: ApprovalQueue = new ApprovalQueue({
+      onChange: () => seen.push(pendingIds(queue)),
+    });
+    ask(queue, 'shell', { callId: 'a' });
+    ask(queue, 'shell', { callId: 'b' });
+    expect(seen).toEqual([['a'], ['a', 'b']]);
+  });
+
+  it('y approves the oldest request only', async () => {
+    const onAnswer = vi.fn();
+    const queue = new ApprovalQueue({ onAnswer });
+    const first = ask(queue, 'shell');
+    const second = ask(queue, 'shell');
+    expect(queue.answer(approvalKeys.approve)).toBe(true);
+    await flush();
+    expect(first.response()).toBe('approve');
+    expect(second.response()).toBeUndefined();
+    expect(queue.pending.map((p) => p.request)).toEqual([second.request]);
+    expect(onAnswer).toHaveBeenCalledExactlyOnceWith(first.request, true);
+    expect(queue.counts).toEqual({ approved: 1, denied: 0 });
+    expect(queue.approvedTools.size).toBe(0);
+  });
+
+  it('n denies the oldest request with a reason the model can read', async () => {
+    const onAnswer = vi.fn();
+    const queue = new ApprovalQueue({ onAnswer });
+    const first = ask(queue, 'shell');
+    const second = ask(queue, 'shell');
+    expect(queue.answer('n')).toBe(true);
+    await flush();
+    expect(first.response()).toEqual({ decision: 'deny', reason: 'The user denied this call.' });
+    expect(second.response()).toBeUndefined();
+    expect(onAnswer).toHaveBeenCalledExactlyOnceWith(first.request, false);
+    expect(queue.counts).toEqual({ approved: 0, denied: 1 });
+  });
+
+  it('accepts upper-case keys', async () => {
+    const queue = new ApprovalQueue();
+    const first = ask(queue, 'shell');
+    const second = ask(queue, 'shell');
+    const third = ask(queue, 'edit');
+    expect(queue.answer('Y')).toBe(true);
+    expect(queue.answer('N')).toBe(true);
+    expect(queue.answer('A')).toBe(true);
+    await flush();
+    expect([first, second, third].map((a) => decision(a.response()))).toEqual([
+      'approve',
+      'deny',
+      'approve',
+    ]);
+    expect([...queue.approvedTools]).toEqual(['edit']);
+  });
+
+  it('ignores other keys and an empty queue, without touching anything', async () => {
+    const onChange = vi.fn();
+    const onAnswer = vi.fn();
+    const queue = new ApprovalQueue({ onChange, onAnswer });
+    for (const key of ['y', 'n', 'a']) expect(queue.answer(key)).toBe(false);
+    const waiting = ask(queue, 'shell');
+    onChange.mockClear();
+    for (const key of ['x', 'yes', 'no', '', ' ', '\r', 'q', '1']) {
+      expect(queue.answer(key)).toBe(false);
+    }
+    await flush();
+    expect(waiting.response()).toBeUndefined();
+    expect(queue.pending).toHaveLength(1);
+    expect(onChange).not.toHaveBeenCalled();
+    expect(onAnswer).not.toHaveBeenCalled();
+    expect(queue.counts).toEqual({ approved: 0, denied: 0 });
+  });
+
+  it('answers several waiting approvals one at a time, in the order they came', async () => {
+    const queue = new ApprovalQueue();
+    const asked = ['shell', 'write_file', 'shell', 'fetch'].map((tool) => ask(queue, tool));
+    const heads: string[] = [];
+    for (const key of ['n', 'y', 'y', 'n']) {
+      heads.push(queue.pending[0]?.request.callId ?? '');
+      queue.answer(key);
+    }
+    await flush();
+    expect(heads).toEqual(asked.map((a) => a.request.callId));
+    expect(asked.map((a) => decision(a.response()))).toEqual([
+      'deny',
+      'approve',
+      'approve',
+      'deny',
+    ]);
+    expect(queue.pending).toHaveLength(0);
+    expect(queue.counts).toEqual({ approved: 2, denied: 2 });
+  });
+
+  describe('a: every call of the tool for the session', () => {
+    it('approves the head and every waiting call of its tool, leaving the others in order', async () => {
+      const onAnswer = vi.fn();
+      const onChange = vi.fn();
+      const queue = new ApprovalQueue({ onAnswer, onChange });
+      const s1 = ask(queue, 'shell');
+      const w1 = ask(queue, 'write_file');
+      const s2 = ask(queue, 'shell', { path: ['reviewer#1'] });
+      const f1 = ask(queue, 'fetch');
+      const s3 = ask(queue, 'shell');
+      onChange.mockClear();
+      expect(queue.answer('a')).toBe(true);
+      await flush();
+      for (const s of [s1, s2, s3]) expect(s.response()).toBe('approve');
+      expect(w1.response()).toBeUndefined();
+      expect(f1.response()).toBeUndefined();
+      expect(queue.pending.map((p) => p.request)).toEqual([w1.request, f1.request]);
+      expect([...queue.approvedTools]).toEqual(['shell']);
+      expect(onAnswer.mock.calls).toEqual([
+        [s1.request, true],
+        [s2.request, true],
+        [s3.request, true],
+      ]);
+      expect(onChange).toHaveBeenCalled();
+      expect(queue.counts).toEqual({ approved: 3, denied: 0 });
+    });
+
+    it('approves later calls of that tool at once, without queueing them', async () => {
+      const onChange = vi.fn();
+      const onAnswer = vi.fn();
+      const queue = new ApprovalQueue({ onChange, onAnswer });
+      ask(queue, 'shell');
+      queue.answer('a');
+      onChange.mockClear();
+      onAnswer.mockClear();
+      const controller = new AbortController();
+      const direct = queue.approver({
+        callId: 'later',
+        toolName: 'shell',
+        input: {},
+        claims: [],
+        path: ['sub#2'],
+        signal: controller.signal,
+      });
+      // Synchronous: a call of an approved tool never waits behind the prompt.
+      expect(direct).toBe('approve');
+      const other = ask(queue, 'write_file');
+      await flush();
+      expect(other.response()).toBeUndefined();
+      expect(queue.pending.map((p) => p.request)).toEqual([other.request]);
+      expect(onChange).toHaveBeenCalledTimes(1); // only for write_file
+      expect(onAnswer).not.toHaveBeenCalled();
+      expect(queue.counts).toEqual({ approved: 2, denied: 0 });
+    });
+
+    it('does not approve other tools for the session', async () => {
+      const queue = new ApprovalQueue();
+      ask(queue, 'shell');
+      queue.answer('y');
+      const second = ask(queue, 'shell');
+      await flush();
+      expect(second.response()).toBeUndefined();
+      expect(queue.approvedTools.has('shell')).toBe(false);
+    });
+  });
+
+  describe('unattended', () => {
+    const reason = 'Not run: nobody to ask.';
+
+    it('denies at once with the configured reason, telling onUnattended each time', async () => {
+      const onUnattended = vi.fn();
+      const onChange = vi.fn();
+      const onAnswer = vi.fn();
+      const queue = new ApprovalQueue({ unattended: reason, onUnattended, onChange, onAnswer });
+      const controller = new AbortController();
+      const request: ApprovalRequest = {
+        callId: 'c1',
+        toolName: 'shell',
+        input: {},
+        claims: [],
+        path: [],
+        signal: controller.signal,
+      };
+      expect(queue.approver(request)).toEqual({ decision: 'deny', reason });
+      const second = ask(queue, 'write_file');
+      await flush();
+      expect(second.response()).toEqual({ decision: 'deny', reason });
+      expect(onUnattended.mock.calls).toEqual([[request], [second.request]]);
+      expect(queue.pending).toHaveLength(0);
+      expect(onChange).not.toHaveBeenCalled();
+      expect(onAnswer).not.toHaveBeenCalled();
+      expect(queue.counts).toEqual({ approved: 0, denied: 2 });
+      expect(queue.answer('y')).toBe(false);
+    });
+
+    it('keeps the answer when onUnattended throws', async () => {
+      const queue = new ApprovalQueue({
+        unattended: reason,
+        onUnattended: () => {
+          throw new Error('display broke');
+        },
+      });
+      const asked = ask(queue, 'shell');
+      await flush();
+      expect(asked.response()).toEqual({ decision: 'deny', reason });
+    });
+  });
+
+  describe('a call cancelled while it waits', () => {
+    it('leaves the queue, is withdrawn, and is never approved afterwards', async () => {
+      const onChange = vi.fn();
+      const onAnswer = vi.fn();
+      const queue = new ApprovalQueue({ onChange, onAnswer });
+      const first = ask(queue, 'shell');
+      const second = ask(queue, 'shell');
+      onChange.mockClear();
+      first.controller.abort();
+      expect(queue.pending.map((p) => p.request)).toEqual([second.request]);
+      expect(onChange).toHaveBeenCalledTimes(1);
+      // `y` now answers the next call, not the withdrawn one; `a` cannot reach it either.
+      expect(queue.answer('y')).toBe(true);
+      ask(queue, 'shell');
+      queue.answer('a');
+      await flush();
+      expect(first.response()).toEqual({ decision: 'deny', reason: 'withdrawn' });
+      expect(first.settlements()).toBe(1);
+      expect(second.response()).toBe('approve');
+      expect(onAnswer.mock.calls.map(([r]) => r)).not.toContain(first.request);
+      // Withdrawn calls are neither approved nor denied by the user.
+      expect(queue.counts).toEqual({ approved: 2, denied: 0 });
+    });
+
+    it('a request whose signal is already aborted never enters the queue', async () => {
+      const onChange = vi.fn();
+      const queue = new ApprovalQueue({ onChange });
+      const asked = ask(queue, 'shell', { aborted: true });
+      expect(queue.pending).toHaveLength(0);
+      expect(queue.answer('y')).toBe(false);
+      await flush();
+      expect(asked.response()).toEqual({ decision: 'deny', reason: 'withdrawn' });
+      expect(onChange).not.toHaveBeenCalled();
+    });
+
+    it('an abort after the answer changes nothing', async () => {
+      const onChange = vi.fn();
+      const queue = new ApprovalQueue({ onChange });
+      const first = ask(queue, 'shell');
+      const second = ask(queue, 'shell');
+      queue.answer('y');
+      onChange.mockClear();
+      first.controller.abort();
+      await flush();
+      expect(first.response()).toBe('approve');
+      expect(queue.pending.map((p) => p.request)).toEqual([second.request]);
+      expect(onChange).not.toHaveBeenCalled();
+    });
+  });
+
+  it('denyAll denies everything waiting with the reason', async () => {
+    const onChange = vi.fn();
+    const queue = new ApprovalQueue({ onChange });
+    const asked = [ask(queue, 'shell'), ask(queue, 'edit'), ask(queue, 'shell')];
+    onChange.mockClear();
+    queue.denyAll('The user cancelled the run.');
+    await flush();
+    for (const a of asked) {
+      expect(a.response()).toEqual({ decision: 'deny', reason: 'The user cancelled the run.' });
+    }
+    expect(queue.pending).toHaveLength(0);
+    expect(onChange).toHaveBeenCalledTimes(3);
+    expect(queue.counts).toEqual({ approved: 0, denied: 3 });
+    // Their signals may abort later: nothing happens twice.
+    for (const a of asked) a.controller.abort();
+    await flush();
+    expect(onChange).toHaveBeenCalledTimes(3);
+  });
+
+  it('keeps answers when onChange and onAnswer throw', async () => {
+    const queue = new ApprovalQueue({
+      onChange: () => {
+        throw new Error('render failed');
+      },
+      onAnswer: () => {
+        throw new Error('render failed');
+      },
+    });
+    const first = ask(queue, 'shell');
+    const second = ask(queue, 'shell');
+    expect(queue.pending).toHaveLength(2);
+    expect(queue.answer('n')).toBe(true);
+    expect(queue.answer('a')).toBe(true);
+    await flush();
+    expect(decision(first.response())).toBe('deny');
+    expect(second.response()).toBe('approve');
+    expect(queue.pending).toHaveLength(0);
+  });
+
+  describe('property: random requests, answers and cancellations', () => {
+    type Op =
+      | { kind: 'request'; tool: string; path: readonly string[]; aborted: boolean }
+      | { kind: 'answer'; key: string }
+      | { kind: 'abort'; target: number };
+
+    const opArb: fc.Arbitrary<Op> = fc.oneof(
+      {
+        weight: 4,
+        arbitrary: fc.record({
+          kind: fc.constant('request' as const),
+          tool: fc.constantFrom('shell', 'edit', 'fetch'),
+          path: fc.constantFrom([], ['sub#1']),
+          aborted: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+        }),
+      },
+      {
+        weight: 4,
+        arbitrary: fc.record({
+          kind: fc.constant('answer' as const),
+          key: fc.constantFrom('y', 'n', 'a', 'Y', 'A', 'x'),
+        }),
+      },
+      {
+        weight: 2,
+        arbitrary: fc.record({
+          kind: fc.constant('abort' as const),
+          target: fc.nat({ max: 40 }),
+        }),
+      },
+    );
+
+    it('settles each request once, approves only what the user allowed, shows only unsettled requests', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(opArb, { maxLength: 40 }), async (ops) => {
+          const answered = new Map<string, boolean[]>();
+          const queue: ApprovalQueue = new ApprovalQueue({
+            onAnswer: (request, approved) => {
+              const list = answered.get(request.callId) ?? [];
+              list.push(approved);
+              answered.set(request.callId, list);
+            },
+            onChange: () => {
+              // Whenever the display looks, no settled request is on show.
+              for (const p of queue.pending) expect(settledNow.has(p.request.callId)).toBe(false);
+            },
+          });
+          const asked: Asked[] = [];
+          /** Requests whose answer was given, synchronously known (before the promise delivers). */
+          const settledNow = new Set<string>();
+          /** Why a request may be approved: `y` on it, or `a` / a session approval for its tool. */
+          const allowed = new Set<string>();
+          const withdrawn = new Set<string>();
+          const sessionTools = new Set<string>();
+
+          for (const op of ops) {
+            if (op.kind === 'request') {
+              const a = ask(queue, op.tool, { path: op.path, aborted: op.aborted });
+              asked.push(a);
+              if (sessionTools.has(op.tool)) {
+                allowed.add(a.request.callId);
+                settledNow.add(a.request.callId);
+              } else if (op.aborted) {
+                withdrawn.add(a.request.callId);
+                settledNow.add(a.request.callId);
+              }
+            } else if (op.kind === 'answer') {
+              const head = queue.pending[0];
+              const key = op.key.toLowerCase();
+              const before = [...queue.pending];
+              const accepted = queue.answer(op.key);
+              expect(accepted).toBe(head !== undefined && ['y', 'n', 'a'].includes(key));
+              if (!head || !accepted) continue;
+              if (key === 'y' || key === 'n') {
+                if (key === 'y') allowed.add(head.request.callId);
+                settledNow.add(head.request.callId);
+              } else {
+                sessionTools.add(head.request.toolName);
+                for (const p of before) {
+                  if (p.request.toolName !== head.request.toolName) continue;
+                  allowed.add(p.request.callId);
+                  settledNow.add(p.request.callId);
+                }
+              }
+            } else {
+              const target = asked[op.target % Math.max(1, asked.length)];
+              if (!target) continue;
+              const id = target.request.callId;
+              if (!settledNow.has(id)) {
+                withdrawn.add(id);
+                settledNow.add(id);
+              }
+              target.controller.abort();
+            }
+            // The queue holds exactly the unsettled requests, in the order they came.
+            expect(pendingIds(queue)).toEqual(
+              asked.map((a) => a.request.callId).filter((id) => !settledNow.has(id)),
+            );
+            expect(queue.approvedTools).toEqual(sessionTools);
+          }
+
+          await flush();
+          // Those still waiting are answered by a cancel; then every request has its one answer.
+          const stillWaiting = new Set(pendingIds(queue));
+          queue.denyAll('cancelled');
+          await flush();
+          for (const a of asked) {
+            const id = a.request.callId;
+            expect(a.settlements()).toBe(1);
+            const got = decision(a.response());
+            if (got === 'approve') expect(allowed.has(id)).toBe(true);
+            if (allowed.has(id)) expect(got).toBe('approve');
+            if (withdrawn.has(id)) {
+              expect(a.response()).toEqual({ decision: 'deny', reason: 'withdrawn' });
+              expect(answered.has(id)).toBe(false);
+            }
+            if (stillWaiting.has(id)) {
+              expect(a.response()).toEqual({ decision: 'deny', reason: 'cancelled' });
+            }
+            // The user's answers reach onAnswer once, and say what the call got.
+            const told = answered.get(id) ?? [];
+            expect(told.length).toBeLessThanOrEqual(1);
+            if (told.length === 1) expect(told[0]).toBe(got === 'approve');
+          }
+          expect(queue.pending).toHaveLength(0);
+          const approved = asked.filter((a) => decision(a.response()) === 'approve').length;
+          const denied = asked.length - approved - withdrawn.size;
+          expect(queue.counts).toEqual({ approved, denied });
+        }),
+        { numRuns: 300 },
+      );
+    });
+  });
+});

@@ -1,0 +1,270 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ApprovalRequest } from '../approval/approval.js';
+import { ApprovalQueue } from './approval-queue.js';
+import type { CliIo } from './io.js';
+import { LiveReporter } from './live-reporter.js';
+import { FakeTerminal } from './progress/fake-terminal.js';
+import { ev } from './progress/test-support.js';
+import type { Reporter, RunEnd } from './reporter.js';
+
+/** A stream that keeps what is written to it. */
+class Capture {
+  text = '';
+  write(s: string): boolean {
+    this.text += s;
+    return true;
+  }
+}
+
+function setup(
+  options: { quiet?: boolean; columns?: number; rows?: number; color?: boolean } = {},
+): { reporter: Reporter; terminal: FakeTerminal; stderr: Capture } {
+  const terminal = new FakeTerminal(options.columns ?? 80, options.rows ?? 20);
+  const stdout = Object.assign(terminal, { isTTY: true });
+  const stderr = new Capture();
+  const io = {
+    stdout,
+    stderr,
+    stdin: { isTTY: true },
+    env: options.color ? { TERM: 'xterm-256color' } : { NO_COLOR: '1' },
+    cwd: '/project',
+    home: '/home',
+  } as unknown as CliIo;
+  return { reporter: new LiveReporter(io, options), terminal, stderr };
+}
+
+/** Lets the view draw its next frame. */
+const frame = () => vi.advanceTimersByTime(80);
+
+function request(callId: string, toolName: string, input: unknown, path: string[] = []) {
+  const req: ApprovalRequest = {
+    callId,
+    toolName,
+    input,
+    claims: [],
+    path,
+    signal: new AbortController().signal,
+  };
+  return req;
+}
+
+const shell = { callId: 'c1', toolName: 'shell', index: 0 };
+const read = { callId: 'c2', toolName: 'read_file', index: 1 };
+
+const end: RunEnd = {
+  finishReason: 'stop',
+  text: 'done',
+  wallMs: 2000,
+  calls: 2,
+  steps: 2,
+  usage: { inputTokens: 40, outputTokens: 2 },
+  parallelism: 1.9,
+};
+const endText = '— done in 2.0s · 2 tool calls · parallelism 1.9x · 42 tokens';
+
+describe('LiveReporter', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('draws a live block while a prompt runs and leaves only permanent lines when it ends', () => {
+    const { reporter, terminal, stderr } = setup();
+    terminal.write('$ salvo run "list"\n');
+    reporter.runStarted('list');
+    expect(terminal.cursorVisible).toBe(false);
+    expect(terminal.screen.length).toBeGreaterThan(1);
+
+    reporter.schedulerEvent(ev.queued(shell, 0, { command: 'ls -la' }));
+    reporter.schedulerEvent(ev.started(shell, 0));
+    reporter.schedulerEvent(ev.queued(read, 0, { path: 'src/a.ts' }));
+    reporter.schedulerEvent(ev.conflict(read, 0, ['c1']));
+    frame();
+    const block = terminal.screen.slice(1).join('\n');
+    expect(block).toMatch(/1 running/);
+    expect(block).toContain('shell "ls -la"');
+    expect(block).toContain('read_file src/a.ts');
+
+    reporter.schedulerEvent(ev.finished(shell, 400));
+    // A finished call becomes a permanent line above the block, right away.
+    expect(terminal.screen[1]).toMatch(/^\[\+0\.\ds\] shell "ls -la" \(c1\): done in 0\.4s$/);
+
+    reporter.schedulerEvent(ev.started(read, 400));
+    reporter.schedulerEvent(ev.finished(read, 500));
+    reporter.runEnded(end);
+    expect(terminal.cursorVisible).toBe(true);
+    expect(terminal.screen).toEqual([
+      '$ salvo run "list"',
+      expect.stringMatching(/shell "ls -la" \(c1\): done/),
+      expect.stringMatching(/read_file src\/a\.ts \(c2\): done/),
+      endText,
+    ]);
+    // Stopped: no more frames.
+    const writes = terminal.writes.length;
+    vi.advanceTimersByTime(1000);
+    expect(terminal.writes.length).toBe(writes);
+    expect(terminal.unexpected).toEqual([]);
+    expect(terminal.wraps).toBe(0);
+    expect(stderr.text).toBe('');
+  });
+
+  it('shows the approval prompt under the block until the queue is empty', () => {
+    const { reporter, terminal } = setup();
+    const queue: ApprovalQueue = new ApprovalQueue({ onChange: () => reporter.approvals(queue) });
+    reporter.runStarted('go');
+    reporter.schedulerEvent(ev.queued(shell, 0, { command: 'rm -rf build' }));
+    reporter.schedulerEvent(ev.approval(shell, 0, { command: 'rm -rf build' }));
+    queue.approver(request('c1', 'shell', { command: 'rm -rf build' }));
+    queue.approver(request('c2', 'write_file', { path: 'a.ts' }, ['reviewer#1']));
+    // The prompt shows at once, without waiting for a frame.
+    expect(terminal.screen.slice(-2)).toEqual([
+      '? Run shell "rm -rf build"  (1 more waiting)',
+      '  [y] approve  [n] deny  [a] approve every shell call this session',
+    ]);
+    frame();
+    expect(terminal.screen.join('\n')).toMatch(/1 awaiting approval/);
+    expect(terminal.screen.slice(-2)[0]).toBe('? Run shell "rm -rf build"  (1 more waiting)');
+
+    queue.answer('y');
+    reporter.approvalAnswered(request('c1', 'shell', {}), true);
+    expect(terminal.screen.slice(-2)).toEqual([
+      '? reviewer#1 wants to run write_file a.ts',
+      '  [y] approve  [n] deny  [a] approve every write_file call this session',
+    ]);
+
+    queue.answer('n');
+    const screen = terminal.screen.join('\n');
+    expect(screen).not.toContain('[y] approve');
+    expect(screen).not.toContain('? ');
+
+    reporter.runEnded(end);
+    expect(terminal.screen).toEqual([endText]);
+    expect(terminal.unexpected).toEqual([]);
+  });
+
+  it('erases a prompt still showing when the run ends', () => {
+    const { reporter, terminal } = setup();
+    const queue = new ApprovalQueue();
+    reporter.runStarted('go');
+    queue.approver(request('c1', 'shell', { command: 'make' }));
+    reporter.approvals(queue);
+    expect(terminal.screen.join('\n')).toContain('[a] approve every shell call');
+    reporter.runEnded({ ...end, finishReason: 'cancelled' });
+    expect(terminal.screen).toEqual([
+      '— cancelled in 2.0s · 2 tool calls · parallelism 1.9x · 42 tokens',
+    ]);
+    expect(terminal.cursorVisible).toBe(true);
+  });
+
+  it('streams the model text above the block, complete lines for good', () => {
+    const { reporter, terminal } = setup();
+    reporter.runStarted('hi');
+    reporter.agentEvent({ type: 'step-start', step: 1 });
+    reporter.agentEvent({ type: 'text-delta', step: 1, text: 'Hello\nwor' });
+    expect(terminal.screen[0]).toBe('Hello');
+    frame();
+    expect(terminal.screen[1]).toBe('wor');
+    reporter.agentEvent({ type: 'text-delta', step: 1, text: 'ld' });
+    reporter.agentEvent({ type: 'step-finish', step: 1, reason: 'stop' });
+    reporter.runEnded(end);
+    expect(terminal.screen).toEqual(['Hello', 'world', endText]);
+  });
+
+  it('puts the last line on a line of its own after unfinished model text', () => {
+    const { reporter, terminal } = setup();
+    reporter.runStarted('hi');
+    reporter.agentEvent({ type: 'text-delta', step: 1, text: 'cut off mid-sent' });
+    reporter.runEnded({ ...end, finishReason: 'error' });
+    expect(terminal.screen).toEqual([
+      'cut off mid-sent',
+      '— ended: error in 2.0s · 2 tool calls · parallelism 1.9x · 42 tokens',
+    ]);
+  });
+
+  it('prints info and warnings above the block while it runs, plainly otherwise', () => {
+    const { reporter, terminal, stderr } = setup();
+    reporter.info('salvo openai:gpt in /project.');
+    reporter.runStarted('go');
+    reporter.warn('could not reach the MCP server');
+    frame();
+    expect(terminal.screen.slice(0, 2)).toEqual([
+      'salvo openai:gpt in /project.',
+      'salvo: could not reach the MCP server',
+    ]);
+    reporter.info('Cancelling: every call gets its result.');
+    reporter.runEnded(end);
+    expect(terminal.screen).toEqual([
+      'salvo openai:gpt in /project.',
+      'salvo: could not reach the MCP server',
+      'Cancelling: every call gets its result.',
+      endText,
+    ]);
+    expect(stderr.text).toBe('');
+  });
+
+  it('keeps hostile text from driving the terminal', () => {
+    const { reporter, terminal } = setup({ color: true });
+    const queue = new ApprovalQueue();
+    const bad = '\u001b[2J\u001b]0;title\u0007\u001b[5A\rX';
+    reporter.runStarted('go');
+    reporter.agentEvent({ type: 'text-delta', step: 1, text: `${bad}\n` });
+    reporter.schedulerEvent(ev.queued({ ...shell, path: [bad] }, 0, { command: bad }));
+    reporter.schedulerEvent(ev.started({ ...shell, path: [bad] }, 0));
+    queue.approver(request('c9', 'shell', { command: bad }, [bad]));
+    reporter.approvals(queue);
+    frame();
+    reporter.schedulerEvent(ev.finished({ ...shell, path: [bad] }, 5, 'error', bad));
+    reporter.warn(bad);
+    reporter.runEnded({ ...end, transcriptFile: `/tmp/${bad}.json` });
+    expect(terminal.unexpected).toEqual([]);
+    expect(terminal.wraps).toBe(0);
+    expect(terminal.screen.slice(-2)).toEqual([endText, '  transcript /tmp/X.json']);
+  });
+
+  it('quiet: the live block only, no per-call or last lines', () => {
+    const { reporter, terminal } = setup({ quiet: true });
+    reporter.runStarted('go');
+    reporter.agentEvent({ type: 'text-delta', step: 1, text: 'hidden text\n' });
+    reporter.schedulerEvent(ev.queued(shell, 0, { command: 'ls' }));
+    reporter.schedulerEvent(ev.started(shell, 0));
+    frame();
+    expect(terminal.screen.join('\n')).toContain('shell "ls"');
+    reporter.schedulerEvent(ev.finished(shell, 10));
+    reporter.runEnded(end);
+    expect(terminal.screen).toEqual([]);
+    expect(terminal.writes.join('')).not.toContain('hidden text');
+    expect(terminal.cursorVisible).toBe(true);
+  });
+
+  it('close stops the display, is idempotent, and writes nothing when nothing runs', () => {
+    const { reporter, terminal } = setup();
+    reporter.close();
+    expect(terminal.writes).toEqual([]);
+    reporter.runStarted('go');
+    reporter.close();
+    reporter.close();
+    expect(terminal.cursorVisible).toBe(true);
+    expect(terminal.screen).toEqual([]);
+    const writes = terminal.writes.length;
+    vi.advanceTimersByTime(1000);
+    expect(terminal.writes.length).toBe(writes);
+  });
+
+  it('fits the prompt and block to a narrow terminal without wrapping', () => {
+    const { reporter, terminal } = setup({ columns: 30, rows: 10 });
+    const queue = new ApprovalQueue();
+    reporter.runStarted('go');
+    reporter.schedulerEvent(ev.queued(shell, 0, { command: 'x'.repeat(200) }));
+    reporter.schedulerEvent(ev.started(shell, 0));
+    queue.approver(request('c1', 'shell', { command: 'y'.repeat(200) }));
+    reporter.approvals(queue);
+    frame();
+    expect(terminal.wraps).toBe(0);
+    expect(terminal.screen.length).toBeLessThan(10);
+    expect(terminal.screen.join('\n')).toContain('? Run shell');
+    reporter.runEnded(end);
+    expect(terminal.screen.join('')).not.toContain('? Run shell');
+  });
+});
