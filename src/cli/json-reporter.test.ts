@@ -1,36 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AgentEvent } from '../agent/run-agent.js';
-import type { ApprovalRequest } from '../approval/approval.js';
 import type { SchedulerEvent } from '../schedule/events.js';
 import { ApprovalQueue } from './approval-queue.js';
-import type { CliIo } from './io.js';
 import { JsonReporter } from './json-reporter.js';
 import { ev, result } from './progress/test-support.js';
 import type { Reporter, RunEnd } from './reporter.js';
-
-/** A stream that keeps what is written to it. */
-class Capture {
-  text = '';
-  isTTY = false;
-  write(s: string): boolean {
-    this.text += s;
-    return true;
-  }
-}
+import { approvalRequest, Capture, testIo } from './test-reporter-support.js';
 
 function setup(): { reporter: Reporter; stdout: Capture; stderr: Capture } {
   const stdout = new Capture();
   const stderr = new Capture();
-  const io = {
-    stdout,
-    stderr,
-    stdin: { isTTY: false },
-    env: {},
-    cwd: '/project',
-    home: '/home',
-  } as unknown as CliIo;
-  return { reporter: new JsonReporter(io), stdout, stderr };
+  return { reporter: new JsonReporter(testIo(stdout, stderr)), stdout, stderr };
 }
 
 /** Every stdout line parsed; fails unless stdout is nothing but JSON objects, one per line. */
@@ -48,15 +29,6 @@ function records(stdout: Capture): Record<string, unknown>[] {
       expect((value as { event?: unknown }).event).toBeTypeOf('string');
       return value as Record<string, unknown>;
     });
-}
-
-function request(
-  callId: string,
-  toolName: string,
-  input: unknown,
-  path: string[] = [],
-): ApprovalRequest {
-  return { callId, toolName, input, claims: [], path, signal: new AbortController().signal };
 }
 
 const shell = { callId: 'c1', toolName: 'shell', index: 0 };
@@ -96,7 +68,7 @@ describe('JsonReporter', () => {
     reporter.runStarted('list the files\nplease');
     for (const event of schedulerEvents) reporter.schedulerEvent(event);
     for (const event of agentEvents) reporter.agentEvent(event);
-    reporter.approvalAnswered(request('c1', 'shell', {}), true);
+    reporter.approvalAnswered(approvalRequest('c1', 'shell', {}), true);
     reporter.info('human line');
     reporter.warn('careful');
     reporter.runEnded(end);
@@ -163,7 +135,7 @@ describe('JsonReporter', () => {
       const queue: ApprovalQueue = new ApprovalQueue({ onChange: () => reporter.approvals(queue) });
       const controller = new AbortController();
       const ask = (callId: string, toolName: string, input: unknown) =>
-        queue.approver({ ...request(callId, toolName, input), signal: controller.signal });
+        queue.approver({ ...approvalRequest(callId, toolName, input), signal: controller.signal });
       ask('c1', 'shell', { command: 'rm -rf build' });
       ask('c2', 'write_file', { path: 'a.ts' });
       const prompts = () => stderr.text.split('\n').filter(Boolean);
@@ -184,10 +156,10 @@ describe('JsonReporter', () => {
     it('asks again when a later request reuses a call id (ids repeat across turns)', () => {
       const { reporter, stderr } = setup();
       const queue: ApprovalQueue = new ApprovalQueue({ onChange: () => reporter.approvals(queue) });
-      queue.approver(request('call_0', 'shell', { command: 'ls' }));
+      queue.approver(approvalRequest('call_0', 'shell', { command: 'ls' }));
       queue.answer('y');
       // The next turn: some providers number calls per response, so `call_0` comes back.
-      queue.approver(request('call_0', 'shell', { command: 'pwd' }));
+      queue.approver(approvalRequest('call_0', 'shell', { command: 'pwd' }));
       const prompts = stderr.text.split('\n').filter(Boolean);
       expect(prompts).toHaveLength(2);
       expect(prompts[1]).toContain('{"command":"pwd"}');

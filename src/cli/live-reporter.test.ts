@@ -1,20 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ApprovalRequest } from '../approval/approval.js';
 import { ApprovalQueue } from './approval-queue.js';
-import type { CliIo } from './io.js';
 import { LiveReporter } from './live-reporter.js';
 import { FakeTerminal } from './progress/fake-terminal.js';
 import { ev } from './progress/test-support.js';
 import type { Reporter, RunEnd } from './reporter.js';
-
-/** A stream that keeps what is written to it. */
-class Capture {
-  text = '';
-  write(s: string): boolean {
-    this.text += s;
-    return true;
-  }
-}
+import { approvalRequest, Capture, testIo } from './test-reporter-support.js';
 
 function setup(
   options: { quiet?: boolean; columns?: number; rows?: number; color?: boolean } = {},
@@ -22,31 +12,15 @@ function setup(
   const terminal = new FakeTerminal(options.columns ?? 80, options.rows ?? 20);
   const stdout = Object.assign(terminal, { isTTY: true });
   const stderr = new Capture();
-  const io = {
-    stdout,
-    stderr,
-    stdin: { isTTY: true },
+  const io = testIo(stdout, stderr, {
+    tty: true,
     env: options.color ? { TERM: 'xterm-256color' } : { NO_COLOR: '1' },
-    cwd: '/project',
-    home: '/home',
-  } as unknown as CliIo;
+  });
   return { reporter: new LiveReporter(io, options), terminal, stderr };
 }
 
 /** Lets the view draw its next frame. */
 const frame = () => vi.advanceTimersByTime(80);
-
-function request(callId: string, toolName: string, input: unknown, path: string[] = []) {
-  const req: ApprovalRequest = {
-    callId,
-    toolName,
-    input,
-    claims: [],
-    path,
-    signal: new AbortController().signal,
-  };
-  return req;
-}
 
 const shell = { callId: 'c1', toolName: 'shell', index: 0 };
 const read = { callId: 'c2', toolName: 'read_file', index: 1 };
@@ -116,8 +90,8 @@ describe('LiveReporter', () => {
     reporter.runStarted('go');
     reporter.schedulerEvent(ev.queued(shell, 0, { command: 'rm -rf build' }));
     reporter.schedulerEvent(ev.approval(shell, 0, { command: 'rm -rf build' }));
-    queue.approver(request('c1', 'shell', { command: 'rm -rf build' }));
-    queue.approver(request('c2', 'write_file', { path: 'a.ts' }, ['reviewer#1']));
+    queue.approver(approvalRequest('c1', 'shell', { command: 'rm -rf build' }));
+    queue.approver(approvalRequest('c2', 'write_file', { path: 'a.ts' }, ['reviewer#1']));
     // The prompt shows at once, without waiting for a frame.
     expect(terminal.screen.slice(-2)).toEqual([
       '? Run shell "rm -rf build"  (1 more waiting)',
@@ -128,7 +102,7 @@ describe('LiveReporter', () => {
     expect(terminal.screen.slice(-2)[0]).toBe('? Run shell "rm -rf build"  (1 more waiting)');
 
     queue.answer('y');
-    reporter.approvalAnswered(request('c1', 'shell', {}), true);
+    reporter.approvalAnswered(approvalRequest('c1', 'shell', {}), true);
     expect(terminal.screen.slice(-2)).toEqual([
       '? reviewer#1 wants to run write_file a.ts',
       '  [y] approve  [n] deny  [a] approve every write_file call this session',
@@ -148,7 +122,7 @@ describe('LiveReporter', () => {
     const { reporter, terminal } = setup();
     const queue = new ApprovalQueue();
     reporter.runStarted('go');
-    queue.approver(request('c1', 'shell', { command: 'make' }));
+    queue.approver(approvalRequest('c1', 'shell', { command: 'make' }));
     reporter.approvals(queue);
     expect(terminal.screen.join('\n')).toContain('[a] approve every shell call');
     reporter.runEnded({ ...end, finishReason: 'cancelled' });
@@ -212,7 +186,7 @@ describe('LiveReporter', () => {
     reporter.agentEvent({ type: 'text-delta', step: 1, text: `${bad}\n` });
     reporter.schedulerEvent(ev.queued({ ...shell, path: [bad] }, 0, { command: bad }));
     reporter.schedulerEvent(ev.started({ ...shell, path: [bad] }, 0));
-    queue.approver(request('c9', 'shell', { command: bad }, [bad]));
+    queue.approver(approvalRequest('c9', 'shell', { command: bad }, [bad]));
     reporter.approvals(queue);
     frame();
     reporter.schedulerEvent(ev.finished({ ...shell, path: [bad] }, 5, 'error', bad));
@@ -258,7 +232,7 @@ describe('LiveReporter', () => {
     reporter.runStarted('go');
     reporter.schedulerEvent(ev.queued(shell, 0, { command: 'x'.repeat(200) }));
     reporter.schedulerEvent(ev.started(shell, 0));
-    queue.approver(request('c1', 'shell', { command: 'y'.repeat(200) }));
+    queue.approver(approvalRequest('c1', 'shell', { command: 'y'.repeat(200) }));
     reporter.approvals(queue);
     frame();
     expect(terminal.wraps).toBe(0);

@@ -1,21 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ApprovalRequest } from '../approval/approval.js';
 import { ApprovalQueue } from './approval-queue.js';
-import type { CliIo } from './io.js';
 import { PlainReporter } from './plain-reporter.js';
 import { ev } from './progress/test-support.js';
 import type { Reporter, RunEnd } from './reporter.js';
-
-/** A stream that keeps what is written to it (not a terminal). */
-class Capture {
-  text = '';
-  isTTY = false;
-  write(s: string): boolean {
-    this.text += s;
-    return true;
-  }
-}
+import { approvalRequest, Capture, testIo } from './test-reporter-support.js';
 
 function setup(options: { quiet?: boolean } = {}): {
   reporter: Reporter;
@@ -24,33 +13,12 @@ function setup(options: { quiet?: boolean } = {}): {
 } {
   const stdout = new Capture();
   const stderr = new Capture();
-  const io = {
-    stdout,
-    stderr,
-    stdin: { isTTY: false },
-    env: {},
-    cwd: '/project',
-    home: '/home',
-  } as unknown as CliIo;
-  return { reporter: new PlainReporter(io, options), stdout, stderr };
+  return { reporter: new PlainReporter(testIo(stdout, stderr), options), stdout, stderr };
 }
 
 /** ESC, 8-bit CSI/OSC, carriage returns and other controls a log should never hold. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
 const controls = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
-
-function request(callId: string, toolName: string, input: unknown, path: string[] = []) {
-  const controller = new AbortController();
-  const req: ApprovalRequest = {
-    callId,
-    toolName,
-    input,
-    claims: [],
-    path,
-    signal: controller.signal,
-  };
-  return req;
-}
 
 const shell = { callId: 'c1', toolName: 'shell', index: 0 };
 const read = { callId: 'c2', toolName: 'read_file', index: 1 };
@@ -129,8 +97,8 @@ describe('PlainReporter', () => {
     it('asks on stderr about the head of the queue, once per request', () => {
       const { reporter, stdout, stderr } = setup();
       const queue: ApprovalQueue = new ApprovalQueue({ onChange: () => reporter.approvals(queue) });
-      queue.approver(request('c1', 'shell', { command: 'rm -rf build' }));
-      queue.approver(request('c2', 'write_file', { path: 'a.ts' }, ['reviewer#1']));
+      queue.approver(approvalRequest('c1', 'shell', { command: 'rm -rf build' }));
+      queue.approver(approvalRequest('c2', 'write_file', { path: 'a.ts' }, ['reviewer#1']));
       expect(stderr.text.split('\n')).toEqual([
         '? Run shell "rm -rf build"',
         '  [y] approve  [n] deny  [a] approve every shell call this session',
@@ -151,9 +119,9 @@ describe('PlainReporter', () => {
     it('says how many more are waiting', () => {
       const { reporter, stderr } = setup();
       const queue = new ApprovalQueue();
-      queue.approver(request('c1', 'shell', { command: 'a' }));
-      queue.approver(request('c2', 'shell', { command: 'b' }));
-      queue.approver(request('c3', 'shell', { command: 'c' }));
+      queue.approver(approvalRequest('c1', 'shell', { command: 'a' }));
+      queue.approver(approvalRequest('c2', 'shell', { command: 'b' }));
+      queue.approver(approvalRequest('c3', 'shell', { command: 'c' }));
       reporter.approvals(queue);
       expect(stderr.text).toContain('? Run shell "a"  (2 more waiting)\n');
     });
@@ -161,9 +129,9 @@ describe('PlainReporter', () => {
     it('asks again when a request with a repeated call id comes after the queue emptied', () => {
       const { reporter, stderr } = setup();
       const queue: ApprovalQueue = new ApprovalQueue({ onChange: () => reporter.approvals(queue) });
-      queue.approver(request('call_0', 'shell', { command: 'ls' }));
+      queue.approver(approvalRequest('call_0', 'shell', { command: 'ls' }));
       queue.answer('y');
-      queue.approver(request('call_0', 'shell', { command: 'pwd' }));
+      queue.approver(approvalRequest('call_0', 'shell', { command: 'pwd' }));
       expect(stderr.text.match(/^\? Run/gm)).toHaveLength(2);
       expect(stderr.text).toContain('shell "pwd"');
     });
@@ -172,7 +140,7 @@ describe('PlainReporter', () => {
       const { reporter, stdout } = setup();
       reporter.schedulerEvent(ev.queued(read, 0, { path: 'a.ts' }));
       reporter.schedulerEvent(ev.approval(read, 0, { path: 'a.ts' }));
-      reporter.approvalAnswered(request('c2', 'read_file', { path: 'a.ts' }), false);
+      reporter.approvalAnswered(approvalRequest('c2', 'read_file', { path: 'a.ts' }), false);
       reporter.schedulerEvent(
         ev.finished(read, 10, 'denied', 'Denied: The user denied this call.'),
       );
@@ -211,7 +179,7 @@ describe('PlainReporter', () => {
       reporter.schedulerEvent(ev.progress(evil, 2, { message: bad, progress: 1, total: 3 }));
       reporter.schedulerEvent(ev.finished(evil, 5, 'error', `Error: ${bad}`));
       const queue = new ApprovalQueue();
-      queue.approver(request('c9', 'shell', { command: bad }, [hostile[1] as string]));
+      queue.approver(approvalRequest('c9', 'shell', { command: bad }, [hostile[1] as string]));
       reporter.approvals(queue);
       reporter.info(bad);
       reporter.warn(bad);
