@@ -4,7 +4,7 @@ import { McpHub } from '../mcp/hub.js';
 import type { SchedulerEvent } from '../schedule/events.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import { loadAgentDefinitions } from '../subagent/load-agent-definitions.js';
-import { SubagentManager } from '../subagent/subagent-manager.js';
+import { type SubagentDefinition, SubagentManager } from '../subagent/subagent-manager.js';
 import { agentTool, taskTool } from '../subagent/subagent-tools.js';
 import type { Tool } from '../tool/define-tool.js';
 import { builtinTools } from '../tools/builtin-tools.js';
@@ -17,8 +17,13 @@ export interface RuntimeOptions {
   home: string;
   config: SalvoConfig;
   model: Model;
+  /** The subagents' model. @default model */
+  subagentModel?: Model;
+  /** The subagent definitions. @default read from `.salvo/agents` of the project and home */
+  definitions?: readonly SubagentDefinition[];
   approvalMode: ApprovalMode;
-  approver: Approver;
+  /** Who is asked; without one, calls that need approval are denied with a reason. */
+  approver?: Approver;
   maxConcurrency?: number | undefined;
   maxSubagents?: number | undefined;
   onEvent?: (event: SchedulerEvent) => void;
@@ -46,12 +51,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   for (const failure of hub?.errors() ?? []) {
     warn(`MCP server \`${failure.server}\` is not available: ${failure.message}`);
   }
-  const { definitions, problems } = await loadAgentDefinitions({ projectDir: cwd, homeDir: home });
-  for (const problem of problems) {
-    warn(`${problem.file}${problem.field ? ` (${problem.field})` : ''}: ${problem.message}`);
-  }
+  const definitions = options.definitions ?? (await definitionsOnDisk(cwd, home, warn));
   const subagents = new SubagentManager({
-    model: options.model,
+    model: options.subagentModel ?? options.model,
     definitions,
     ...(options.maxSubagents === undefined ? {} : { maxConcurrent: options.maxSubagents }),
     ...(config.maxDepth === undefined ? {} : { maxDepth: config.maxDepth }),
@@ -64,7 +66,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     maxConcurrency: options.maxConcurrency ?? Infinity,
     limits: hub?.limits() ?? {},
     approvalMode: options.approvalMode,
-    approver: options.approver,
+    ...(options.approver ? { approver: options.approver } : {}),
     ...(config.toolTimeoutMs === undefined ? {} : { defaultTimeoutMs: config.toolTimeoutMs }),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.onTurnEnd ? { onTurnEnd: options.onTurnEnd } : {}),
@@ -90,4 +92,17 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       await hub?.close();
     },
   };
+}
+
+/** The definitions in `.salvo/agents` of the project and home; invalid files are warned about. */
+async function definitionsOnDisk(
+  projectDir: string,
+  homeDir: string,
+  warn: (line: string) => void,
+): Promise<SubagentDefinition[]> {
+  const { definitions, problems } = await loadAgentDefinitions({ projectDir, homeDir });
+  for (const problem of problems) {
+    warn(`${problem.file}${problem.field ? ` (${problem.field})` : ''}: ${problem.message}`);
+  }
+  return definitions;
 }

@@ -1,13 +1,12 @@
 import type { AgentMessage } from '../../agent/model.js';
 import { type AgentEvent, type AgentResult, runAgent } from '../../agent/run-agent.js';
-import { McpHub } from '../../mcp/hub.js';
+import type { McpHub } from '../../mcp/hub.js';
 import type { CallResult } from '../../schedule/call.js';
 import type { EventListener } from '../../schedule/events.js';
-import { Scheduler } from '../../schedule/scheduler.js';
-import { type AgentRecord, SubagentManager } from '../../subagent/subagent-manager.js';
-import { agentTool, taskTool } from '../../subagent/subagent-tools.js';
-import { builtinTools } from '../../tools/builtin-tools.js';
+import type { Scheduler } from '../../schedule/scheduler.js';
+import type { AgentRecord, SubagentManager } from '../../subagent/subagent-manager.js';
 import type { TurnTrace } from '../../trace/call-trace.js';
+import { createRuntime } from '../runtime.js';
 import { demoAgentDefinitions } from './demo-agents.js';
 import { demoModels } from './demo-model.js';
 import { demoPrompt, demoSystemPrompt } from './demo-root-script.js';
@@ -45,7 +44,8 @@ export interface DemoSessionOptions {
 export interface DemoSessionHandle {
   scheduler: Scheduler;
   manager: SubagentManager;
-  hub: McpHub;
+  /** Absent when the session runs without MCP servers. */
+  hub: McpHub | undefined;
   /** MCP packages that could not be found: their part of the session is skipped. */
   missing: string[];
 }
@@ -98,43 +98,35 @@ export async function runDemoSession(options: DemoSessionOptions): Promise<DemoS
       ? { config: { mcpServers: {} }, missing: [] }
       : demoMcpConfig({ projectDir, memoryFile });
   const startup = performance.now();
-  const hub = await McpHub.fromConfig(config);
-  const startupMs = performance.now() - startup;
   const traces: TurnTrace[] = [];
-  const manager = new SubagentManager({
-    model: models.reviewer,
-    maxConcurrent: maxSubagents,
-    maxDepth: 1,
+  const warnings: string[] = [];
+  const runtime = await createRuntime({
+    cwd: projectDir,
+    home: projectDir,
+    config: { ...config, maxDepth: 1 },
+    model: models.root,
+    subagentModel: models.reviewer,
     definitions: demoAgentDefinitions(),
+    approvalMode,
+    maxConcurrency,
+    maxSubagents,
+    warn: (line) => warnings.push(line),
+    ...(options.onSchedulerEvent ? { onEvent: options.onSchedulerEvent } : {}),
+    onTurnEnd: (trace) => {
+      if (trace.calls.length === 0) return; // a final answer: nothing ran
+      traces.push(trace);
+      options.onTurnEnd?.(trace);
+    },
   });
+  const startupMs = performance.now() - startup;
+  const { scheduler, subagents: manager, hub } = runtime;
   try {
-    const scheduler = new Scheduler({
-      tools: [
-        ...builtinTools({ root: projectDir }),
-        ...hub.tools(),
-        taskTool(manager),
-        agentTool(manager),
-      ],
-      maxConcurrency,
-      limits: hub.limits(),
-      approvalMode,
-      ...(options.onSchedulerEvent ? { onEvent: options.onSchedulerEvent } : {}),
-      onTurnEnd: (trace) => {
-        if (trace.calls.length === 0) return; // a final answer: nothing ran
-        traces.push(trace);
-        options.onTurnEnd?.(trace);
-      },
-    });
-    manager.attach(scheduler);
     options.onStart?.({ scheduler, manager, hub, missing });
     const started = performance.now();
     const result = await runAgent({
       model: models.root,
       system: demoSystemPrompt(
-        hub
-          .status()
-          .filter((s) => s.state === 'connected')
-          .map((s) => s.name),
+        (hub?.status() ?? []).filter((s) => s.state === 'connected').map((s) => s.name),
       ),
       scheduler,
       messages: demoPrompt,
@@ -145,7 +137,7 @@ export async function runDemoSession(options: DemoSessionOptions): Promise<DemoS
     const wallMs = performance.now() - started;
     const agents = manager.agents();
     const errors = [
-      ...hub.errors().map((e) => `MCP server ${e.server} did not start: ${e.message}`),
+      ...warnings,
       ...problems('root', result),
       ...agents.flatMap((agent) =>
         agent.result
@@ -157,7 +149,7 @@ export async function runDemoSession(options: DemoSessionOptions): Promise<DemoS
     return { result, wallMs, startupMs, traces, agents, calls, errors, missing };
   } finally {
     manager.cancelAll('the demo session ended');
-    await hub.close();
+    await runtime.close();
   }
 }
 
