@@ -187,6 +187,8 @@ function renderTip(call: CallTrace, ctx: BarContext): string {
     d.approvalMs === undefined ? 'not needed' : `${formatMs(d.approvalMs)} · ${esc(call.approval)}`;
   let running = d.runningMs === undefined ? 'did not run' : formatMs(d.runningMs);
   if (shared) running = `shared the run of <code>${esc(call.sharedWith)}</code>`;
+  const yielded = finiteOr(call.slotsYieldedMs, 0);
+  if (yielded > 0) running += ` · ${formatMs(yielded)} of it with its slots given back`;
   const items: [string, string][] = [
     ['Queued at', `+${formatMs(callSpan(call).start - ctx.origin)}`],
     ['Waiting for conflicts', conflicts],

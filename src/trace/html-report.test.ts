@@ -103,6 +103,14 @@ describe('renderHtmlReport (markup)', () => {
     const html = renderHtmlReport(turn(1, [call('only', 0, { queuedAt: 5, endedAt: 25 })]));
     expect(html).toContain('data-call-id="only" data-turn-id="1" data-status="success"');
     expect(html).toContain('data-start-ms="0" data-end-ms="20" style="left:0%;width:100%"');
+    expect(html).not.toContain('slots given back');
+  });
+
+  it('says how long a call running subagents gave its slots back', () => {
+    const html = renderHtmlReport(
+      turn(1, [call('t1', 0, { startedAt: 0, endedAt: 50, slotsYieldedMs: 42 })]),
+    );
+    expect(html).toContain(`${formatMs(42)} of it with its slots given back`);
   });
 
   it('loads nothing and runs nothing: no script, no external reference, a strict CSP', () => {
