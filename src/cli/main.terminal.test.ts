@@ -1,9 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { roleChunk } from '../agent/providers/test-openai-sse.js';
 import { startTestServer, type TestServer } from '../agent/providers/test-server.js';
-import { cleanEnv, tempProject, textAnswer, toolCallsAnswer } from './test-cli.js';
+import { faultServerCommand } from '../mcp/fixtures/fault-server-command.js';
+import { cleanEnv, processRuns, tempProject, textAnswer, toolCallsAnswer } from './test-cli.js';
 import { TestTerminal } from './test-terminal.js';
 
 // The real binary in a real pseudo-terminal (tmux): the live display, approvals, Ctrl-C.
@@ -70,13 +71,23 @@ describe('salvo in a terminal', () => {
     expect(saved.finishReason).toBe('cancelled');
   });
 
-  it('a second Ctrl-C exits at once', async () => {
+  it('a second Ctrl-C exits at once, killing an MCP server that would not go', async () => {
     const { dir, home } = tempProject();
+    // The server ignores the end of its input, SIGTERM and SIGINT: closing it gracefully takes
+    // seconds (the SDK waits, then kills it), and a salvo that just died would leave it running.
+    const pidFile = join(dir, 'server.pid');
+    const command = faultServerCommand({ FAULT_STUBBORN: '1', FAULT_PID_FILE: pidFile });
+    writeFileSync(join(dir, 'salvo.json'), JSON.stringify({ mcpServers: { stubborn: command } }));
     server.enqueue({ type: 'stream', steps: [roleChunk(), { wait: new Promise(() => {}) }] });
     const t = await salvo(['run', '-m', 'm', 'think forever'], dir, home);
     await t.waitFor(/⠋|⠙|⠹|⠸|⠼|⠴|⠦|⠧|⠇|⠏/);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    expect(processRuns(pid)).toBe(true);
     await t.press('C-c');
+    await t.waitFor(/Ctrl-C again exits at once/);
     await t.press('C-c');
     expect(await t.exitCode()).toBe(130);
+    expect(await t.history()).toMatch(/salvo: exited at once/);
+    expect(processRuns(pid)).toBe(false);
   });
 });

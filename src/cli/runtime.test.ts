@@ -1,12 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AgentMessage } from '../agent/model.js';
 import { runAgent } from '../agent/run-agent.js';
 import { scriptedModel } from '../agent/scripted-model.js';
 import { faultServerCommand } from '../mcp/fixtures/fault-server-command.js';
 import { createRuntime, type Runtime } from './runtime.js';
+import { processRuns } from './test-cli.js';
 
 let runtime: Runtime | undefined;
 let dir: string | undefined;
@@ -85,5 +86,24 @@ describe('createRuntime', () => {
     const after = runtime.tools.map((t) => t.name);
     expect(after).toEqual(expect.arrayContaining([...before]));
     expect(after.length).toBe(before.length + 1);
+  });
+
+  it('closes the servers it started when it cannot be built', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'salvo-runtime-'));
+    const pidFile = join(dir, 'server.pid');
+    await expect(
+      createRuntime({
+        cwd: dir,
+        home: dir,
+        config: { mcpServers: { f: faultServerCommand({ FAULT_PID_FILE: pidFile }) } },
+        model: scriptedModel({ turns: [] }),
+        approvalMode: 'ask',
+        maxSubagents: 0, // invalid: the subagent manager refuses it, after the servers started
+        warn: () => {},
+      }),
+    ).rejects.toThrow(/maxConcurrent/);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    // Closing ended the server: it is gone (or a zombie its parent, this process, will reap).
+    await vi.waitFor(() => expect(processRuns(pid)).toBe(false));
   });
 });

@@ -39,18 +39,33 @@ export interface Runtime {
   readonly tools: readonly Tool[];
   hub: McpHub | undefined;
   subagents: SubagentManager;
+  /** Closes the MCP servers, giving each a moment to go. */
   close(): Promise<void>;
+  /** Kills the MCP servers' processes at once, for a host that exits now. Synchronous. */
+  killNow(): void;
 }
 
 /** Connects the configured MCP servers (in parallel) and builds the scheduler over every tool. */
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
-  const { config, cwd, home, warn } = options;
+  const { config, warn } = options;
   const servers = config.mcpServers ?? {};
   const hub =
     Object.keys(servers).length > 0 ? await McpHub.fromConfig({ mcpServers: servers }) : undefined;
   for (const failure of hub?.errors() ?? []) {
     warn(`MCP server \`${failure.server}\` is not available: ${failure.message}`);
   }
+  try {
+    return await assemble(options, hub);
+  } catch (error) {
+    // Servers started for a runtime that will not exist must not outlive it.
+    await hub?.close();
+    throw error;
+  }
+}
+
+/** Subagents, tools and the scheduler around a connected hub. */
+async function assemble(options: RuntimeOptions, hub: McpHub | undefined): Promise<Runtime> {
+  const { config, cwd, home, warn } = options;
   const definitions = options.definitions ?? (await definitionsOnDisk(cwd, home, warn));
   const subagents = new SubagentManager({
     model: options.subagentModel ?? options.model,
@@ -91,6 +106,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       stopWatching?.();
       await hub?.close();
     },
+    killNow: () => hub?.killNow(),
   };
 }
 

@@ -67,6 +67,8 @@ export class McpConnection {
   #probing = false;
   #exit: string | undefined;
   #stderr = '';
+  /** The server's process (stdio), once spawned. */
+  #child: ChildProcess | undefined;
   #protocolError: string | undefined;
   readonly #origins = new Map<string | number, string>();
   readonly #hooks: ConnectionHooks;
@@ -188,6 +190,20 @@ export class McpConnection {
     this.client.close().catch(() => {});
   }
 
+  /**
+   * Kills the server's process at once (SIGKILL), for a host that must exit now: a graceful
+   * `close` gives a server seconds to go. Does nothing for remote servers or a process gone.
+   */
+  killNow(): void {
+    const child = this.#child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+
   async close(): Promise<void> {
     this.#closing = true;
     try {
@@ -241,6 +257,7 @@ export class McpConnection {
       transport.start = async () => {
         await start();
         const child = (transport as unknown as { _process?: ChildProcess })._process;
+        this.#child = child;
         child?.once('exit', (code, signal) => {
           this.#exit = signal ? `was killed by ${signal}` : `exited with code ${code}`;
         });

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ToolCall } from '../schedule/call.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import { faultHub, structured } from './fixtures/test-hub.js';
@@ -246,6 +246,22 @@ describe('McpHub against the fault server', () => {
     await scheduler.run([{ id: 'g', name: 'f__grow', input: {} }]);
     expect(await changed).toContain('f__extra9');
     expect(hub.tools().map((t) => t.name)).toContain('f__extra9');
+  });
+
+  it('killNow ends a server that ignores its input closing and SIGTERM, even mid-close', async () => {
+    hub = await faultHub({ f: { trust: 'parallel', env: { FAULT_STUBBORN: '1' } } });
+    const { pid } = await info(new Scheduler({ tools: hub.tools() }));
+    // The SDK's close waits 2 s, sends SIGTERM, waits 2 s more: with those timers frozen, close
+    // can only end by the process going, which only killNow brings about.
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      const closing = hub.close();
+      hub.killNow();
+      await closing;
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
   });
 
   it('closes idempotently and fails later calls clearly', async () => {

@@ -162,6 +162,14 @@ export class McpHub {
     await Promise.all(this.#servers.map((s) => s.close()));
   }
 
+  /**
+   * Kills every stdio server's process at once (SIGKILL), also while `close` is under way: for
+   * a host that exits now (a second Ctrl-C) and must not leave servers behind. Synchronous.
+   */
+  killNow(): void {
+    for (const server of this.#servers) server.killNow();
+  }
+
   #rebuild(notify: boolean): void {
     const namer = new ToolNamer();
     const tools: McpTool[] = [];

@@ -49,6 +49,8 @@ export class McpServerHandle {
   readonly #onToolsChanged: () => void;
   #next = 0;
   #closed = false;
+  /** Connections whose process may still run (closing ones included), for `killNow`. */
+  readonly #live = new Set<McpConnection>();
   #started = false;
 
   constructor(options: {
@@ -68,6 +70,7 @@ export class McpServerHandle {
       request: options.request,
       toolsChanged: (connection) => void this.#refreshTools(connection),
       closed: (connection) => {
+        this.#live.delete(connection);
         const slot = this.#slots.find((s) => s.connection === connection);
         if (!slot) return;
         slot.connection = undefined;
@@ -165,8 +168,14 @@ export class McpServerHandle {
         const connection = slot.connection ?? (await slot.opening?.catch(() => undefined));
         slot.connection = undefined;
         await connection?.close();
+        if (connection) this.#live.delete(connection);
       }),
     );
+  }
+
+  /** Kills every process of this server at once (SIGKILL), closing or not. */
+  killNow(): void {
+    for (const connection of this.#live) connection.killNow();
   }
 
   /** Least busy slot; ties go round-robin. */
@@ -210,6 +219,7 @@ export class McpServerHandle {
       if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
       if (this.#closed) throw new Error(`MCP server "${this.config.name}" is closed.`);
       const connection = await McpConnection.open(this.config, this.#hooks, connectTimeoutMs);
+      this.#live.add(connection);
       if (this.#closed) {
         await connection.close();
         throw new Error(`MCP server "${this.config.name}" is closed.`);

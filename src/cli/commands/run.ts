@@ -98,7 +98,25 @@ export async function runCommand(
     return await interactive(session);
   } finally {
     reporter.close();
-    await runtime?.close();
+    if (runtime) await closeRuntime(runtime, io);
+  }
+}
+
+/**
+ * Closes the MCP servers; a server may take seconds to go. Ctrl-C meanwhile exits at once, with
+ * the servers' processes killed rather than left behind.
+ */
+async function closeRuntime(runtime: Runtime, io: CliIo): Promise<void> {
+  const exitNow = () => {
+    runtime.killNow();
+    io.stderr.write('salvo: exited at once (Ctrl-C while closing the MCP servers)\n');
+    process.exit(exitCodes.cancelled);
+  };
+  const stopListening = new Interrupt({ onCancel: exitNow, onForce: exitNow }).listen();
+  try {
+    await runtime.close();
+  } finally {
+    stopListening();
   }
 }
 
@@ -132,6 +150,7 @@ async function runPrompt(session: Session, prompt: string, canAsk: boolean): Pro
     onForce: () => {
       keys.stop();
       reporter.close();
+      session.runtime.killNow();
       io.stderr.write('salvo: exited at once (second Ctrl-C)\n');
       process.exit(exitCodes.cancelled);
     },
@@ -156,10 +175,29 @@ async function runPrompt(session: Session, prompt: string, canAsk: boolean): Pro
       onEvent: (event) => reporter.agentEvent(event),
       ...(session.system ? { system: session.system } : {}),
     });
+  } catch (error) {
+    stopListening();
+    throw error;
   } finally {
     keys.stop();
+  }
+  // Until the files are written, Ctrl-C (now a signal: no raw mode) still counts as a press.
+  try {
+    return await finishPrompt(session, result, firstTurn, startedAt, interrupt);
+  } finally {
     stopListening();
   }
+}
+
+/** Writes the transcript and trace, reports the end, and says the exit code. */
+async function finishPrompt(
+  session: Session,
+  result: AgentResult,
+  firstTurn: number,
+  startedAt: number,
+  interrupt: Interrupt,
+): Promise<number> {
+  const { reporter, io } = session;
   session.messages = result.messages;
   const turns = session.traces.slice(firstTurn);
   const files = await writeFiles(session, result);
