@@ -35,8 +35,11 @@ export class TestTerminal {
     const terminal = new TestTerminal(socket);
     const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
     const command = [process.execPath, salvoBin, ...options.args].map(quote).join(' ');
-    // The shell prints the exit code and keeps the pane, so the test can read both.
-    const script = `${command}; echo "[exit $?]"; sleep 86400`;
+    // The shell prints the exit code and keeps the pane, so the test can read both. A Ctrl-C the
+    // terminal turns into SIGINT (salvo not in raw mode, or already gone) must not end the shell,
+    // the pane and the tmux server with it: the shell catches it while salvo runs (salvo still
+    // gets the default SIGINT), then ignores it.
+    const script = `trap : INT; ${command}; code=$?; trap '' INT; echo "[exit $code]"; sleep 86400`;
     const env = Object.entries(options.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     // The tmux server starts with the test's environment, not this process's (CI=true...).
     await run(
@@ -89,6 +92,26 @@ export class TestTerminal {
       if (ok(screen)) return screen;
       if (Date.now() > deadline) {
         throw new Error(`terminal never showed ${String(test)}; it shows:\n${screen}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+  }
+
+  /**
+   * Like `waitFor`, but looks at the visible screen only (not the scrollback), so a test reads
+   * one frame of a block redrawn in place rather than what earlier frames left above it.
+   */
+  async waitForScreen(
+    test: RegExp | ((screen: string) => boolean),
+    timeoutMs = 20_000,
+  ): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    const ok = typeof test === 'function' ? test : (s: string) => test.test(s);
+    for (;;) {
+      const screen = await this.screen();
+      if (ok(screen)) return screen;
+      if (Date.now() > deadline) {
+        throw new Error(`the screen never showed ${String(test)}; it shows:\n${screen}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 40));
     }
