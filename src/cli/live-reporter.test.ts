@@ -146,6 +146,18 @@ describe('LiveReporter', () => {
     expect(terminal.screen).toEqual(['Hello', 'world', endText]);
   });
 
+  it('leaves no empty line for a step that streamed no text, or text that ended its line', () => {
+    const { reporter, terminal } = setup();
+    reporter.runStarted('hi');
+    reporter.agentEvent({ type: 'step-start', step: 1 });
+    reporter.agentEvent({ type: 'step-finish', step: 1, reason: 'tool-calls' });
+    reporter.agentEvent({ type: 'step-start', step: 2 });
+    reporter.agentEvent({ type: 'text-delta', step: 2, text: 'Done.\n' });
+    reporter.agentEvent({ type: 'step-finish', step: 2, reason: 'stop' });
+    reporter.runEnded(end);
+    expect(terminal.screen).toEqual(['Done.', endText]);
+  });
+
   it('puts the last line on a line of its own after unfinished model text', () => {
     const { reporter, terminal } = setup();
     reporter.runStarted('hi');

@@ -24,6 +24,8 @@ export class LiveReporter implements Reporter {
   readonly #state = new ProgressState();
   readonly #finished = new PlainRenderer();
   readonly #view: LiveView;
+  /** The model's streamed text left a line unfinished. */
+  #lineOpen = false;
 
   constructor(io: CliIo, options: { quiet?: boolean } = {}) {
     this.#io = io;
@@ -45,8 +47,14 @@ export class LiveReporter implements Reporter {
   agentEvent(event: AgentEvent): void {
     this.#state.onAgentEvent(event);
     if (this.#quiet) return;
-    if (event.type === 'text-delta') this.#view.write(event.text);
-    else if (event.type === 'step-finish') this.#view.write('\n');
+    if (event.type === 'text-delta' && event.text !== '') {
+      this.#view.write(event.text);
+      this.#lineOpen = !event.text.endsWith('\n');
+    } else if (event.type === 'step-finish' && this.#lineOpen) {
+      // A step that streamed no text (only calls) leaves no empty line.
+      this.#view.write('\n');
+      this.#lineOpen = false;
+    }
   }
 
   approvals(queue: ApprovalQueue): void {

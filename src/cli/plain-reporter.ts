@@ -3,16 +3,18 @@ import type { ApprovalRequest } from '../approval/approval.js';
 import type { SchedulerEvent } from '../schedule/events.js';
 import type { ApprovalQueue } from './approval-queue.js';
 import type { CliIo } from './io.js';
-import { PlainRenderer, ProgressState, sanitizeForTerminal } from './progress/index.js';
+import {
+  PlainRenderer,
+  ProgressState,
+  sanitizeForTerminal,
+  stripColors,
+} from './progress/index.js';
 import type { Reporter, RunEnd } from './reporter.js';
 import { approvalPrompt, endLine } from './reporter-text.js';
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: color sequences start with ESC
-const colors = /\u001b\[[0-9;:]*m/g;
-
 /** Text for logs: `sanitizeForTerminal` keeps colors (its only escapes); plain output has none. */
 function plain(text: string): string {
-  return sanitizeForTerminal(text).replace(colors, '');
+  return stripColors(sanitizeForTerminal(text));
 }
 
 /**

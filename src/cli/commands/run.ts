@@ -203,7 +203,6 @@ async function finishPrompt(
   const files = await writeFiles(session, result);
   const run = summarizeRun(turns);
   const failure = result.error ? describeFailure(session, result.error) : undefined;
-  if (failure) io.stderr.write(`salvo: ${failure}\n`);
   reporter.runEnded({
     finishReason: result.finishReason,
     text: result.text,
@@ -215,6 +214,8 @@ async function finishPrompt(
     ...(failure ? { error: failure } : {}),
     ...files,
   });
+  // After the end line: the live block is gone by then, and the error is the last word.
+  if (failure) io.stderr.write(`salvo: ${failure}\n`);
   if (interrupt.pressed > 0 || result.finishReason === 'cancelled') return exitCodes.cancelled;
   if (result.finishReason === 'stop') return 0;
   return exitCodes.failed;

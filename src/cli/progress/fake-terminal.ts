@@ -81,6 +81,10 @@ export class FakeTerminal {
       this.row = Math.max(top, this.row - Number(params || 1));
       return;
     }
+    if (token === '\u001b[2K') {
+      this.lines[this.row] = '';
+      return;
+    }
     if (token === '\u001b[J') {
       this.lines[this.row] = [...(this.lines[this.row] as string)].slice(0, this.col).join('');
       this.lines.length = this.row + 1;

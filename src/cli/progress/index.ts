@@ -19,5 +19,5 @@ export {
   spinnerFrames,
 } from './render-live.js';
 export { finishedText, type PlainOptions, PlainRenderer, plainLine } from './render-plain.js';
-export { sanitizeForTerminal, sanitizeInline } from './sanitize-text.js';
+export { sanitizeForTerminal, sanitizeInline, stripColors } from './sanitize-text.js';
 export { fitLine, textWidth } from './text-width.js';

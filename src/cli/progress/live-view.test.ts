@@ -47,6 +47,19 @@ describe('LiveView', () => {
     expect(terminal.unexpected).toEqual([]);
   });
 
+  it('erases row by row, never clearing to the end of the screen (tmux would keep every frame)', () => {
+    const { terminal, view, tick } = setup();
+    view.start();
+    tick(80);
+    view.print('line');
+    tick(80);
+    view.stop();
+    expect(terminal.writes.join('')).not.toContain('\u001b[J');
+    expect(terminal.screen).toEqual(['line']);
+    // Nothing of the block was left behind above or below.
+    expect(terminal.lines.filter((l) => l !== '')).toEqual(['line']);
+  });
+
   it('prints permanent lines above the block', () => {
     const { terminal, view, tick } = setup();
     view.start();

@@ -1,4 +1,4 @@
-import { sanitizeForTerminal } from './sanitize-text.js';
+import { sanitizeForTerminal, stripColors } from './sanitize-text.js';
 import { fitLine, textWidth } from './text-width.js';
 
 /** Where the view draws: `process.stderr`, or anything with `write` (tests). */
@@ -32,12 +32,13 @@ export interface LiveViewOptions {
 
 const hideCursor = '\u001b[?25l';
 const showCursor = '\u001b[?25h';
-const clearDown = '\u001b[J';
+const eraseLine = '\u001b[2K';
+const lineUp = '\u001b[1A';
 
 /**
  * A block of lines redrawn in place at the bottom of a terminal, with permanent output printed
- * above it. The block is erased by moving the cursor up over the lines it drew and clearing to
- * the end of the screen, so no line may wrap: every line is cut to the terminal's width minus
+ * above it. The block is erased by clearing the rows it drew, moving the cursor up over them, so
+ * no line may wrap: every line is cut to the terminal's width minus
  * one (a line filling the last column wraps early on some terminals), and the whole block stays
  * shorter than the terminal. Size is read on each frame, so resizes take effect at the next one.
  */
@@ -69,7 +70,7 @@ export class LiveView {
   start(): void {
     if (this.#timer) return;
     // Text written while stopped may have left the cursor mid-line: that line becomes ours.
-    const partialRows = Math.ceil(textWidth(plain(this.#partial)) / this.#size().columns);
+    const partialRows = Math.ceil(textWidth(stripColors(this.#partial)) / this.#size().columns);
     this.#drawn = this.#partial ? Math.max(1, partialRows) : 0;
     const timer = setInterval(() => this.#tick(), this.#intervalMs);
     timer.unref?.();
@@ -159,12 +160,17 @@ export class LiveView {
     };
   }
 
-  /** Moves to the start of the first drawn row and clears everything below. */
+  /**
+   * Clears the drawn rows one by one, bottom to top, ending at the start of the first. Not
+   * "clear to the end of the screen": from the top-left corner that clears the whole screen,
+   * which tmux (scroll-on-clear) and some terminals first copy into the scrollback, so every
+   * frame of a block at the top of the screen would pile up there.
+   */
   #erase(): string {
     if (this.#drawn === 0) return '';
-    const up = this.#drawn > 1 ? `\u001b[${this.#drawn - 1}A` : '';
+    const rows = this.#drawn;
     this.#drawn = 0;
-    return `\r${up}${clearDown}`;
+    return `\r${`${eraseLine}${lineUp}`.repeat(rows - 1)}${eraseLine}`;
   }
 
   /** The frame's lines, each cut to width, the whole shorter than the terminal. */
@@ -184,22 +190,14 @@ export class LiveView {
   }
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: color sequences start with ESC
-const colors = /\u001b\[[0-9;:]*m/g;
-
-/** Text without its colors. */
-function plain(text: string): string {
-  return text.replace(colors, '');
-}
-
 /** The end of a line too long to show whole: `…` and what fits of its last characters. */
 function tail(line: string, width: number): string {
   const look = 4 * width + 16;
-  if (line.length <= look && textWidth(plain(line).replace(/\t/g, ' ')) <= width) {
+  if (line.length <= look && textWidth(stripColors(line).replace(/\t/g, ' ')) <= width) {
     return fitLine(line, width);
   }
   // Only the end can show: do not look at more of a long line than that.
-  const chars = [...plain(line.slice(-look)).replace(/\t/g, ' ')];
+  const chars = [...stripColors(line.slice(-look)).replace(/\t/g, ' ')];
   let out = '';
   while (chars.length > 0 && textWidth(`…${chars[chars.length - 1]}${out}`) <= width) {
     out = (chars.pop() as string) + out;

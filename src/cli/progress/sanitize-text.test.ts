@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sanitizeForTerminal, sanitizeInline } from './sanitize-text.js';
+import { sanitizeForTerminal, sanitizeInline, stripColors } from './sanitize-text.js';
 
 describe('sanitizeInline', () => {
   it('removes cursor moves, screen clears, titles and resets', () => {
@@ -29,5 +29,14 @@ describe('sanitizeForTerminal', () => {
 
   it('turns CRLF into LF and drops a lone ESC', () => {
     expect(sanitizeForTerminal('a\r\nb\u001b')).toBe('a\nb');
+  });
+});
+
+describe('stripColors', () => {
+  it('removes color sequences only', () => {
+    expect(stripColors('\u001b[31mred\u001b[39m and \u001b[1;2mbold\u001b[0m')).toBe(
+      'red and bold',
+    );
+    expect(stripColors('plain\ttext\n')).toBe('plain\ttext\n');
   });
 });

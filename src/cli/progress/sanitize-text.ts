@@ -53,3 +53,11 @@ export function sanitizeForTerminal(text: string): string {
       .replace(loneSurrogates, '\ufffd')
   );
 }
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: color sequences start with ESC
+const colorSequences = /\u001b\[[0-9;:]*m/g;
+
+/** `text` without its color (SGR) sequences. */
+export function stripColors(text: string): string {
+  return text.replace(colorSequences, '');
+}
