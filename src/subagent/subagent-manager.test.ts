@@ -81,6 +81,33 @@ describe('SubagentManager', () => {
     ]);
   });
 
+  it('reports a task as queued, then as running once its subagent starts', async () => {
+    const messages: string[] = [];
+    const { scheduler } = setup(
+      [],
+      { maxConcurrent: 1 },
+      {
+        onEvent: (e) => {
+          if (e.type === 'progress' && e.progress.message)
+            messages.push(`${e.callId} ${e.progress.message}`);
+        },
+      },
+    );
+    const result = await root(scheduler, 'task:one|two');
+    expect(result.finishReason).toBe('stop');
+    const [first, second] = (
+      result.messages[1] as Extract<AgentMessage, { role: 'assistant' }>
+    ).toolCalls.map((c) => c.id);
+    const of = (id: string | undefined) =>
+      messages.filter((m) => m.startsWith(`${id} `)).map((m) => m.slice(`${id} `.length));
+    expect(of(first)).toEqual(['agent#1 queued', 'agent#1 running']);
+    expect(of(second)).toEqual(['agent#2 queued', 'agent#2 running']);
+    // The second agent started only after the first was done with its slot.
+    expect(messages.indexOf(`${second} agent#2 running`)).toBeGreaterThan(
+      messages.indexOf(`${first} agent#1 running`),
+    );
+  });
+
   it("names the task call a subagent's turns belong to, so its work is counted once", async () => {
     const work = defineTool({
       name: 'work',

@@ -161,6 +161,8 @@ export class SubagentManager {
     signal?: AbortSignal;
     /** The call the agent works inside, when its caller waits for it (`task`): for traces. */
     parentCall?: { turnId: number; callId: string };
+    /** Called once the agent leaves the queue and starts (a caller's progress report). */
+    onRunning?: (record: AgentRecord) => void;
   }): AgentRecord {
     const scheduler = this.#scheduler;
     if (!scheduler)
@@ -218,7 +220,7 @@ export class SubagentManager {
     };
     this.#agents.set(record.id, running);
     this.#byPath.set(record.path.join('\u0000'), running);
-    void this.#run(running, definition, scheduler, signal, spec.parentCall).then(() => {
+    void this.#run(running, definition, scheduler, signal, spec).then(() => {
       record.endedAt = performance.now();
       this.#release(running);
       this.#byPath.delete(record.path.join('\u0000'));
@@ -270,13 +272,21 @@ export class SubagentManager {
     definition: SubagentDefinition | undefined,
     scheduler: Scheduler,
     signal: AbortSignal,
-    parent: { turnId: number; callId: string } | undefined,
+    spec: {
+      parentCall?: { turnId: number; callId: string };
+      onRunning?: (record: AgentRecord) => void;
+    },
   ): Promise<void> {
     const { record } = running;
     try {
       await this.#acquire(running, signal);
       record.status = 'running';
       record.startedAt = performance.now();
+      try {
+        spec.onRunning?.(record);
+      } catch {
+        // A caller's report must not stop the agent.
+      }
       const allowed = this.#allowedTools(definition, record.path.length, scheduler);
       const model = definition?.model
         ? (this.#options.models?.[definition.model] ?? this.#options.model)
@@ -292,7 +302,7 @@ export class SubagentManager {
         maxSteps: definition?.maxTurns ?? (this.#options.maxTurns as number),
         signal,
         path: record.path,
-        parent,
+        ...(spec.parentCall ? { parent: spec.parentCall } : {}),
         onEvent: (event) => {
           if (event.type === 'text-delta') record.text += event.text;
           if (event.type === 'step-start') record.text = '';

@@ -50,6 +50,7 @@ export function taskTool(manager: SubagentManager): Tool {
         callerPath: ctx.path,
         signal: ctx.signal,
         parentCall: { turnId: ctx.turnId, callId: ctx.callId },
+        onRunning: (started) => ctx.progress({ message: `${started.label} running` }),
       });
       ctx.progress({ message: `${record.label} ${record.status}` });
       // Blocked on a child: the scheduler slots and the caller's subagent slot go back meanwhile.
