@@ -188,7 +188,14 @@ describe('JsonReporter', () => {
     expect(lines.map((r) => r.event)).toEqual(['call.finished', 'agent.tool-result', 'run.end']);
     expect(lines[0]).toMatchObject({
       callId: 'c1',
-      result: { status: 'error', error: { message: 'Error: socket hang up' } },
+      result: {
+        status: 'error',
+        error: {
+          message: 'Error: socket hang up',
+          // An Error cause keeps its name and message (plain JSON would give `{}`).
+          cause: { name: 'Error', message: 'socket hang up' },
+        },
+      },
     });
   });
 

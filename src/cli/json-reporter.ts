@@ -71,12 +71,12 @@ export class JsonReporter implements Reporter {
  */
 function jsonLine(record: Record<string, unknown>): string {
   try {
-    return JSON.stringify(record);
+    return JSON.stringify(record, readable);
   } catch {
     const seen = new WeakSet<object>();
     try {
-      return JSON.stringify(record, (_key, value: unknown) => {
-        if (typeof value === 'bigint') return value.toString();
+      return JSON.stringify(record, (key, raw: unknown) => {
+        const value = readable(key, raw);
         if (typeof value !== 'object' || value === null) return value;
         if (seen.has(value)) return '[Circular]';
         seen.add(value);
@@ -87,4 +87,11 @@ function jsonLine(record: Record<string, unknown>): string {
       return JSON.stringify({ event: record.event, callId: record.callId, unserializable: reason });
     }
   }
+}
+
+/** Errors as their name and message (`JSON.stringify` gives `{}`), BigInts as strings. */
+function readable(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Error) return { name: value.name, message: value.message };
+  return value;
 }
