@@ -56,6 +56,25 @@ const decision = (r: ApprovalResponse | undefined) =>
 const pendingIds = (queue: ApprovalQueue) => queue.pending.map((p) => p.request.callId);
 
 describe('ApprovalQueue', () => {
+  it("'a' leaves alone a call of the tool that a callback cancelled meanwhile", async () => {
+    const answered: string[] = [];
+    let second: Asked | undefined;
+    const queue = new ApprovalQueue({
+      onAnswer: (request) => {
+        answered.push(request.callId);
+        second?.controller.abort(); // the first answer cancels the second call
+      },
+    });
+    const first = ask(queue, 'shell', { callId: 'one' });
+    second = ask(queue, 'shell', { callId: 'two' });
+    expect(queue.answer('a')).toBe(true);
+    await flush();
+    expect(decision(first.response())).toBe('approve');
+    expect(second.response()).toEqual({ decision: 'deny', reason: 'withdrawn' });
+    expect(answered).toEqual(['one']);
+    expect(queue.counts).toEqual({ approved: 1, denied: 0 });
+  });
+
   it('keeps a request waiting, oldest first, stamped with the injected clock', async () => {
     let now = 100;
     const onChange = vi.fn();

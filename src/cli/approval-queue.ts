@@ -114,6 +114,8 @@ export class ApprovalQueue {
       const tool = head.request.toolName;
       this.#approvedTools.add(tool);
       for (const entry of this.#pending.filter((p) => p.request.toolName === tool)) {
+        // A callback may have settled it meanwhile (cancelled its call): it stays as it is.
+        if (!this.#pending.includes(entry)) continue;
         this.#approved++;
         this.#answered(entry.request, true);
         entry.settle('approve');
