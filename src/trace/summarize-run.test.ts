@@ -90,7 +90,9 @@ describe('summarizeRun', () => {
 
   it('says so when nothing is worth changing, and handles no calls', () => {
     const s = summarizeRun(turn([call('a', 0, 100), call('b', 0, 100)]));
-    expect(s.recommendation).toBe('Nothing worth changing: parallelism 2.0, efficiency 100%.');
+    expect(s.recommendation).toBe(
+      'Nothing worth changing: no call waited long for a limit, a conflict or an approval (efficiency 100%).',
+    );
     expect(s.efficiency).toBe(1);
     expect(summarizeRun([]).recommendation).toBe('No calls ran.');
   });

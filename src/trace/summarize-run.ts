@@ -183,7 +183,8 @@ function recommend(s: RunSummary): string {
   }
   const best = candidates.filter((c) => c.ms >= worth).sort((a, b) => b.ms - a.ms)[0];
   if (best) return best.text;
-  return `Nothing worth changing: parallelism ${s.parallelism.toFixed(1)}, efficiency ${Math.round(s.efficiency * 100)}%.`;
+  // No parallelism here: below 1 it only says the calls were short next to the model's time.
+  return `Nothing worth changing: no call waited long for a limit, a conflict or an approval (efficiency ${Math.round(s.efficiency * 100)}%).`;
 }
 
 function plural(n: number, word: string): string {
