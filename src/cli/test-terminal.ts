@@ -84,34 +84,31 @@ export class TestTerminal {
   }
 
   /** Resolves with the screen once `test` holds for it; rejects with the last screen after `timeoutMs`. */
-  async waitFor(test: RegExp | ((screen: string) => boolean), timeoutMs = 20_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    const ok = typeof test === 'function' ? test : (s: string) => test.test(s);
-    for (;;) {
-      const screen = await this.history();
-      if (ok(screen)) return screen;
-      if (Date.now() > deadline) {
-        throw new Error(`terminal never showed ${String(test)}; it shows:\n${screen}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 40));
-    }
+  waitFor(test: RegExp | ((screen: string) => boolean), timeoutMs = 20_000): Promise<string> {
+    return this.#poll(() => this.history(), test, timeoutMs, 'terminal');
   }
 
   /**
    * Like `waitFor`, but looks at the visible screen only (not the scrollback), so a test reads
    * one frame of a block redrawn in place rather than what earlier frames left above it.
    */
-  async waitForScreen(
+  waitForScreen(test: RegExp | ((screen: string) => boolean), timeoutMs = 20_000): Promise<string> {
+    return this.#poll(() => this.screen(), test, timeoutMs, 'screen');
+  }
+
+  async #poll(
+    read: () => Promise<string>,
     test: RegExp | ((screen: string) => boolean),
-    timeoutMs = 20_000,
+    timeoutMs: number,
+    what: string,
   ): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     const ok = typeof test === 'function' ? test : (s: string) => test.test(s);
     for (;;) {
-      const screen = await this.screen();
-      if (ok(screen)) return screen;
+      const text = await read();
+      if (ok(text)) return text;
       if (Date.now() > deadline) {
-        throw new Error(`the screen never showed ${String(test)}; it shows:\n${screen}`);
+        throw new Error(`the ${what} never showed ${String(test)}; it shows:\n${text}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 40));
     }

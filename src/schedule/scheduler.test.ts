@@ -28,6 +28,18 @@ function fileTool(
 
 const call = (id: string, name: string, input: unknown = {}): ToolCall => ({ id, name, input });
 
+/** A tool that waits through ctx.waitFor for work that never ends, until it is cancelled. */
+function stuckWaiter() {
+  const never = new Promise<void>(() => {});
+  return defineTool({
+    name: 'stuck',
+    description: '',
+    input: {},
+    claims: [],
+    execute: (_i, ctx) => ctx.waitFor(Promise.race([never, untilAborted(ctx.signal)])),
+  });
+}
+
 function scheduler(tools: SchedulerOptions['tools'], options: Partial<SchedulerOptions> = {}) {
   return new Scheduler({ tools, ...options });
 }
@@ -927,14 +939,7 @@ describe('Scheduler: calls that wait for their own children', () => {
     await run;
     expect(order).toEqual(['quick ran', 'waiter resumed']);
 
-    const never = new Promise<void>(() => {});
-    const stuck = defineTool({
-      name: 'stuck',
-      description: '',
-      input: {},
-      claims: [],
-      execute: (_i, ctx) => ctx.waitFor(Promise.race([never, untilAborted(ctx.signal)])),
-    });
+    const stuck = stuckWaiter();
     const controller = new AbortController();
     const s2 = new Scheduler({ tools: [stuck, quick], maxConcurrency: 1 });
     const cancelled = s2.run([call('s', 'stuck')], { signal: controller.signal });
@@ -977,14 +982,7 @@ describe('Scheduler: calls that wait for their own children', () => {
     // A call that never waited says nothing about it.
     expect(trace.calls[1]?.slotsYieldedMs).toBeUndefined();
 
-    const never = new Promise<void>(() => {});
-    const stuck = defineTool({
-      name: 'stuck',
-      description: '',
-      input: {},
-      claims: [],
-      execute: (_i, ctx) => ctx.waitFor(Promise.race([never, untilAborted(ctx.signal)])),
-    });
+    const stuck = stuckWaiter();
     const controller = new AbortController();
     const s2 = new Scheduler({ tools: [stuck], now: () => clock });
     const start = clock;
