@@ -158,6 +158,25 @@ describe('LiveReporter', () => {
     expect(terminal.screen).toEqual(['Done.', endText]);
   });
 
+  it('starts the clock and the counts again for the next prompt of a session', () => {
+    const { reporter, terminal } = setup();
+    reporter.runStarted('first');
+    reporter.schedulerEvent(ev.queued(shell, 0));
+    reporter.schedulerEvent(ev.started(shell, 0));
+    reporter.schedulerEvent(ev.finished(shell, 10, 'error', 'boom'));
+    reporter.runEnded(end);
+    reporter.runStarted('second');
+    reporter.schedulerEvent(ev.queued(read, 5000));
+    reporter.schedulerEvent(ev.started(read, 5000));
+    reporter.schedulerEvent(ev.finished(read, 5010));
+    frame();
+    const screen = terminal.screen.join('\n');
+    // The second prompt's call finished 10 ms into its prompt, not 5 s into the session.
+    expect(screen).toContain('[+0.0s] read_file');
+    expect(screen).not.toMatch(/\[\+5\.0s\]/);
+    expect(screen).not.toMatch(/1 failed/);
+  });
+
   it('puts the last line on a line of its own after unfinished model text', () => {
     const { reporter, terminal } = setup();
     reporter.runStarted('hi');

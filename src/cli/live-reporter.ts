@@ -21,8 +21,9 @@ import { approvalPrompt, endLine } from './reporter-text.js';
 export class LiveReporter implements Reporter {
   readonly #io: CliIo;
   readonly #quiet: boolean;
-  readonly #state = new ProgressState();
-  readonly #finished = new PlainRenderer();
+  // New for every prompt: a session's second prompt starts its clock and counts from zero.
+  #state = new ProgressState();
+  #finished = new PlainRenderer();
   readonly #view: LiveView;
   /** The model's streamed text left a line unfinished. */
   #lineOpen = false;
@@ -32,7 +33,7 @@ export class LiveReporter implements Reporter {
     this.#quiet = options.quiet === true;
     this.#view = new LiveView({
       stream: io.stdout,
-      render: liveRenderer(this.#state, { color: useColor(io) }),
+      render: (frame) => liveRenderer(this.#state, { color: useColor(io) })(frame),
     });
   }
 
@@ -79,6 +80,9 @@ export class LiveReporter implements Reporter {
   }
 
   runStarted(): void {
+    this.#state = new ProgressState();
+    this.#finished = new PlainRenderer();
+    this.#lineOpen = false;
     this.#view.start();
   }
 

@@ -4,7 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { roleChunk } from '../agent/providers/test-openai-sse.js';
 import { startTestServer, type TestServer } from '../agent/providers/test-server.js';
 import { faultServerCommand } from '../mcp/fixtures/fault-server-command.js';
-import { cleanEnv, processRuns, tempProject, textAnswer, toolCallsAnswer } from './test-cli.js';
+import { processRuns } from '../mcp/fixtures/process-runs.js';
+import { cleanEnv, tempProject, textAnswer, toolCallsAnswer } from './test-cli.js';
 import { TestTerminal } from './test-terminal.js';
 
 // The real binary in a real pseudo-terminal (tmux): the live display, approvals, Ctrl-C.

@@ -24,8 +24,9 @@ function plain(text: string): string {
 export class PlainReporter implements Reporter {
   readonly #io: CliIo;
   readonly #quiet: boolean;
-  readonly #state = new ProgressState();
-  readonly #renderer = new PlainRenderer();
+  // New for every prompt: a session's second prompt starts its clock and counts from zero.
+  #state = new ProgressState();
+  #renderer = new PlainRenderer();
   #lastHead: ApprovalRequest | undefined;
   #atLineStart = true;
 
@@ -80,7 +81,10 @@ export class PlainReporter implements Reporter {
     this.#io.stderr.write(`salvo: ${plain(line)}\n`);
   }
 
-  runStarted(): void {}
+  runStarted(): void {
+    this.#state = new ProgressState();
+    this.#renderer = new PlainRenderer();
+  }
 
   runEnded(end: RunEnd): void {
     if (this.#quiet) return;

@@ -10,7 +10,7 @@ export const providerNames: readonly ProviderName[] = ['anthropic', 'openai'];
 
 /** The model ids used when neither `--model` nor the config names one. */
 export const defaultModels: Record<ProviderName, string> = {
-  anthropic: 'claude-sonnet-4-5',
+  anthropic: 'claude-sonnet-5-5',
   openai: 'gpt-4.1',
 };
 
@@ -50,13 +50,17 @@ export function chooseProvider(
     (env.ANTHROPIC_API_KEY ? 'anthropic' : undefined) ??
     (env.OPENAI_API_KEY || env.OPENAI_BASE_URL ? 'openai' : undefined);
   if (!provider) throw new CliError(noProvider);
-  const baseUrl =
-    flags.baseUrl ??
-    config.baseUrl ??
-    (provider === 'anthropic' ? env.ANTHROPIC_BASE_URL : env.OPENAI_BASE_URL) ??
-    undefined;
+  // An empty variable counts as unset, as shells and SDKs treat it.
+  const envName = provider === 'anthropic' ? 'ANTHROPIC_BASE_URL' : 'OPENAI_BASE_URL';
+  const fromEnv = env[envName] || undefined;
+  const [baseUrl, source] =
+    flags.baseUrl !== undefined
+      ? [flags.baseUrl, '--base-url']
+      : config.baseUrl !== undefined
+        ? [config.baseUrl, '`baseUrl` in the config']
+        : [fromEnv, envName];
   if (baseUrl !== undefined && !isHttpUrl(baseUrl)) {
-    throw new CliError(`--base-url must be an http(s) URL, got ${JSON.stringify(baseUrl)}`);
+    throw new CliError(`${source} must be an http(s) URL, got ${JSON.stringify(baseUrl)}`);
   }
   const model = flags.model ?? config.model;
   if (model === '') throw new CliError('--model must not be empty');

@@ -6,8 +6,8 @@ import type { AgentMessage } from '../agent/model.js';
 import { runAgent } from '../agent/run-agent.js';
 import { scriptedModel } from '../agent/scripted-model.js';
 import { faultServerCommand } from '../mcp/fixtures/fault-server-command.js';
+import { processRuns } from '../mcp/fixtures/process-runs.js';
 import { createRuntime, type Runtime } from './runtime.js';
-import { processRuns } from './test-cli.js';
 
 let runtime: Runtime | undefined;
 let dir: string | undefined;

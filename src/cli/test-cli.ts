@@ -1,6 +1,6 @@
 // Helpers for the end-to-end tests: run the real binary, script the model server's answers.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { completionStream, textChunk, toolStart } from '../agent/providers/test-openai-sse.js';
@@ -69,15 +69,4 @@ export function toolCallsAnswer(
 /** An OpenAI-format answer with text only. */
 export function textAnswer(text: string): ScriptedResponse {
   return completionStream([textChunk(text)]);
-}
-
-/** Whether a process runs (Linux): a zombie, killed but not reaped yet, does not. */
-export function processRuns(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z';
-  } catch {
-    return false;
-  }
 }

@@ -24,6 +24,8 @@ describe('resolveConfig', () => {
     expect(bad({})).toThrow(InvalidOptionError);
     expect(bad({ command: 'x', trust: 'yes' })).toThrow(/mcpServers\.s\.trust/);
     expect(bad({ url: 'not a url' })).toThrow(/mcpServers\.s\.url/);
+    expect(bad({ url: 'ftp://host/mcp' })).toThrow(/mcpServers\.s\.url.*http\(s\)/);
+    expect(bad({ command: 'node', url: 'http://host/mcp' })).toThrow(/not both/);
     expect(bad({ command: 'x', pool: 0 })).toThrow(/mcpServers\.s\.pool/);
     expect(bad({ command: 'x', tools: { t: { timeoutMs: -1 } } })).toThrow(/tools\.t\.timeoutMs/);
     expect(() => resolveConfig({} as never)).toThrow(/mcpServers/);

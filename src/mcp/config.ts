@@ -87,6 +87,14 @@ export function resolveConfig(config: McpConfig): ResolvedServerConfig[] {
     }
     if (server.disabled === true) continue;
     let transport: ResolvedServerConfig['transport'];
+    const hasUrl = 'url' in server && server.url !== undefined;
+    if ('command' in server && server.command !== undefined && hasUrl) {
+      throw new InvalidOptionError(
+        at,
+        'either `command` (a local server) or `url` (a remote one), not both',
+        server,
+      );
+    }
     if ('command' in server && server.command !== undefined) {
       if (typeof server.command !== 'string' || server.command === '') {
         throw new InvalidOptionError(`${at}.command`, 'a non-empty string', server.command);
@@ -96,10 +104,14 @@ export function resolveConfig(config: McpConfig): ResolvedServerConfig[] {
       }
       transport = 'stdio';
     } else if ('url' in server && typeof server.url === 'string') {
+      let protocol = '';
       try {
-        new URL(server.url);
+        protocol = new URL(server.url).protocol;
       } catch {
-        throw new InvalidOptionError(`${at}.url`, 'an absolute URL', server.url);
+        // reported below
+      }
+      if (protocol !== 'http:' && protocol !== 'https:') {
+        throw new InvalidOptionError(`${at}.url`, 'an absolute http(s) URL', server.url);
       }
       const type = server.type ?? 'http';
       if (type !== 'http' && type !== 'streamable-http' && type !== 'sse') {

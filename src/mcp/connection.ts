@@ -10,6 +10,8 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
+  ErrorCode,
+  McpError,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import type {
@@ -124,8 +126,16 @@ export class McpConnection {
       await connection.client.connect(transport, { timeout: timeoutMs });
       connection.#ready = true;
     } catch (error) {
+      // The SDK may already have begun closing (a handshake timeout does) and let go of the
+      // process, which it only ends seconds later: a server that never started must not stay.
+      connection.killNow();
       await connection.close();
-      const reason = error instanceof Error ? error.message : String(error);
+      const timedOut = error instanceof McpError && error.code === ErrorCode.RequestTimeout;
+      const reason = timedOut
+        ? `it did not answer the MCP handshake within ${formatSeconds(timeoutMs)}`
+        : error instanceof Error
+          ? error.message
+          : String(error);
       const exit = connection.#exit ? ` (it ${connection.#exit})` : '';
       const tail = connection.stderrTail();
       throw new Error(
@@ -285,4 +295,8 @@ export function isLinkError(error: unknown): boolean {
   return /SSE stream disconnected|reconnect|POSTing|Not connected|terminated|ECONN|socket/i.test(
     error.message,
   );
+}
+
+function formatSeconds(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
 }

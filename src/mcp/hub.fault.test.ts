@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ToolCall } from '../schedule/call.js';
 import { Scheduler } from '../schedule/scheduler.js';
+import { faultServerCommand } from './fixtures/fault-server-command.js';
+import { processesWith } from './fixtures/process-runs.js';
 import { faultHub, structured } from './fixtures/test-hub.js';
-import type { McpHub } from './hub.js';
+import { McpHub } from './hub.js';
 
 type Sleep = { startedAt: number; endedAt: number; pid: number };
 type Info = { pid: number; cancelled: { requestId: number | string; reason?: string }[] };
@@ -154,6 +156,21 @@ describe('McpHub against the fault server', () => {
       ['slow', 'stdio', 'connected'],
     ]);
     expect(hub.tools().map((t) => t.name)).toContain('slow__sleep');
+  });
+
+  it('ends a server that did not answer the handshake in time, even one that will not go', async () => {
+    // A marker in its command line finds the process, whether or not it got as far as starting.
+    const marker = `--salvo-test-${process.pid}-${Date.now()}`;
+    const command = faultServerCommand({ FAULT_START_DELAY_MS: '60000', FAULT_STUBBORN: '1' });
+    hub = await McpHub.fromConfig(
+      { mcpServers: { mute: { ...command, args: [...command.args, marker] } } },
+      { connectTimeoutMs: 1000 },
+    );
+    expect(hub.errors()[0]?.message).toMatch(
+      /failed to start: it did not answer the MCP handshake within 1 s/,
+    );
+    // Left to the SDK, it would get SIGTERM (ignored) after 2 s and SIGKILL after 4 s.
+    await vi.waitFor(() => expect(processesWith(marker)).toEqual([]), { timeout: 1000 });
   });
 
   it('retries a server that failed at startup: hub.reconnect(name), with backoff', async () => {

@@ -423,17 +423,25 @@ describe('Scheduler: approvals', () => {
     const s = scheduler([asking('rm')], {
       approver: (req) => {
         requests.push(req);
-        return req.callId === 'yes' ? 'approve' : { decision: 'deny', reason: 'not that one' };
+        if (req.callId === 'yes') return 'approve';
+        return { decision: 'deny', reason: req.callId === 'no' ? 'not that one' : 'Not now.' };
       },
     });
-    const { results, trace } = await s.run([call('yes', 'rm'), call('no', 'rm')]);
-    expect(results.map((r) => r.status)).toEqual(['success', 'denied']);
+    const { results, trace } = await s.run([
+      call('yes', 'rm'),
+      call('no', 'rm'),
+      call('later', 'rm'),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['success', 'denied', 'denied']);
     expect(results[1]?.error?.message).toBe('Denied: not that one.');
+    // A reason that ends its sentence keeps one full stop.
+    expect(results[2]?.error?.message).toBe('Denied: Not now.');
     expect(requests.map((r) => [r.callId, r.toolName])).toEqual([
       ['yes', 'rm'],
       ['no', 'rm'],
+      ['later', 'rm'],
     ]);
-    expect(trace.calls.map((c) => c.approval)).toEqual(['approved', 'denied']);
+    expect(trace.calls.map((c) => c.approval)).toEqual(['approved', 'denied', 'denied']);
   });
 
   it('does not hold auto calls back while an approval is pending', async () => {

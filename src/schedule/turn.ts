@@ -352,7 +352,10 @@ export class Turn {
       return;
     }
     record.approval = 'denied';
-    this.#resolve(record, failure(record, 'denied', `Denied: ${decision.reason}.`));
+    // A reason that is a sentence already keeps its own full stop.
+    const reason = decision.reason.replace(/\s+$/, '');
+    const stop = /[.!?]$/.test(reason) ? '' : '.';
+    this.#resolve(record, failure(record, 'denied', `Denied: ${reason}${stop}`));
   }
 
   [kStart](record: CallRecord, waitedOn: string | undefined): void {

@@ -8,7 +8,7 @@ import { toModelError } from './model-api-error.js';
 
 /** Options of {@link anthropicModel}. */
 export interface AnthropicModelOptions {
-  /** The model id, such as `claude-sonnet-4-5`. */
+  /** The model id, such as `claude-sonnet-5-5`. */
   model: string;
   /**
    * The API key.
@@ -47,7 +47,7 @@ export interface AnthropicModelOptions {
 export function anthropicModel(options: AnthropicModelOptions): Model {
   const { model, maxTokens = 8192, maxRetries = 2 } = options;
   if (typeof model !== 'string' || model === '') {
-    throw new InvalidOptionError('model', 'a model id such as `claude-sonnet-4-5`', model);
+    throw new InvalidOptionError('model', 'a model id such as `claude-sonnet-5-5`', model);
   }
   assertCount('maxTokens', maxTokens, { allowInfinity: false });
   assertCount('maxRetries', maxRetries, { min: 0, allowInfinity: false });

@@ -138,7 +138,7 @@ describe('loadConfig', () => {
     ['server empty', server({}), 'mcpServers.gh', 'an object with `command` (stdio) or `url`'],
     ['command', server({ command: '' }), 'mcpServers.gh.command', 'a non-empty string'],
     ['args', server({ command: 'x', args: [1] }), 'mcpServers.gh.args', 'an array of strings'],
-    ['url', server({ url: 'nope' }), 'mcpServers.gh.url', 'an absolute URL'],
+    ['url', server({ url: 'nope' }), 'mcpServers.gh.url', 'an absolute http(s) URL'],
     ['type', server({ url: 'http://h/', type: 'ws' }), 'mcpServers.gh.type', "'http' or 'sse'"],
     ['trust', server({ command: 'x', trust: 'all' }), 'mcpServers.gh.trust', "'none', 'annot"],
     ['pool', server({ command: 'x', pool: 0 }), 'mcpServers.gh.pool', 'a number from 1 and up'],
