@@ -81,6 +81,21 @@ describe('SubagentManager', () => {
     ]);
   });
 
+  it('adds up the tokens of every subagent that finished', async () => {
+    const manager = new SubagentManager({
+      model: scriptedModel({
+        turns: () => ({ text: 'a', usage: { inputTokens: 3, outputTokens: 4 } }),
+      }),
+    });
+    manager.attach(new Scheduler({ tools: [] }));
+    expect(manager.usage).toEqual({ inputTokens: 0, outputTokens: 0 });
+    await Promise.all([
+      manager.start({ prompt: 'one', callerPath: [] }).done,
+      manager.start({ prompt: 'two', callerPath: [] }).done,
+    ]);
+    expect(manager.usage).toEqual({ inputTokens: 6, outputTokens: 8 });
+  });
+
   it('reports a task as queued, then as running once its subagent starts', async () => {
     const messages: string[] = [];
     const { scheduler } = setup(

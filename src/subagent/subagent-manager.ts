@@ -1,4 +1,4 @@
-import type { Model } from '../agent/model.js';
+import type { Model, Usage } from '../agent/model.js';
 import { type AgentResult, runAgent } from '../agent/run-agent.js';
 import { InvalidOptionError } from '../errors.js';
 import { Limiter, type SlotRequest } from '../schedule/limiter.js';
@@ -96,6 +96,7 @@ export class SubagentManager {
   #scheduler: Scheduler | undefined;
   #started = 0;
   #seq = 0;
+  readonly #usage: Usage = { inputTokens: 0, outputTokens: 0 };
 
   constructor(options: SubagentManagerOptions) {
     if (typeof options?.model?.stream !== 'function') {
@@ -130,6 +131,11 @@ export class SubagentManager {
   /** The definitions a model may name, by name. */
   get definitions(): ReadonlyMap<string, SubagentDefinition> {
     return this.#definitions;
+  }
+
+  /** Tokens used by every subagent that has finished, pruned records included. */
+  get usage(): Usage {
+    return { ...this.#usage };
   }
 
   /** Agents started so far, finished ones included while they are kept. */
@@ -309,6 +315,8 @@ export class SubagentManager {
         },
       });
       record.result = result;
+      this.#usage.inputTokens += result.usage.inputTokens;
+      this.#usage.outputTokens += result.usage.outputTokens;
       record.text = result.text;
       record.status = statusOf(result, signal);
       if (result.error) record.error = result.error.message;
