@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { SalvoError } from '../errors.js';
+import { describeValue, SalvoError } from '../errors.js';
 import type { TurnTrace } from './call-trace.js';
 
 /** A file is not a trace salvo wrote, or cannot be read. */
@@ -66,31 +66,146 @@ function parseJson(path: string, text: string): unknown {
   }
 }
 
+/** Thrown by the checks below, then given the file's name. */
+class Invalid extends Error {}
+
+type Check<T> = (value: unknown, where: string) => T;
+
+function fail(where: string, expected: string, value: unknown): never {
+  const got = value === undefined ? 'nothing' : describeValue(value);
+  throw new Invalid(`${where}: expected ${expected}, got ${got}`);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const object =
+  (what: string): Check<Record<string, unknown>> =>
+  (value, where) =>
+    isRecord(value) ? value : fail(where, what, value);
+
+/** JSON has no NaN, but `1e999` parses to Infinity: no timestamp or duration is infinite. */
+const num: Check<number> = (value, where) =>
+  typeof value === 'number' && Number.isFinite(value) ? value : fail(where, 'a number', value);
+
+const str =
+  (what: string): Check<string> =>
+  (value, where) =>
+    typeof value === 'string' ? value : fail(where, what, value);
+
+const oneOf =
+  <T extends string>(choices: readonly T[]): Check<T> =>
+  (value, where) =>
+    choices.includes(value as T)
+      ? (value as T)
+      : fail(where, `one of ${choices.map((c) => `'${c}'`).join(', ')}`, value);
+
+const strings =
+  (what: string, item: string): Check<string[]> =>
+  (value, where) => {
+    if (!Array.isArray(value)) return fail(where, what, value);
+    for (const [i, x] of value.entries()) str(item)(x, `${where}[${i}]`);
+    return value as string[];
+  };
+
+/** The field's value, checked. */
+function field<T>(
+  record: Record<string, unknown>,
+  where: string,
+  name: string,
+  check: Check<T>,
+): T {
+  return check(record[name], `${where}.${name}`);
+}
+
+function optional<T>(
+  record: Record<string, unknown>,
+  where: string,
+  name: string,
+  check: Check<T>,
+): void {
+  // Absent is fine; JSON has no undefined, so a null is not.
+  if (record[name] !== undefined) check(record[name], `${where}.${name}`);
+}
+
+const statuses = ['success', 'error', 'denied', 'cancelled', 'timeout'] as const;
+const approvals = ['auto', 'approved', 'denied'] as const;
+
+function checkCall(value: unknown, where: string): void {
+  const c = object('a call trace (an object)')(value, where);
+  field(c, where, 'id', str('a call id (a string)'));
+  field(c, where, 'name', str('a tool name (a string)'));
+  field(c, where, 'index', num);
+  field(c, where, 'status', oneOf(statuses));
+  field(c, where, 'queuedAt', num);
+  for (const name of ['admittedAt', 'conflictsClearedAt', 'approvedAt', 'readyAt', 'startedAt']) {
+    optional(c, where, name, num);
+  }
+  field(c, where, 'endedAt', num);
+  field(c, where, 'waitedFor', strings('an array of call ids', 'a call id (a string)'));
+  optional(c, where, 'limitWaitedOn', str('a limit name (a string)'));
+  field(c, where, 'limits', strings('an array of limit names', 'a limit name (a string)'));
+  optional(c, where, 'exclusive', (v, w) =>
+    typeof v === 'boolean' ? v : fail(w, 'true or false', v),
+  );
+  optional(c, where, 'slotsYieldedMs', num);
+  optional(c, where, 'sharedWith', str('a call id (a string)'));
+  field(c, where, 'approval', oneOf(approvals));
+}
+
+function checkSummary(value: unknown, where: string): void {
+  const s = object('a turn summary (an object)')(value, where);
+  for (const name of ['wallMs', 'workMs', 'parallelism']) field(s, where, name, num);
+  field(s, where, 'criticalPath', strings('an array of call ids', 'a call id (a string)'));
+  for (const name of ['criticalPathMs', 'lowerBoundMs', 'efficiency']) field(s, where, name, num);
+  const waits = field(s, where, 'waits', object('an object of wait times'));
+  for (const name of ['conflictsMs', 'approvalMs', 'slotMs']) {
+    field(waits, `${where}.waits`, name, num);
+  }
+}
+
+/**
+ * A turn trace checked field by field, with its limits made whole again: JSON has no Infinity,
+ * so an unlimited limit was written as null.
+ */
+function checkTurn(value: unknown, where: string): TurnTrace {
+  const t = object('a turn trace (an object)')(value, where);
+  field(t, where, 'turnId', num);
+  field(t, where, 'path', strings('an array of agent names', 'an agent name (a string)'));
+  optional(t, where, 'parent', (v, w) => {
+    const parent = object('the call the turn ran under ({ turnId, callId })')(v, w);
+    field(parent, w, 'turnId', num);
+    field(parent, w, 'callId', str('a call id (a string)'));
+  });
+  field(t, where, 'startedAt', num);
+  field(t, where, 'endedAt', num);
+  const calls = field(t, where, 'calls', (v, w) =>
+    Array.isArray(v) ? v : fail(w, 'an array of call traces', v),
+  );
+  for (const [i, call] of calls.entries()) checkCall(call, `${where}.calls[${i}]`);
+  const limits = field(t, where, 'limits', object('an object of limit capacities'));
+  for (const [name, capacity] of Object.entries(limits)) {
+    const ok = capacity === null || (typeof capacity === 'number' && Number.isFinite(capacity));
+    if (!ok)
+      fail(`${where}.limits[${JSON.stringify(name)}]`, 'a number, or null for no limit', capacity);
+  }
+  checkSummary(t.summary, `${where}.summary`);
+  return {
+    ...(t as unknown as TurnTrace),
+    limits: Object.fromEntries(
+      Object.entries(limits).map(([name, capacity]) => [name, capacity ?? Infinity]),
+    ) as Record<string, number>,
+  };
+}
+
+/** Every field the renderers read, checked; the first problem is reported with where it is. */
 function checkTurns(path: string, turns: unknown[]): TurnTrace[] {
-  for (const [i, turn] of turns.entries()) {
-    const t = turn as Partial<TurnTrace> | null;
-    const ok =
-      typeof t === 'object' &&
-      t !== null &&
-      typeof t.turnId === 'number' &&
-      Array.isArray(t.path) &&
-      Array.isArray(t.calls) &&
-      typeof t.summary === 'object' &&
-      t.calls.every(
-        (c) =>
-          typeof c === 'object' &&
-          c !== null &&
-          typeof c.id === 'string' &&
-          typeof c.name === 'string' &&
-          typeof c.queuedAt === 'number' &&
-          typeof c.endedAt === 'number',
-      );
-    if (!ok) throw new TraceFileError(path, `turn ${i + 1} is not a salvo turn trace`);
+  if (turns.length === 0) throw new TraceFileError(path, 'the trace holds no turns');
+  try {
+    return turns.map((turn, i) => checkTurn(turn, `turns[${i}]`));
+  } catch (error) {
+    if (error instanceof Invalid) throw new TraceFileError(path, error.message);
+    throw error;
   }
-  // JSON has no Infinity: an unlimited limit was written as null.
-  for (const turn of turns as TurnTrace[]) {
-    const limits = (turn.limits ?? {}) as Record<string, number | null>;
-    for (const [name, value] of Object.entries(limits)) if (value === null) limits[name] = Infinity;
-  }
-  return turns as TurnTrace[];
 }

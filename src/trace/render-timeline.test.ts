@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CallTrace, TurnTrace } from './call-trace.js';
-import { renderTimeline } from './render-timeline.js';
+import { renderTimeline, timelineOrder } from './render-timeline.js';
 import { summarizeTurn } from './summarize-turn.js';
 
 const call = (
@@ -23,14 +24,20 @@ const call = (
   approval: 'auto',
   ...extra,
 });
-const turn = (calls: CallTrace[], path: string[] = [], turnId = 1): TurnTrace => ({
+const turn = (
+  calls: CallTrace[],
+  path: string[] = [],
+  turnId = 1,
+  extra: Partial<TurnTrace> = {},
+): TurnTrace => ({
   turnId,
   path,
-  startedAt: 0,
-  endedAt: 100,
+  startedAt: Math.min(...calls.map((c) => c.queuedAt), 0),
+  endedAt: Math.max(...calls.map((c) => c.endedAt), 0),
   calls,
   limits: { global: Infinity },
   summary: summarizeTurn(calls, {}),
+  ...extra,
 });
 
 describe('renderTimeline', () => {
@@ -45,12 +52,12 @@ describe('renderTimeline', () => {
     );
     const rows = text.split('\n');
     expect(rows[1]).toBe(
-      `a tool${' '.repeat(12)}|${'█'.repeat(10)}${' '.repeat(11)}| success critical`,
+      `a tool${' '.repeat(12)}|${'█'.repeat(10)}${' '.repeat(10)}| success critical`,
     );
     expect(rows[2]).toBe(
-      `b tool${' '.repeat(12)}|${'·'.repeat(10)}${'█'.repeat(10)} | success after a critical`,
+      `b tool${' '.repeat(12)}|${'·'.repeat(10)}${'█'.repeat(10)}| success after a critical`,
     );
-    expect(rows[3]).toMatch(/^c tool {12}\|·· {19}\| denied denied$/);
+    expect(rows[3]).toMatch(/^c tool {12}\|·· {18}\| denied denied$/);
   });
 
   it('labels subagent turns and ends with the run summary', () => {
@@ -66,5 +73,91 @@ describe('renderTimeline', () => {
     expect(renderTimeline(turn([call('a', 0, 0, 10)]), { color: true })).toContain('\u001b[32m');
     expect(renderTimeline(turn([call('a', 0, 0, 10)]))).not.toContain('\u001b[');
     expect(renderTimeline([])).toBe('No calls.');
+  });
+
+  it('draws every bar row exactly as wide as the axis, a short last call included', () => {
+    const text = renderTimeline(
+      turn([call('a', 0, 0, 100), call('b', 0, 99, 100), call('c', 100, 100, 100)]),
+      { width: 30, summary: false },
+    );
+    const [axis, ...rows] = text.split('\n');
+    expect(axis).toHaveLength(50);
+    for (const row of rows) expect(row.slice(0, 50)).toMatch(/^.{18}\|[ ·█]{30}\|$/);
+    expect(rows[1]?.slice(19, 49)).toBe(`${'·'.repeat(29)}█`);
+    expect(rows[2]?.slice(19, 49)).toBe(`${' '.repeat(29)}█`);
+    // Narrower than the axis labels: the span alone, then nothing, still `width` columns.
+    for (const width of [1, 5, 9]) {
+      const lines = renderTimeline(turn([call('a', 0, 0, 100)]), { width, summary: false });
+      for (const line of lines.split('\n')) expect(line.split('|')[1]).toHaveLength(width);
+    }
+  });
+
+  it('keeps every bar row to the axis width, whatever the times', () => {
+    const time = fc.double({ min: -1e6, max: 1e6, noNaN: true });
+    const calls = fc.array(
+      fc
+        .record({ q: time, s: fc.option(time, { nil: undefined }), e: time })
+        .map(({ q, s, e }) => call('x', q, s, e)),
+      { minLength: 1, maxLength: 8 },
+    );
+    fc.assert(
+      fc.property(calls, fc.integer({ min: 1, max: 200 }), (cs, width) => {
+        const lines = renderTimeline(turn(cs), { width, summary: false }).split('\n');
+        expect(lines[0]).toHaveLength(18 + width + 2);
+        for (const row of lines.slice(1)) {
+          expect(row.slice(0, 20 + width)).toMatch(
+            new RegExp(`^x tool {12}\\|[ ·█]{${width}}\\|$`),
+          );
+        }
+      }),
+    );
+  });
+
+  it('lists turns by start, a subagent turn right after the call it ran under', () => {
+    // In the order a run saves them: as each turn ends, the parent turn after its subagents'.
+    const turns = [
+      turn([call('s1', 12, 12, 20)], ['reviewer#1'], 3, { parent: { turnId: 2, callId: 't' } }),
+      turn([call('s2', 30, 30, 40)], ['reviewer#1'], 4, { parent: { turnId: 2, callId: 't' } }),
+      turn([call('b', 0, 0, 5)], [], 1),
+      turn([], [], 6, { startedAt: 95, endedAt: 95 }),
+      turn([call('t', 10, 10, 50, { name: 'task' }), call('w', 50, 50, 90, { index: 1 })], [], 2),
+      turn([call('o', 60, 60, 70)], ['other'], 5, { parent: { turnId: 9, callId: 'gone' } }),
+    ];
+    const headers = renderTimeline(turns, { summary: false })
+      .split('\n')
+      .slice(1)
+      .map((line) => (line.includes('|') ? line.slice(0, line.indexOf(' ')) : line));
+    expect(headers).toEqual([
+      '-- turn 1 (agent)',
+      'b',
+      '-- turn 2 (agent)',
+      't',
+      '  -- turn 3 (reviewer#1), under t',
+      's1',
+      '  -- turn 4 (reviewer#1), under t',
+      's2',
+      '-- turn 2 (agent), continued',
+      'w',
+      '-- turn 5 (other)',
+      'o',
+      '-- turn 6 (agent): no calls',
+    ]);
+  });
+
+  it('lists every turn once, even when parent links form a cycle', () => {
+    const a = turn([call('a', 0, 0, 10)], ['x'], 1, { parent: { turnId: 2, callId: 'b' } });
+    const b = turn([call('b', 5, 5, 10)], ['y'], 2, { parent: { turnId: 1, callId: 'a' } });
+    const self = turn([call('c', 1, 1, 2)], ['z'], 3, { parent: { turnId: 3, callId: 'c' } });
+    const items = timelineOrder([a, b, self]).filter((item) => item.kind === 'turn');
+    expect(items.map((item) => item.turn.turnId)).toEqual([1, 2, 3]);
+    expect(renderTimeline([a, b, self], { summary: false })).toMatch(/-- turn 2 \(y\), under a/);
+  });
+
+  it('says what is wrong with a width it cannot draw', () => {
+    for (const width of [0, 1.5, -3, 1001, Number.NaN]) {
+      expect(() => renderTimeline(turn([call('a', 0, 0, 10)]), { width })).toThrow(
+        /`width` to be a whole number from 1 to 1000/,
+      );
+    }
   });
 });
