@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../agent/providers/test-server.js';
+import { faultServerCommand } from '../mcp/fixtures/fault-server-command.js';
 import { cleanEnv, runSalvo, tempProject, textAnswer, toolCallsAnswer } from './test-cli.js';
 
 // The real binary with no terminal: plain output, --json, and one clear line for every mistake.
@@ -20,6 +21,7 @@ function expectOneLineError(
   message: RegExp,
 ) {
   expect(run.code).not.toBe(0);
+  expect(run.stderr).toMatch(/^salvo: /);
   expect(run.stderr).toMatch(message);
   expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
   expect(run.stderr).not.toMatch(/\n\s+at /);
@@ -145,7 +147,7 @@ describe('salvo without a terminal', () => {
 describe('salvo mistakes: one clear line and a non-zero exit', () => {
   it.each([
     ['an unknown flag', ['run', '--jsn', 'x'], {}, /unknown option '--jsn'.*--json/],
-    ['an unknown command', ['frobnicate'], {}, /too many arguments|unknown command/],
+    ['an unknown command', ['frobnicate'], {}, /unknown command "frobnicate"/],
     [
       'a bad approval mode',
       ['run', '--approval', 'maybe', 'x'],
@@ -225,5 +227,143 @@ describe('salvo mistakes: one clear line and a non-zero exit', () => {
     expect(run.stderr).toMatch(/MCP server `broken` is not available/);
     const tools = await runSalvo(['mcp', 'tools'], { cwd: dir, env: openai(home) });
     expectOneLineError(tools, /MCP server `broken` is not available/);
+  });
+});
+
+describe('salvo options before the command apply to it', () => {
+  const lines = (text: string) =>
+    text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+
+  it('--json before `run`: JSON lines on stdout', async () => {
+    const { dir, home } = tempProject();
+    server.enqueue(textAnswer('hi back'));
+    const run = await runSalvo(['--json', 'run', '-m', 'm', 'hi'], { cwd: dir, env: openai(home) });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(lines(run.stdout).at(-1)).toMatchObject({ event: 'run.end', text: 'hi back' });
+  });
+
+  it('-m before `run` is the model asked; -m after it wins over the one before', async () => {
+    const { dir, home } = tempProject();
+    const model = async (args: string[]) => {
+      server.enqueue(textAnswer('ok'));
+      const before = server.requests.length;
+      const run = await runSalvo(args, { cwd: dir, env: openai(home) });
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      return (server.requests[before]?.body as { model?: string } | undefined)?.model;
+    };
+    expect(await model(['-m', 'root-model', 'run', 'hi'])).toBe('root-model');
+    expect(await model(['-m', 'root-model', 'run', '-m', 'own-model', 'hi'])).toBe('own-model');
+  });
+
+  it("-C and --json before `mcp tools`: that directory's salvo.json, listed as JSON", async () => {
+    const { dir, home } = tempProject();
+    writeFileSync(
+      join(dir, 'salvo.json'),
+      JSON.stringify({ mcpServers: { fault: faultServerCommand() } }),
+    );
+    // Started elsewhere: without -C there is no salvo.json, hence no server.
+    const run = await runSalvo(['-C', dir, '--json', 'mcp', 'tools'], {
+      cwd: home,
+      env: cleanEnv(home),
+    });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const listing = JSON.parse(run.stdout);
+    expect(listing.servers).toEqual([
+      expect.objectContaining({ name: 'fault', state: 'connected' }),
+    ]);
+    expect(JSON.stringify(listing.tools)).toContain('sleep');
+  });
+
+  it('--trace and --json before `demo`: the report goes to that file', {
+    timeout: 90_000,
+  }, async () => {
+    const { dir, home } = tempProject();
+    const trace = join(dir, 'reports', 'demo.html');
+    const run = await runSalvo(['--trace', trace, '--json', 'demo', '--speed', '1000'], {
+      cwd: dir,
+      env: cleanEnv(home),
+      timeoutMs: 80_000,
+    });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ trace, errors: [] });
+    expect(existsSync(trace)).toBe(true);
+  });
+
+  it.each([
+    [
+      ['-m', 'm', 'demo'],
+      '--model does not apply to `salvo demo`; leave it out (its options: --trace, --speed, --json)',
+    ],
+    [
+      ['--json', 'trace', 'out.json'],
+      '--json does not apply to `salvo trace`; leave it out (its options: --width)',
+    ],
+    [
+      ['--approval', 'yolo', 'mcp', 'tools'],
+      '--approval does not apply to `salvo mcp tools`; leave it out (its options: --json, --cwd, --config)',
+    ],
+  ])('an option before a command that has no use for it: salvo %j', async (args, message) => {
+    const { dir, home } = tempProject();
+    const run = await runSalvo(args, { cwd: dir, env: cleanEnv(home) });
+    expect(run.stderr).toBe(`salvo: ${message}\n`);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+  });
+});
+
+describe('salvo help and words that are no command', () => {
+  it.each([
+    [['help'], 'Usage: salvo [options] [command]'],
+    [['help', 'run'], 'Usage: salvo run [options] <prompt...>'],
+    [['help', 'mcp', 'tools'], 'Usage: salvo mcp tools [options]'],
+    [['mcp', 'help', 'tools'], 'Usage: salvo mcp tools [options]'],
+  ])('salvo %j shows the help on stdout and exits 0', async (args, usage) => {
+    const { dir, home } = tempProject();
+    const run = await runSalvo(args, { cwd: dir, env: cleanEnv(home) });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n')[0]).toBe(usage);
+  });
+
+  it('the root help lists the commands, help among them', async () => {
+    const { dir, home } = tempProject();
+    const run = await runSalvo(['help'], { cwd: dir, env: cleanEnv(home) });
+    const commands = run.stdout.slice(run.stdout.indexOf('Commands:'));
+    for (const name of ['run', 'demo', 'trace', 'mcp', 'help']) {
+      expect(commands).toMatch(new RegExp(`^  ${name} `, 'm'));
+    }
+  });
+
+  it.each([
+    [['frobnicate'], 'unknown command "frobnicate"; to send a prompt: salvo run "<prompt>"'],
+    [
+      ['rn', 'x'],
+      'unknown command "rn" (did you mean "run"?); to send a prompt: salvo run "<prompt>"',
+    ],
+    [
+      ['--approval', 'yolo', 'fix', 'the', 'bug'],
+      'unknown command "fix"; to send a prompt: salvo run "<prompt>"',
+    ],
+    [
+      ['mcp', 'tols'],
+      'unknown command "mcp tols" (did you mean "mcp tools"?); see salvo mcp --help',
+    ],
+    [
+      ['help', 'demmo'],
+      'unknown command "demmo" (did you mean "demo"?); salvo help lists the commands',
+    ],
+    [['run', '--jsn', 'x'], "unknown option '--jsn' (Did you mean --json?)"],
+  ])('salvo %j: one line, exit 2', async (args, message) => {
+    const { dir, home } = tempProject();
+    const run = await runSalvo(args, { cwd: dir, env: cleanEnv(home, { OPENAI_API_KEY: 'k' }) });
+    expect(run.stderr).toBe(`salvo: ${message}\n`);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
   });
 });

@@ -1,9 +1,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { approvalModes } from '../approval/approval.js';
+import { CliError } from './cli-error.js';
 import { demoCommand } from './commands/demo.js';
 import { mcpToolsCommand } from './commands/mcp-tools.js';
 import { runCommand } from './commands/run.js';
 import { traceCommand } from './commands/trace.js';
+import { closestName } from './config/closest-name.js';
 import type { CliIo } from './io.js';
 import { providerNames } from './provider.js';
 
@@ -81,27 +83,41 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
     .description('An agent that runs its tool calls and subagents in parallel, safely.')
     .version(version, '-v, --version')
     .showSuggestionAfterError(true)
-    // `salvo run -m x`: options after a command name belong to that command.
+    // `salvo run -m x`: options after a command name belong to that command. Options before it
+    // belong to the root and reach the command through `withRootFlags`.
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
-      // One line: commander puts its suggestion on a line of its own.
-      outputError: (text, write) => write(`${text.replace(/\s*\n\s*(?=\S)/g, ' ').trimEnd()}\n`),
+      // One line, `salvo: ` like salvo's own errors: commander starts with `error: ` and puts
+      // its suggestion on a line of its own.
+      outputError: (text, write) =>
+        write(
+          `${text
+            .replace(/^error: /, 'salvo: ')
+            .replace(/\s*\n\s*(?=\S)/g, ' ')
+            .trimEnd()}\n`,
+        ),
     });
 
-  addAgentOptions(program).action(async (flags: AgentFlags) =>
-    done(await runCommand(undefined, flags, io)),
-  );
+  // Interactive mode. A word here is no command (the commands are dispatched before): a typo or
+  // a prompt without `run`.
+  addAgentOptions(program).action(async (flags: AgentFlags, command: Command) => {
+    const [word] = command.args;
+    if (word !== undefined) {
+      throw unknownCommand(program, word, 'to send a prompt: salvo run "<prompt>"');
+    }
+    done(await runCommand(undefined, flags, io));
+  });
 
   addAgentOptions(
     program
       .command('run')
       .description('run one prompt to completion ("-" reads it from stdin)')
       .argument('<prompt...>', 'what to do'),
-  ).action(async (words: string[], flags: AgentFlags) =>
-    done(await runCommand(words.join(' '), flags, io)),
+  ).action(async (words: string[], _flags: AgentFlags, command: Command) =>
+    done(await runCommand(words.join(' '), withRootFlags<AgentFlags>(command, 'all'), io)),
   );
 
   program
@@ -116,15 +132,17 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
     )
     .option('--speed <x>', 'how fast the scripted model writes (2 = twice as fast)', parseSpeed)
     .option('--json', 'the timings as one JSON object on stdout')
-    .action(async (flags) => done(await demoCommand(flags, io)));
+    .action(async (_flags: DemoFlags, command: Command) =>
+      done(await demoCommand(withRootFlags<DemoFlags>(command, ['trace', 'json']), io)),
+    );
 
   program
     .command('trace')
     .description('render a saved trace (out.html or out.json) in the terminal')
     .argument('<file>', 'a trace written with --trace')
     .option('--width <n>', 'columns for the bars', count('--width'))
-    .action(async (file: string, flags: { width?: number }) =>
-      done(await traceCommand(file, flags, io)),
+    .action(async (file: string, _flags: { width?: number }, command: Command) =>
+      done(await traceCommand(file, withRootFlags<{ width?: number }>(command, []), io)),
     );
 
   const mcp = program.command('mcp').description('MCP servers from the config');
@@ -133,9 +151,89 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       .command('tools')
       .description("list the servers' tools with the claims and approval salvo derives")
       .option('--json', 'the listing as JSON'),
-  ).action(async (flags) => done(await mcpToolsCommand(flags, io)));
+  ).action(async (_flags: McpToolsFlags, command: Command) =>
+    done(
+      await mcpToolsCommand(withRootFlags<McpToolsFlags>(command, ['cwd', 'config', 'json']), io),
+    ),
+  );
+  // `salvo mcp` alone: its help. `salvo mcp tols`: one line like the root's, not commander's.
+  mcp
+    .helpCommand(true)
+    .allowExcessArguments()
+    .action((_flags: object, command: Command) => {
+      const [word] = command.args;
+      if (word === undefined) return mcp.help({ error: true });
+      throw unknownCommand(mcp, word, 'see salvo mcp --help');
+    });
 
+  // A command of its own: commander offers none when the root has an action (interactive mode).
+  program
+    .command('help')
+    .description('display help for salvo or a command (salvo help mcp tools)')
+    .argument('[command...]', 'the command')
+    .action((words: string[]) => {
+      let command = program;
+      for (const word of words) {
+        const sub = findCommand(command, word);
+        if (!sub) throw unknownCommand(command, word, 'salvo help lists the commands');
+        command = sub;
+      }
+      command.help();
+    });
+
+  // Last, so no command inherits it: the root's action reports the words itself.
+  program.allowExcessArguments();
   return program;
+}
+
+type DemoFlags = Parameters<typeof demoCommand>[0];
+type McpToolsFlags = Parameters<typeof mcpToolsCommand>[0];
+
+/**
+ * `command`'s options with the root's merged in: `salvo --json run x` is `salvo run --json x`.
+ * The command's own value wins over the root's (commander's `optsWithGlobals` lets the root win).
+ * A root option the command has no use for (`salvo -m m demo`) is a usage error, never dropped.
+ */
+function withRootFlags<T>(command: Command, applies: readonly (keyof AgentFlags)[] | 'all'): T {
+  let root = command;
+  while (root.parent) root = root.parent;
+  const merged: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(root.opts())) {
+    if (value === undefined) continue;
+    if (applies !== 'all' && !(applies as readonly string[]).includes(key)) {
+      const option = root.options.find((o) => o.attributeName() === key);
+      const own = command.options.map((o) => o.long ?? o.flags);
+      throw new CliError(
+        `${option?.long ?? key} does not apply to \`${commandPath(command)}\`; leave it out${
+          own.length > 0 ? ` (its options: ${own.join(', ')})` : ''
+        }`,
+      );
+    }
+    merged[key] = value;
+  }
+  for (const [key, value] of Object.entries(command.opts())) {
+    if (value !== undefined) merged[key] = value;
+  }
+  return merged as T;
+}
+
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+function findCommand(parent: Command, word: string): Command | undefined {
+  return parent.commands.find((c) => c.name() === word || c.aliases().includes(word));
+}
+
+/** `salvo frobnicate`: one line naming the nearest command, if one is close, and what to do. */
+function unknownCommand(parent: Command, word: string, hint: string): CliError {
+  const prefix = parent.parent ? `${commandPath(parent).replace(/^\S+ /, '')} ` : '';
+  const names = parent.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+  const nearest = closestName(word, names);
+  const suggestion = nearest === undefined ? '' : ` (did you mean "${prefix}${nearest}"?)`;
+  return new CliError(`unknown command "${prefix}${word}"${suggestion}; ${hint}`);
 }
 
 function parseSpeed(value: string): number {
