@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { roleChunk } from '../agent/providers/test-openai-sse.js';
 import { startTestServer, type TestServer } from '../agent/providers/test-server.js';
 import { faultServerCommand } from '../mcp/fixtures/fault-server-command.js';
 import { cleanEnv, runSalvo, tempProject, textAnswer, toolCallsAnswer } from './test-cli.js';
@@ -71,6 +72,23 @@ describe('salvo without a terminal', () => {
       'success',
       'success',
     ]);
+  });
+
+  it("counts the subagents' tokens in the run's total", async () => {
+    const { dir, home } = tempProject();
+    // Every answer uses 10 + 20 tokens: the root's two requests and the subagent's one.
+    server.enqueue(
+      toolCallsAnswer([{ id: 't1', name: 'task', input: { description: 'd', prompt: 'look' } }]),
+      textAnswer('Nothing to report.'),
+      textAnswer('The subagent found nothing.'),
+    );
+    const run = await runSalvo(['run', '--json', '-m', 'm', 'delegate'], {
+      cwd: dir,
+      env: openai(home),
+    });
+    expect(run.code).toBe(0);
+    const end = JSON.parse(run.stdout.trimEnd().split('\n').at(-1) as string);
+    expect(end).toMatchObject({ event: 'run.end', usage: { inputTokens: 30, outputTokens: 60 } });
   });
 
   it('prints plain lines, no escape codes, and writes the trace that `salvo trace` renders', async () => {
@@ -215,6 +233,20 @@ describe('salvo mistakes: one clear line and a non-zero exit', () => {
     expect(readdirSync(join(home, '.salvo', 'sessions'))).toHaveLength(1);
   });
 
+  it('a stream cut mid-answer is reported as a broken connection, not an unreachable server', async () => {
+    const { dir, home } = tempProject();
+    server.enqueue({ type: 'stream', steps: [roleChunk(), { drop: true }] });
+    const before = server.requests.length;
+    const run = await runSalvo(['run', '-m', 'm', 'x'], { cwd: dir, env: openai(home) });
+    // A stream that began is not retried: nothing is left queued for the next test.
+    expect(server.requests.length - before).toBe(1);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /salvo: the connection to http:\/\/127\.0\.0\.1:\d+\/v1 broke mid-answer/,
+    );
+    expect(run.stderr).not.toMatch(/cannot reach/);
+  });
+
   it('an MCP server that cannot start: a warning, and the run goes on without it', async () => {
     const { dir, home } = tempProject();
     writeFileSync(
@@ -293,6 +325,29 @@ describe('salvo options before the command apply to it', () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ trace, errors: [] });
     expect(existsSync(trace)).toBe(true);
+  });
+
+  it('demo: a trace it cannot write still leaves the timings, and says why', {
+    timeout: 90_000,
+  }, async () => {
+    const { dir, home } = tempProject();
+    writeFileSync(join(dir, 'taken'), 'a file, not a folder');
+    const run = await runSalvo(
+      ['demo', '--speed', '1000', '--trace', join(dir, 'taken', 'd.html')],
+      {
+        cwd: dir,
+        env: cleanEnv(home),
+        timeoutMs: 80_000,
+      },
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/wall time/);
+    expect(run.stdout).toMatch(/salvo finished the same review/);
+    expect(run.stdout).not.toMatch(/Trace:|Perfetto:/);
+    expect(run.stderr).toMatch(
+      /salvo: demo problem: could not write the trace to .*taken\/d\.html/,
+    );
+    expect(run.stderr).not.toMatch(/internal error/);
   });
 
   it.each([

@@ -52,7 +52,7 @@ function addProjectOptions(command: Command): Command {
 function addAgentOptions(command: Command): Command {
   return addProjectOptions(command)
     .addOption(new Option('--provider <name>', 'the model provider').choices(providerNames))
-    .option('-m, --model <id>', 'the model id (claude-sonnet-4-5, gpt-4.1, qwen3:8b...)')
+    .option('-m, --model <id>', 'the model id (claude-sonnet-5-5, gpt-4.1, qwen3:8b...)')
     .option('--base-url <url>', 'the API server (OPENAI_BASE_URL / ANTHROPIC_BASE_URL)')
     .addOption(
       new Option('--approval <mode>', 'which calls ask first (default: ask)').choices(

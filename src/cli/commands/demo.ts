@@ -111,12 +111,27 @@ async function report(
   const [slow, fast] = outcomes as [DemoSessionResult, DemoSessionResult];
   const runs = outcomes.map((o) => summarizeRun(o.traces));
   const speedup = slow.wallMs / fast.wallMs;
-  const htmlFile = flags.trace ?? join(tmpdir(), 'salvo-demo.html');
-  const jsonFile = htmlFile.replace(/\.html?$/i, '.trace.json');
   const traces: TurnTrace[] = fast.traces;
-  await writeTrace(htmlFile, traces, { title: 'salvo demo: code review with subagents' });
-  if (jsonFile !== htmlFile) await writeTrace(jsonFile, traces);
   const errors = outcomes.flatMap((o) => o.errors);
+  // The report next to its Perfetto JSON; `--trace x.json` asks for the JSON alone.
+  const asked = flags.trace ?? join(tmpdir(), 'salvo-demo.html');
+  const wanted = /\.json$/i.test(asked)
+    ? [{ file: asked, kind: 'Perfetto' }]
+    : [
+        { file: asked, kind: 'HTML' },
+        { file: asked.replace(/\.html?$/i, '.trace.json'), kind: 'Perfetto' },
+      ];
+  const written: { file: string; kind: string }[] = [];
+  for (const target of wanted) {
+    try {
+      await writeTrace(target.file, traces, { title: 'salvo demo: code review with subagents' });
+      written.push(target);
+    } catch (error) {
+      // The timings were measured: they are printed whatever happens to the files.
+      errors.push(`could not write the trace to ${target.file}: ${oneLine(error)}`);
+    }
+  }
+  const htmlFile = written.find((w) => w.kind === 'HTML')?.file;
   if (!identical) errors.push('the two runs left different files in their projects');
   if (flags.json) {
     io.stdout.write(
@@ -131,7 +146,7 @@ async function report(
         })),
         speedup,
         identical,
-        trace: htmlFile,
+        trace: htmlFile ?? written[0]?.file ?? null,
         errors,
       })}\n`,
     );
@@ -151,7 +166,10 @@ async function report(
       `salvo finished the same review ${speedup.toFixed(1)}x faster${identical ? ', with the same files at the end' : ''}.`,
     );
     if (runs[1]) say(`Where the time went: ${runs[1].recommendation}`);
-    say(`Trace: ${htmlFile} (open it in a browser); Perfetto: ${jsonFile}`);
+    const shown = written.map((w) =>
+      w.kind === 'HTML' ? `Trace: ${w.file} (open it in a browser)` : `Perfetto: ${w.file}`,
+    );
+    if (shown.length > 0) say(shown.join('; '));
   }
   for (const error of errors) io.stderr.write(`salvo: demo problem: ${oneLine(error)}\n`);
   return errors.length > 0 ? exitCodes.failed : 0;

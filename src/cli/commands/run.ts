@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import type { AgentMessage } from '../../agent/model.js';
+import type { AgentMessage, Usage } from '../../agent/model.js';
 import { type AgentResult, runAgent } from '../../agent/run-agent.js';
 import type { ApprovalMode } from '../../approval/approval.js';
 import type { TurnTrace } from '../../trace/call-trace.js';
@@ -8,7 +8,7 @@ import { writeTrace } from '../../trace/write-trace.js';
 import { ApprovalQueue } from '../approval-queue.js';
 import { CliError, exitCodes, oneLine } from '../cli-error.js';
 import { loadConfig } from '../config/load-config.js';
-import type { CliIo } from '../io.js';
+import { type CliIo, isInteractiveOutput } from '../io.js';
 import type { AgentFlags } from '../program.js';
 import { projectDir } from '../project-dir.js';
 import { chooseProvider, createModel, type ProviderChoice } from '../provider.js';
@@ -66,6 +66,13 @@ export async function runCommand(
   });
   const traces: TurnTrace[] = [];
   let runtime: Runtime | undefined;
+  const servers = Object.entries(config.mcpServers ?? {})
+    .filter(([, server]) => (server as { disabled?: boolean }).disabled !== true)
+    .map(([name]) => name);
+  // Servers may take seconds to start (npx, a slow handshake): say what the wait is for.
+  if (servers.length > 0 && isInteractiveOutput(io) && flags.json !== true) {
+    reporter.info(`Starting MCP servers: ${servers.join(', ')}…`);
+  }
   try {
     runtime = await createRuntime({
       cwd,
@@ -161,6 +168,7 @@ async function runPrompt(session: Session, prompt: string, canAsk: boolean): Pro
   });
   const stopListening = interrupt.listen();
   const firstTurn = session.traces.length;
+  const subagentTokensBefore = session.runtime.subagents.usage;
   const startedAt = performance.now();
   reporter.runStarted(prompt);
   if (canAsk) keys.start();
@@ -183,7 +191,12 @@ async function runPrompt(session: Session, prompt: string, canAsk: boolean): Pro
   }
   // Until the files are written, Ctrl-C (now a signal: no raw mode) still counts as a press.
   try {
-    return await finishPrompt(session, result, firstTurn, startedAt, interrupt);
+    return await finishPrompt(session, result, {
+      firstTurn,
+      startedAt,
+      subagentTokensBefore,
+      interrupt,
+    });
   } finally {
     stopListening();
   }
@@ -193,10 +206,22 @@ async function runPrompt(session: Session, prompt: string, canAsk: boolean): Pro
 async function finishPrompt(
   session: Session,
   result: AgentResult,
-  firstTurn: number,
-  startedAt: number,
-  interrupt: Interrupt,
+  prompt: {
+    firstTurn: number;
+    startedAt: number;
+    /** The subagents' tokens before this prompt: the run's total counts theirs too. */
+    subagentTokensBefore: Usage;
+    interrupt: Interrupt;
+  },
 ): Promise<number> {
+  const { firstTurn, startedAt, interrupt } = prompt;
+  const subagents = session.runtime.subagents.usage;
+  const usage: Usage = {
+    inputTokens:
+      result.usage.inputTokens + subagents.inputTokens - prompt.subagentTokensBefore.inputTokens,
+    outputTokens:
+      result.usage.outputTokens + subagents.outputTokens - prompt.subagentTokensBefore.outputTokens,
+  };
   const { reporter, io } = session;
   session.messages = result.messages;
   const turns = session.traces.slice(firstTurn);
@@ -209,7 +234,7 @@ async function finishPrompt(
     wallMs: performance.now() - startedAt,
     calls: run.calls,
     steps: result.steps,
-    usage: result.usage,
+    usage,
     parallelism: run.parallelism,
     ...(failure ? { error: failure } : {}),
     ...files,
@@ -257,8 +282,12 @@ async function writeFiles(
 
 function describeFailure(session: Session, error: Error): string {
   const text = oneLine(error);
+  const where = session.choice.baseUrl ?? `the ${session.choice.provider} API`;
+  // A stream cut after it began reached the server: that is not "cannot reach".
+  if (/connection lost|terminated|other side closed|socket hang up|ECONNRESET/i.test(text)) {
+    return `the connection to ${where} broke mid-answer: ${text}`;
+  }
   if (/connect|ECONNREFUSED|ENOTFOUND|fetch failed|network/i.test(text)) {
-    const where = session.choice.baseUrl ?? `the ${session.choice.provider} API`;
     return `cannot reach ${where}: ${text}`;
   }
   return text;
