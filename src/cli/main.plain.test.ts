@@ -247,6 +247,16 @@ describe('salvo mistakes: one clear line and a non-zero exit', () => {
     expect(run.stderr).not.toMatch(/cannot reach/);
   });
 
+  it("a garbled stream gives salvo's one line, without the SDK's own logging", async () => {
+    const { dir, home } = tempProject();
+    server.enqueue({ type: 'stream', steps: [roleChunk(), { data: 'not json at all' }] });
+    const run = await runSalvo(['run', '-m', 'm', 'x'], { cwd: dir, env: openai(home) });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/^salvo: /);
+    expect(run.stderr).not.toMatch(/Could not parse message/);
+  });
+
   it('an MCP server that cannot start: a warning, and the run goes on without it', async () => {
     const { dir, home } = tempProject();
     writeFileSync(

@@ -4,6 +4,7 @@ import { ApprovalQueue } from './approval-queue.js';
 import { PlainReporter } from './plain-reporter.js';
 import { ev } from './progress/test-support.js';
 import type { Reporter, RunEnd } from './reporter.js';
+import { endLine } from './reporter-text.js';
 import { approvalRequest, Capture, testIo } from './test-reporter-support.js';
 
 function setup(options: { quiet?: boolean } = {}): {
@@ -226,5 +227,19 @@ describe('PlainReporter', () => {
         { numRuns: 200 },
       );
     });
+  });
+});
+
+describe('endLine', () => {
+  it('says in words why a run stopped early', () => {
+    expect(endLine({ ...end, finishReason: 'length' })).toMatch(
+      /^— cut off: the answer reached the model’s output limit in /,
+    );
+    expect(endLine({ ...end, finishReason: 'content-filter' })).toMatch(
+      /^— stopped by the provider’s content filter in /,
+    );
+    expect(endLine({ ...end, finishReason: 'max-steps', steps: 20 })).toMatch(
+      /^— stopped after 20 model requests \(raise --max-steps\)/,
+    );
   });
 });

@@ -83,14 +83,17 @@ export function chooseProvider(
 /** The model for a choice; keys come from the environment. */
 export function createModel(choice: ProviderChoice, env: Env): Model {
   if (choice.provider === 'anthropic') {
+    // The SDKs' own console logging would add lines around salvo's one-line errors.
     return anthropicModel({
       model: choice.model,
+      logLevel: 'off',
       ...(env.ANTHROPIC_API_KEY ? { apiKey: env.ANTHROPIC_API_KEY } : {}),
       ...(choice.baseUrl ? { baseURL: choice.baseUrl } : {}),
     });
   }
   return openAIModel({
     model: choice.model,
+    logLevel: 'off',
     ...(env.OPENAI_API_KEY ? { apiKey: env.OPENAI_API_KEY } : {}),
     ...(choice.baseUrl ? { baseURL: choice.baseUrl } : {}),
   });

@@ -25,7 +25,11 @@ export function endLine(end: RunEnd): string {
         ? 'cancelled'
         : end.finishReason === 'max-steps'
           ? `stopped after ${end.steps} model requests (raise --max-steps)`
-          : `ended: ${end.finishReason}`;
+          : end.finishReason === 'length'
+            ? 'cut off: the answer reached the model’s output limit'
+            : end.finishReason === 'content-filter'
+              ? 'stopped by the provider’s content filter'
+              : `ended: ${end.finishReason}`;
   const parts = [
     `${how} in ${formatDuration(end.wallMs)}`,
     `${end.calls} tool call${end.calls === 1 ? '' : 's'}`,

@@ -1,8 +1,9 @@
 // Helpers for the end-to-end tests: run the real binary, script the model server's answers.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onTestFinished } from 'vitest';
 import { completionStream, textChunk, toolStart } from '../agent/providers/test-openai-sse.js';
 import type { ScriptedResponse } from '../agent/providers/test-server.js';
 import { salvoBin } from './test-terminal.js';
@@ -43,9 +44,10 @@ export function runSalvo(
   });
 }
 
-/** A temp project with a few files, and a temp home. */
+/** A temp project with a few files, and a temp home; both go when the test is over. */
 export function tempProject(): { dir: string; home: string } {
   const root = mkdtempSync(join(tmpdir(), 'salvo-cli-'));
+  onTestFinished(() => rmSync(root, { recursive: true, force: true }));
   const dir = join(root, 'project');
   const home = join(root, 'home');
   mkdirSync(join(dir, 'src'), { recursive: true });

@@ -3,6 +3,8 @@
 // condition with a deadline; nothing waits a fixed time and hopes.
 
 import { execFile, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -138,5 +140,9 @@ export class TestTerminal {
       child.on('close', () => resolve());
       child.on('error', () => resolve());
     });
+    // tmux leaves its socket file behind, in its own default folder (not TMPDIR).
+    const uid = process.getuid?.() ?? 0;
+    const dir = join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${uid}`);
+    rmSync(join(dir, this.#socket), { force: true });
   }
 }

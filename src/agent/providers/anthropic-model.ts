@@ -31,6 +31,8 @@ export interface AnthropicModelOptions {
    * @default 2
    */
   maxRetries?: number;
+  /** What the SDK itself logs (to the console): `'off'` for a host that reports errors itself. */
+  logLevel?: 'off' | 'error' | 'warn' | 'info' | 'debug';
   /** An SDK client to use as it is; `apiKey`, `baseURL` and `maxRetries` are then ignored. */
   client?: Anthropic;
 }
@@ -56,6 +58,7 @@ export function anthropicModel(options: AnthropicModelOptions): Model {
     new Anthropic({
       ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
       ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
+      ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
       maxRetries,
     });
 

@@ -38,6 +38,8 @@ export interface OpenAIModelOptions {
    * @default 2
    */
   maxRetries?: number;
+  /** What the SDK itself logs (to the console): `'off'` for a host that reports errors itself. */
+  logLevel?: 'off' | 'error' | 'warn' | 'info' | 'debug';
   /** An SDK client to use as it is; `apiKey`, `baseURL` and `maxRetries` are then ignored. */
   client?: OpenAI;
 }
@@ -115,6 +117,7 @@ function createClient(options: OpenAIModelOptions, maxRetries: number): OpenAI {
   return new OpenAI({
     apiKey,
     ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
+    ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
     maxRetries,
   });
 }
