@@ -270,6 +270,20 @@ describe('salvo mistakes: one clear line and a non-zero exit', () => {
     const tools = await runSalvo(['mcp', 'tools'], { cwd: dir, env: openai(home) });
     expectOneLineError(tools, /MCP server `broken` is not available/);
   });
+
+  it('mcp tools: says how trust changes the claims, and when every server is disabled', async () => {
+    const { dir, home } = tempProject();
+    const config = (mcpServers: object) =>
+      writeFileSync(join(dir, 'salvo.json'), JSON.stringify({ mcpServers }));
+    config({ f: faultServerCommand(), off: { command: 'nothing', disabled: true } });
+    const listed = await runSalvo(['mcp', 'tools'], { cwd: dir, env: cleanEnv(home) });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/f__sleep/);
+    expect(listed.stdout).toMatch(/Set "trust": "annotations" on a server you trust/);
+    config({ off: { command: 'nothing', disabled: true } });
+    const none = await runSalvo(['mcp', 'tools'], { cwd: dir, env: cleanEnv(home) });
+    expectOneLineError(none, /every configured MCP server is disabled \(off\)/);
+  });
 });
 
 describe('salvo options before the command apply to it', () => {

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -130,12 +131,7 @@ export class McpConnection {
       // process, which it only ends seconds later: a server that never started must not stay.
       connection.killNow();
       await connection.close();
-      const timedOut = error instanceof McpError && error.code === ErrorCode.RequestTimeout;
-      const reason = timedOut
-        ? `it did not answer the MCP handshake within ${formatSeconds(timeoutMs)}`
-        : error instanceof Error
-          ? error.message
-          : String(error);
+      const reason = startFailure(server, error, timeoutMs);
       const exit = connection.#exit ? ` (it ${connection.#exit})` : '';
       const tail = connection.stderrTail();
       throw new Error(
@@ -299,4 +295,28 @@ export function isLinkError(error: unknown): boolean {
 
 function formatSeconds(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
+}
+
+/** Why a server did not start, in terms of its config: the SDK's errors name neither. */
+function startFailure(server: ResolvedServerConfig, error: unknown, timeoutMs: number): string {
+  if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+    return `it did not answer the MCP handshake within ${formatSeconds(timeoutMs)}`;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  if (server.transport === 'stdio') {
+    const config = server.config as McpStdioServerConfig;
+    if (code === 'ENOENT' && config.cwd !== undefined && !existsSync(config.cwd)) {
+      return `its cwd ${config.cwd} does not exist`;
+    }
+    if (code === 'ENOENT') return `the command \`${config.command}\` was not found (${message})`;
+    return message;
+  }
+  // fetch hides why in its cause: refused, unknown host, a bad certificate...
+  const cause =
+    error instanceof Error ? (error.cause as { message?: unknown } | undefined) : undefined;
+  const why =
+    typeof cause?.message === 'string' && cause.message !== '' ? `: ${cause.message}` : '';
+  const url = (server.config as McpRemoteServerConfig).url;
+  return /fetch failed/i.test(message) ? `cannot reach ${url} (${message}${why})` : message;
 }

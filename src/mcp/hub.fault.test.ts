@@ -158,6 +158,20 @@ describe('McpHub against the fault server', () => {
     expect(hub.tools().map((t) => t.name)).toContain('slow__sleep');
   });
 
+  it('says why a server did not start in terms of its config', async () => {
+    hub = await McpHub.fromConfig({
+      mcpServers: {
+        missing: { command: 'salvo-no-such-command' },
+        nowhere: { command: process.execPath, cwd: '/salvo-no-such-dir' },
+        closed: { url: 'http://127.0.0.1:9/mcp' },
+      },
+    });
+    const why = Object.fromEntries(hub.errors().map((e) => [e.server, e.message]));
+    expect(why.missing).toMatch(/the command `salvo-no-such-command` was not found/);
+    expect(why.nowhere).toMatch(/its cwd \/salvo-no-such-dir does not exist/);
+    expect(why.closed).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9\/mcp \(fetch failed/);
+  });
+
   it('ends a server that did not answer the handshake in time, even one that will not go', async () => {
     // A marker in its command line finds the process, whether or not it got as far as starting.
     const marker = `--salvo-test-${process.pid}-${Date.now()}`;

@@ -24,6 +24,13 @@ export async function mcpToolsCommand(
       exitCodes.failed,
     );
   }
+  const enabled = Object.entries(servers).filter(([, s]) => s.disabled !== true);
+  if (enabled.length === 0) {
+    throw new CliError(
+      `every configured MCP server is disabled (${Object.keys(servers).join(', ')}): remove "disabled": true to list one`,
+      exitCodes.failed,
+    );
+  }
   const hub = await McpHub.fromConfig({ mcpServers: servers });
   try {
     const listing = listTools(hub);
@@ -40,6 +47,11 @@ export async function mcpToolsCommand(
       }
       if (listing.length > 0)
         io.stdout.write(`\n${sanitizeForTerminal(formatToolListing(listing))}\n`);
+      if (listing.some((tool) => tool.reason.includes("trust 'none'"))) {
+        io.stdout.write(
+          `\ntrust 'none' runs a server's calls one at a time. Set "trust": "annotations" on a server you trust to mark its read-only tools truthfully, so those run in parallel.\n`,
+        );
+      }
     }
     for (const server of failed) {
       io.stderr.write(
