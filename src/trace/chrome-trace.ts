@@ -29,7 +29,9 @@ export interface ChromeTrace {
  */
 export function toChromeTrace(trace: TurnTrace | readonly TurnTrace[]): ChromeTrace {
   const turns: readonly TurnTrace[] = Array.isArray(trace) ? trace : [trace as TurnTrace];
-  const origin = Math.min(...turns.flatMap((t) => t.calls.map((c) => c.queuedAt)), Infinity);
+  // A loop, not Math.min(...list): spreading a very long list overflows the stack.
+  let origin = Infinity;
+  for (const turn of turns) for (const call of turn.calls) origin = Math.min(origin, call.queuedAt);
   const us = (ms: number) => Math.round((ms - origin) * 1000);
   const events: ChromeTraceEvent[] = [];
   const pids = new Map<string, number>();

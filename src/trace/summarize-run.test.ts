@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CallTrace, TurnTrace } from './call-trace.js';
+import { toChromeTrace } from './chrome-trace.js';
 import { summarizeRun } from './summarize-run.js';
 import { summarizeTurn } from './summarize-turn.js';
 
@@ -123,5 +124,21 @@ describe('summarizeRun', () => {
     expect(s.parallelism).toBeCloseTo(270 / 300);
     // The slowest calls still show how long the task took.
     expect(s.slowest[0]).toMatchObject({ id: 't', runMs: 300 });
+  });
+
+  it('summarizes a run of 200,000 calls (no spread of the whole list)', () => {
+    const calls = Array.from({ length: 200_000 }, (_, i) => call(`c${i}`, i, i + 1));
+    const big: TurnTrace = {
+      turnId: 1,
+      path: [],
+      startedAt: 0,
+      endedAt: 200_000,
+      calls,
+      limits: { global: Infinity },
+      summary: { ...turn([]).summary, wallMs: 200_000 },
+    };
+    const s = summarizeRun(big);
+    expect(s.wallMs).toBe(200_000);
+    expect(toChromeTrace(big).traceEvents.length).toBeGreaterThan(200_000);
   });
 });

@@ -47,8 +47,13 @@ export interface RunSummary {
 export function summarizeRun(trace: TurnTrace | readonly TurnTrace[]): RunSummary {
   const turns: readonly TurnTrace[] = Array.isArray(trace) ? trace : [trace as TurnTrace];
   const calls = turns.flatMap((t) => t.calls.map((call) => ({ call, turn: t })));
-  const start = Math.min(...calls.map(({ call }) => call.queuedAt), Infinity);
-  const end = Math.max(...calls.map(({ call }) => call.endedAt), -Infinity);
+  // A loop, not Math.min(...list): spreading a very long list overflows the stack.
+  let start = Infinity;
+  let end = -Infinity;
+  for (const { call } of calls) {
+    start = Math.min(start, call.queuedAt);
+    end = Math.max(end, call.endedAt);
+  }
   const wallMs = calls.length === 0 ? 0 : end - start;
   const runMs = (c: CallTrace) =>
     c.startedAt === undefined ? 0 : Math.max(0, c.endedAt - c.startedAt);
