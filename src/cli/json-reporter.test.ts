@@ -94,19 +94,39 @@ describe('JsonReporter', () => {
       'warning',
       'run.end',
     ]);
-    // The records carry the events' fields as they were, with `type` replaced by `event`.
+    // The records carry the events' fields as they were, with `type` replaced by `event`, and a
+    // call's input as JSON (models send it as a JSON string).
     schedulerEvents.forEach((event, i) => {
       const { type, ...rest } = event;
       expect(lines[i + 1]).toEqual(JSON.parse(JSON.stringify({ event: `call.${type}`, ...rest })));
     });
     agentEvents.forEach((event, i) => {
       const { type, ...rest } = event;
-      expect(lines[i + 9]).toEqual({ event: `agent.${type}`, ...rest });
+      const expected =
+        event.type === 'tool-call'
+          ? { ...rest, call: { ...event.call, input: { command: 'ls' } } }
+          : rest;
+      expect(lines[i + 9]).toEqual({ event: `agent.${type}`, ...expected });
     });
     expect(lines[0]).toEqual({ event: 'run.start', prompt: 'list the files\nplease' });
     expect(lines[14]).toEqual({ event: 'approval', callId: 'c1', path: [], approved: true });
     expect(lines[15]).toEqual({ event: 'warning', message: 'careful' });
     expect(lines[16]).toEqual({ event: 'run.end', ...end });
+  });
+
+  it("gives a call's input as JSON in every event, and arguments that are not JSON as sent", () => {
+    const { reporter, stdout } = setup();
+    reporter.schedulerEvent(ev.queued(shell, 0, '{"command":"ls"}'));
+    reporter.schedulerEvent(ev.queued(read, 0, '{"path": "a'));
+    reporter.agentEvent({
+      type: 'tool-call',
+      step: 1,
+      call: { id: 'c1', name: 'shell', input: '{"command":"ls"}' },
+    });
+    const [queued, broken, call] = records(stdout);
+    expect(queued?.input).toEqual({ command: 'ls' });
+    expect(broken?.input).toBe('{"path": "a');
+    expect(call?.call).toEqual({ id: 'c1', name: 'shell', input: { command: 'ls' } });
   });
 
   it('sends human lines to stderr only', () => {

@@ -24,11 +24,20 @@ export class JsonReporter implements Reporter {
 
   schedulerEvent(event: SchedulerEvent): void {
     const { type, ...rest } = event;
+    if ('input' in rest) rest.input = parsedInput(rest.input);
     this.#write({ event: `call.${type}`, ...rest });
   }
 
   agentEvent(event: AgentEvent): void {
     const { type, ...rest } = event;
+    if (event.type === 'tool-call') {
+      this.#write({
+        event: 'agent.tool-call',
+        ...rest,
+        call: { ...event.call, input: parsedInput(event.call.input) },
+      });
+      return;
+    }
     this.#write({ event: `agent.${type}`, ...rest });
   }
 
@@ -94,4 +103,17 @@ function readable(_key: string, value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
   if (value instanceof Error) return { name: value.name, message: value.message };
   return value;
+}
+
+/**
+ * A call's input as JSON whatever event carries it: models send the arguments as a JSON string,
+ * which is parsed; arguments that are not JSON stay the string the model sent.
+ */
+function parsedInput(input: unknown): unknown {
+  if (typeof input !== 'string') return input;
+  try {
+    return JSON.parse(input);
+  } catch {
+    return input;
+  }
 }
