@@ -1,6 +1,7 @@
 import { InvalidOptionError } from '../errors.js';
 import type { CallTrace, TurnTrace } from './call-trace.js';
 import { duration, summarizeRun } from './summarize-run.js';
+import { orderTurns } from './turn-order.js';
 
 export interface RenderTimelineOptions {
   /** Columns for the bars, from 1 to 1000. @default 60 */
@@ -37,94 +38,38 @@ export type TimelineItem =
     }
   | { kind: 'call'; turn: TurnTrace; call: CallTrace; critical: boolean };
 
-const key = (turnId: number, callId: string) => `${turnId}\u0000${callId}`;
-const byStart = (a: TurnTrace, b: TurnTrace) => a.startedAt - b.startedAt || a.turnId - b.turnId;
-
 /**
- * The turns in the order the chart lists them: top-level turns by start time, each call in index
- * order, and right after a call the subagent turns whose `parent` names it (by start time). A
- * turn whose parent call is not in the trace is listed at the top level; every turn is listed
- * exactly once, whatever the ids say (parent links that form a cycle included).
+ * The chart's lines in the order of {@link orderTurns}, with a `continued` header where a turn's
+ * calls resume after a subagent turn listed under one of them.
  */
 export function timelineOrder(turns: readonly TurnTrace[]): TimelineItem[] {
-  const callKeys = new Set<string>();
-  for (const turn of turns) for (const call of turn.calls) callKeys.add(key(turn.turnId, call.id));
-  const children = new Map<string, TurnTrace[]>();
-  const roots: TurnTrace[] = [];
-  for (const turn of turns) {
-    const k = turn.parent ? key(turn.parent.turnId, turn.parent.callId) : undefined;
-    if (k === undefined || !callKeys.has(k)) roots.push(turn);
-    else {
-      const list = children.get(k);
-      if (list) list.push(turn);
-      else children.set(k, [turn]);
-    }
-  }
-  for (const list of children.values()) list.sort(byStart);
-
   const items: TimelineItem[] = [];
-  const listed = new Set<TurnTrace>();
-  // Depth-first with a stack of its own: a hand-edited chain of parents can be any length.
-  interface Frame {
-    turn: TurnTrace;
-    depth: number;
-    under: string | undefined;
-    calls: CallTrace[];
-    next: number;
-    critical: Set<string>;
-    seen: Set<string>;
-    /** Subagent turns to list under the call just listed, from `pendingAt` on. */
-    pending: readonly TurnTrace[];
-    pendingAt: number;
-    resumed: boolean;
-  }
-  const frames: Frame[] = [];
-  const open = (turn: TurnTrace, depth: number, under: string | undefined) => {
-    listed.add(turn);
-    items.push({ kind: 'turn', turn, depth, under, continued: false });
-    const calls = [...turn.calls].sort((x, y) => x.index - y.index);
-    const critical = new Set(turn.summary.criticalPath);
-    frames.push({
-      turn,
-      depth,
-      under,
-      calls,
-      next: 0,
-      critical,
-      seen: new Set(),
-      pending: [],
-      pendingAt: 0,
-      resumed: false,
-    });
-  };
-  const list = (root: TurnTrace) => {
-    open(root, 0, undefined);
-    for (let f = frames.at(-1); f; f = frames.at(-1)) {
-      const child = f.pending[f.pendingAt++];
-      if (child) {
-        if (listed.has(child)) continue;
-        f.resumed = true;
-        open(child, f.depth + 1, f.calls[f.next - 1]?.id);
-        continue;
+  const under = new Map<TurnTrace, string | undefined>();
+  let current: TurnTrace | undefined;
+  for (const row of orderTurns(turns).rows) {
+    if (row.kind === 'turn') {
+      under.set(row.turn, row.parentCall?.id);
+      items.push({
+        kind: 'turn',
+        turn: row.turn,
+        depth: row.depth,
+        under: row.parentCall?.id,
+        continued: false,
+      });
+    } else {
+      if (row.turn !== current) {
+        items.push({
+          kind: 'turn',
+          turn: row.turn,
+          depth: row.depth,
+          under: under.get(row.turn),
+          continued: true,
+        });
       }
-      const call = f.calls[f.next++];
-      if (!call) {
-        frames.pop();
-        continue;
-      }
-      const { turn, depth, under } = f;
-      if (f.resumed) items.push({ kind: 'turn', turn, depth, under, continued: true });
-      f.resumed = false;
-      // A repeated id is the error result for the repeat: the first one is the real call.
-      const first = !f.seen.has(call.id);
-      f.seen.add(call.id);
-      items.push({ kind: 'call', turn, call, critical: first && f.critical.has(call.id) });
-      f.pending = (first && children.get(key(turn.turnId, call.id))) || [];
-      f.pendingAt = 0;
+      items.push({ kind: 'call', turn: row.turn, call: row.call, critical: row.critical });
     }
-  };
-  for (const turn of roots.sort(byStart)) if (!listed.has(turn)) list(turn);
-  for (const turn of [...turns].sort(byStart)) if (!listed.has(turn)) list(turn);
+    current = row.turn;
+  }
   return items;
 }
 
