@@ -65,9 +65,16 @@ export async function runCommand(
     },
   });
   const traces: TurnTrace[] = [];
+  // One reader of keys for the whole command, so a Ctrl-C pressed as one phase hands over to the
+  // next (a prompt, writing its files, closing the servers) is never lost in between.
+  const ctrlCTarget = { press: () => {} };
+  const keys = new TerminalKeys(io.stdin, (key) => {
+    if (key === ctrlC) ctrlCTarget.press();
+    else queue.answer(key);
+  });
   let runtime: Runtime | undefined;
   const servers = Object.entries(config.mcpServers ?? {})
-    .filter(([, server]) => (server as { disabled?: boolean }).disabled !== true)
+    .filter(([, server]) => server.disabled !== true)
     .map(([name]) => name);
   // Servers may take seconds to start (npx, a slow handshake): say what the wait is for.
   if (servers.length > 0 && isInteractiveOutput(io) && flags.json !== true) {
@@ -100,12 +107,18 @@ export async function runCommand(
       maxSteps: flags.maxSteps ?? config.maxSteps ?? 20,
       transcriptFile: flags.transcript ?? defaultTranscriptPath(io.home),
       messages: [],
+      keys,
+      ctrlC: ctrlCTarget,
     };
     if (first !== undefined) return await runPrompt(session, first, canAsk);
     return await interactive(session);
   } finally {
     reporter.close();
-    if (runtime) await closeRuntime(runtime, io);
+    try {
+      if (runtime) await closeRuntime(runtime, io, ctrlCTarget);
+    } finally {
+      keys.stop();
+    }
   }
 }
 
@@ -113,12 +126,17 @@ export async function runCommand(
  * Closes the MCP servers; a server may take seconds to go. Ctrl-C meanwhile exits at once, with
  * the servers' processes killed rather than left behind.
  */
-async function closeRuntime(runtime: Runtime, io: CliIo): Promise<void> {
+async function closeRuntime(
+  runtime: Runtime,
+  io: CliIo,
+  ctrlCTarget: { press: () => void },
+): Promise<void> {
   const exitNow = () => {
     runtime.killNow();
     io.stderr.write('salvo: exited at once (Ctrl-C while closing the MCP servers)\n');
     process.exit(exitCodes.cancelled);
   };
+  ctrlCTarget.press = exitNow;
   const stopListening = new Interrupt({ onCancel: exitNow, onForce: exitNow }).listen();
   try {
     await runtime.close();
@@ -140,6 +158,9 @@ interface Session {
   maxSteps: number;
   transcriptFile: string;
   messages: AgentMessage[];
+  /** Keys from the terminal, for the whole command; Ctrl-C goes to `ctrlC.press`. */
+  keys: TerminalKeys;
+  ctrlC: { press: () => void };
 }
 
 /** One prompt to the end: live display, approvals and Ctrl-C; the files written whatever happens. */
@@ -155,26 +176,23 @@ async function runPrompt(session: Session, prompt: string, canAsk: boolean): Pro
       queue.denyAll('The user cancelled the run.');
     },
     onForce: () => {
-      keys.stop();
+      session.keys.stop();
       reporter.close();
       session.runtime.killNow();
       io.stderr.write('salvo: exited at once (second Ctrl-C)\n');
       process.exit(exitCodes.cancelled);
     },
   });
-  const keys = new TerminalKeys(io.stdin, (key) => {
-    if (key === ctrlC) interrupt.press();
-    else queue.answer(key);
-  });
+  session.ctrlC.press = () => interrupt.press();
   const stopListening = interrupt.listen();
   const firstTurn = session.traces.length;
   const subagentTokensBefore = session.runtime.subagents.usage;
   const startedAt = performance.now();
   reporter.runStarted(prompt);
-  if (canAsk) keys.start();
-  let result: AgentResult;
+  if (canAsk) session.keys.start();
+  // Until the files are written, Ctrl-C counts as a press of this prompt's.
   try {
-    result = await runAgent({
+    const result = await runAgent({
       model: session.model,
       scheduler: session.runtime.scheduler,
       messages: [...session.messages, { role: 'user', content: prompt }],
@@ -183,14 +201,6 @@ async function runPrompt(session: Session, prompt: string, canAsk: boolean): Pro
       onEvent: (event) => reporter.agentEvent(event),
       ...(session.system ? { system: session.system } : {}),
     });
-  } catch (error) {
-    stopListening();
-    throw error;
-  } finally {
-    keys.stop();
-  }
-  // Until the files are written, Ctrl-C (now a signal: no raw mode) still counts as a press.
-  try {
     return await finishPrompt(session, result, {
       firstTurn,
       startedAt,
@@ -300,6 +310,8 @@ async function interactive(session: Session): Promise<number> {
     `salvo ${session.choice.provider}:${session.choice.model} in ${io.cwd}. /exit or Ctrl-D to leave; Ctrl-C cancels a running prompt.`,
   );
   for (;;) {
+    // The line editor reads the terminal now: Ctrl-C at the prompt is its own.
+    session.keys.stop();
     const line = await ask(io, '› ');
     if (line === undefined) return exitCodes.cancelled;
     if (line === null) return 0;
