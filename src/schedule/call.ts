@@ -9,6 +9,15 @@ export interface ToolCall {
 
 export type CallStatus = 'success' | 'error' | 'denied' | 'cancelled' | 'timeout';
 
+/** Every {@link CallStatus}, for checking values read from outside. */
+export const callStatuses: readonly CallStatus[] = [
+  'success',
+  'error',
+  'denied',
+  'cancelled',
+  'timeout',
+];
+
 /** Exactly one per call, in call order. */
 export interface CallResult {
   id: string;

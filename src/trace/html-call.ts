@@ -1,5 +1,6 @@
 // One call of the HTML report: its phases, its bar on the time axis, and its hover details.
 
+import { callStatuses } from '../schedule/call.js';
 import type { CallTrace } from './call-trace.js';
 import { escapeHtml as esc, formatMs, num } from './html-format.js';
 
@@ -13,7 +14,7 @@ export interface PhaseSpan {
   half?: 'upper' | 'lower';
 }
 
-const statuses = new Set(['success', 'error', 'denied', 'cancelled', 'timeout']);
+const statuses = new Set<unknown>(callStatuses);
 
 /** The status as a CSS class suffix: only known statuses, never text from the trace. */
 export function statusClass(status: unknown): string {

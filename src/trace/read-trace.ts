@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { describeValue, SalvoError } from '../errors.js';
+import { callStatuses } from '../schedule/call.js';
 import type { TurnTrace } from './call-trace.js';
 
 /** A file is not a trace salvo wrote, or cannot be read. */
@@ -129,7 +130,6 @@ function optional<T>(
   if (record[name] !== undefined) check(record[name], `${where}.${name}`);
 }
 
-const statuses = ['success', 'error', 'denied', 'cancelled', 'timeout'] as const;
 const approvals = ['auto', 'approved', 'denied'] as const;
 
 function checkCall(value: unknown, where: string): void {
@@ -137,7 +137,7 @@ function checkCall(value: unknown, where: string): void {
   field(c, where, 'id', str('a call id (a string)'));
   field(c, where, 'name', str('a tool name (a string)'));
   field(c, where, 'index', num);
-  field(c, where, 'status', oneOf(statuses));
+  field(c, where, 'status', oneOf(callStatuses));
   field(c, where, 'queuedAt', num);
   for (const name of ['admittedAt', 'conflictsClearedAt', 'approvedAt', 'readyAt', 'startedAt']) {
     optional(c, where, name, num);
