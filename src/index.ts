@@ -38,7 +38,6 @@ export { describeValue, InvalidOptionError, SalvoError } from './errors.js';
 export * from './formats/anthropic.js';
 export * from './formats/openai.js';
 export * from './mcp/index.js';
-export type { CallResult, CallStatus, ToolCall } from './schedule/call.js';
 export { ConflictTracker } from './schedule/conflict-tracker.js';
 export type { EventListener, SchedulerEvent, SchedulerEventType } from './schedule/events.js';
 export {
@@ -66,6 +65,7 @@ export {
   type SubagentManagerOptions,
 } from './subagent/subagent-manager.js';
 export { agentTool, taskTool } from './subagent/subagent-tools.js';
+export type { CallResult, CallStatus, ToolCall } from './tool/call.js';
 export {
   type Claim,
   type ClaimMode,

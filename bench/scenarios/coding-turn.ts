@@ -195,6 +195,8 @@ async function execute({ call, tool }: PreparedCall): Promise<unknown> {
     progress() {},
     path: [],
     waitFor: (work) => Promise.resolve(work),
+    asParent: { turnId: 1, callId: call.id },
+    turnSignal: undefined,
   });
 }
 

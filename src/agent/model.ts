@@ -1,4 +1,4 @@
-import type { CallResult } from '../schedule/call.js';
+import type { CallResult } from '../tool/call.js';
 
 /** Why the model stopped. `length`: it ran out of output tokens, possibly mid tool call. */
 export type FinishReason = 'stop' | 'tool-calls' | 'length' | 'content-filter' | 'other';

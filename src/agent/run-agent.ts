@@ -1,7 +1,8 @@
 import { InvalidOptionError } from '../errors.js';
-import type { CallResult } from '../schedule/call.js';
 import { Scheduler } from '../schedule/scheduler.js';
-import type { Tool } from '../tool/define-tool.js';
+import type { TurnHold } from '../schedule/turn-hold.js';
+import type { CallResult } from '../tool/call.js';
+import type { Tool, TurnParent } from '../tool/define-tool.js';
 import type { TurnTrace } from '../trace/call-trace.js';
 import { assertCount } from '../validate-options.js';
 import { systemPrompt } from './guidance.js';
@@ -49,8 +50,16 @@ export interface RunAgentOptions {
   guidance?: string | false;
   /** The agent's path, for approvals and traces (subagents). @default [] */
   path?: readonly string[];
-  /** The call this agent works inside (a subagent run by a `task` call): its turns' traces name it. */
-  parent?: { turnId: number; callId: string };
+  /**
+   * The call this agent works inside (a subagent run by a `task` call: `ctx.asParent`): its
+   * calls are that call's descendants, never wait for it, and its turns' traces name it.
+   */
+  parent?: TurnParent;
+  /**
+   * The agent's own slot (a subagent's, from its manager): taken before each model request and
+   * held by its running calls; given back while all of its calls wait.
+   */
+  hold?: TurnHold;
 }
 
 export interface AgentResult {
@@ -79,7 +88,7 @@ const cutOffMessage =
  * `finishReason` and the transcript kept valid.
  */
 export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
-  const { model, maxSteps = 20, signal, onEvent, path = [], parent } = options;
+  const { model, maxSteps = 20, signal, onEvent, path = [], parent, hold } = options;
   if (typeof model?.stream !== 'function') throw new InvalidOptionError('model', 'a Model', model);
   assertCount('maxSteps', maxSteps, { allowInfinity: false });
   const scheduler = options.scheduler ?? new Scheduler({ tools: options.tools ?? [] });
@@ -121,6 +130,11 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
   let steps = 0;
   try {
     while (steps < maxSteps) {
+      // A subagent waits for its slot before each model request (never while it holds none).
+      if (hold && !(await takeSlot(hold, controller.signal))) {
+        finishReason = 'cancelled';
+        break;
+      }
       steps++;
       emit({ type: 'step-start', step: steps });
       const step = await runStep({
@@ -131,6 +145,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
         scheduler,
         path,
         parent,
+        hold,
         signal: controller.signal,
         step: steps,
         emit,
@@ -179,7 +194,8 @@ interface StepOptions {
   messages: readonly AgentMessage[];
   scheduler: Scheduler;
   path: readonly string[];
-  parent: { turnId: number; callId: string } | undefined;
+  parent: TurnParent | undefined;
+  hold: TurnHold | undefined;
   signal: AbortSignal;
   step: number;
   emit: (event: AgentEvent) => void;
@@ -203,6 +219,7 @@ async function runStep(o: StepOptions): Promise<StepOutcome> {
     path: o.path,
     parent: o.parent,
     tools: o.specs.map((t) => t.name),
+    ...(o.hold ? { hold: o.hold } : {}),
   });
   const calls: ModelToolCall[] = [];
   /** Complete calls in the order they joined the turn: the turn's results come in this order. */
@@ -282,6 +299,21 @@ async function runStep(o: StepOptions): Promise<StepOutcome> {
   if (calls.length > 0) step.trace = outcome.trace;
   if (error) step.error = error;
   return step;
+}
+
+/** Waits for the agent's slot; false when the run was cancelled first. */
+async function takeSlot(hold: TurnHold, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return false;
+  const pending = hold.resume();
+  if (!pending) return true;
+  const onAbort = () => hold.pause();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await pending;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+  return !signal.aborted;
 }
 
 function toolSpecs(tools: readonly Tool[]): ModelTool[] {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { CallResult, CallStatus } from '../schedule/call.js';
+import type { CallResult, CallStatus } from '../tool/call.js';
 import type { ContentBlock, JsonValue } from '../tool/content.js';
 import {
   type AnthropicContentBlock,

@@ -1,4 +1,4 @@
-import type { CallResult, ToolCall } from '../schedule/call.js';
+import type { CallResult, ToolCall } from '../tool/call.js';
 import {
   describeImage,
   emptyResultText,

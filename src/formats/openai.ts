@@ -1,4 +1,4 @@
-import type { CallResult, ToolCall } from '../schedule/call.js';
+import type { CallResult, ToolCall } from '../tool/call.js';
 import { describeImage, emptyResultText, isRecord, jsonText, stringOr } from './result-text.js';
 
 // Structural types for OpenAI Chat Completions, so salvo needs no runtime dependency on the

@@ -1,4 +1,4 @@
-import type { CallResult } from '../schedule/call.js';
+import type { CallResult } from '../tool/call.js';
 
 /**
  * Text that stands in for an image a format cannot carry, e.g. `[image image/png, 12 KB omitted]`.

@@ -1,4 +1,4 @@
-import type { ProgressInfo, ToolContext } from '../tool/define-tool.js';
+import type { ProgressInfo, ToolContext, TurnParent } from '../tool/define-tool.js';
 import type { CallRecord } from './call-record.js';
 
 /** What a running tool sees. The AbortController is made only when someone needs the signal. */
@@ -6,17 +6,20 @@ export class CallContext implements ToolContext {
   #controller: AbortController | undefined;
   readonly #record: CallRecord;
   readonly #onProgress: (record: CallRecord, info: ProgressInfo) => void;
-  readonly #yieldSlots: (record: CallRecord) => () => Promise<void>;
+  readonly #suspend: (record: CallRecord) => (aborted: boolean) => Promise<void>;
+  readonly #turnSignal: AbortSignal | undefined;
 
-  /** The callbacks are shared by every call of a turn: no closure per call. */
+  /** The callbacks are shared by every call: no closure per call. */
   constructor(
     record: CallRecord,
     onProgress: (record: CallRecord, info: ProgressInfo) => void,
-    yieldSlots: (record: CallRecord) => () => Promise<void>,
+    suspend: (record: CallRecord) => (aborted: boolean) => Promise<void>,
+    turnSignal: AbortSignal | undefined,
   ) {
     this.#record = record;
     this.#onProgress = onProgress;
-    this.#yieldSlots = yieldSlots;
+    this.#suspend = suspend;
+    this.#turnSignal = turnSignal;
   }
 
   get callId(): string {
@@ -35,6 +38,14 @@ export class CallContext implements ToolContext {
     return (this.#record.owner as { path: readonly string[] }).path;
   }
 
+  get asParent(): TurnParent {
+    return { turnId: this.#record.turnId, callId: this.#record.id, lineage: this.#record.lineage };
+  }
+
+  get turnSignal(): AbortSignal | undefined {
+    return this.#turnSignal;
+  }
+
   get signal(): AbortSignal {
     this.#controller ??= new AbortController();
     return this.#controller.signal;
@@ -51,12 +62,11 @@ export class CallContext implements ToolContext {
   }
 
   async waitFor<T>(work: PromiseLike<T>): Promise<T> {
-    const takeBack = this.#yieldSlots(this.#record);
+    const resume = this.#suspend(this.#record);
     try {
       return await work;
     } finally {
-      // A cancelled or timed-out call will not run on: it needs its slots no more.
-      if (!this.#controller?.signal.aborted) await takeBack();
+      await resume(this.#controller?.signal.aborted ?? false);
     }
   }
 }

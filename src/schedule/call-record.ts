@@ -1,12 +1,15 @@
 import type { AsyncResource } from 'node:async_hooks';
 import type { Span } from '@opentelemetry/api';
+import type { CallResult, CallStatus } from '../tool/call.js';
 import type { Claim } from '../tool/claims.js';
 import type { Tool } from '../tool/define-tool.js';
 import type { CallTrace } from '../trace/call-trace.js';
-import type { CallResult, CallStatus } from './call.js';
+import type { Lineage } from './lineage.js';
 import type { Task } from './task-graph.js';
+import type { HoldTicket } from './turn-hold.js';
 
 const noIds: readonly string[] = Object.freeze([]);
+const noSeqs: Lineage = Object.freeze([]);
 
 /** Everything the scheduler knows about one call while it lives. */
 export class CallRecord {
@@ -50,6 +53,23 @@ export class CallRecord {
   leader: CallRecord | undefined = undefined;
   /** Identical later reads waiting for this call's result. */
   followers: CallRecord[] | undefined = undefined;
+  /** Its place in the order of nested work: its ancestors' `seq`, then its own. */
+  lineage: Lineage = noSeqs;
+  /** Concurrent `ctx.waitFor` waits in progress: its slots are given back while there are any. */
+  waits = 0;
+  /** Turns open with this call as their parent (its own nested work). */
+  childTurns = 0;
+  /**
+   * Calls before it in the order that wait for it only because it was running its own work:
+   * they stop waiting once it is suspended on nested work (`waits` or `childTurns`).
+   */
+  backWaiters: CallRecord[] | undefined = undefined;
+  /** Takes back the slots its first concurrent `ctx.waitFor` gave back. */
+  takeBack: (() => Promise<void>) | undefined = undefined;
+  /** Its agent's slot (a subagent's), held while it runs or is ready to. */
+  ticket: HoldTicket | undefined = undefined;
+  /** Ready, waiting behind a gate for its agent's slot. */
+  awaitingHold = false;
 
   constructor(
     readonly turnId: number,
@@ -62,6 +82,11 @@ export class CallRecord {
     /** The turn the call belongs to. */
     readonly owner: object,
   ) {}
+
+  /** Suspended on nested work: running, but its own work waits for its descendants. */
+  get suspended(): boolean {
+    return this.waits > 0 || this.childTurns > 0;
+  }
 }
 
 /** A result for anything but success: a short message the model can act on. */

@@ -1,119 +1,235 @@
-import { type Claim, claimPath } from '../tool/claims.js';
+import { type Claim, type ClaimMode, claimPath } from '../tool/claims.js';
+import { compareLineage, isAncestor, type Lineage } from './lineage.js';
+
+/**
+ * Where a holder stands: not started yet (it can still be made to wait), running its own work,
+ * or running but suspended on work it started (a `task` call waiting for its subagent).
+ */
+export type HolderState = 'waiting' | 'running' | 'suspended';
+
+/** How the tracker sees the holders it orders. */
+export interface HolderView<T> {
+  /** The holder's place in the order of nested work (read once, when it acquires). */
+  lineage(holder: T): Lineage;
+  /** Read whenever a later-acquiring holder has to be ordered against it. */
+  state(holder: T): HolderState;
+}
+
+/** What a new holder has to wait for, and who has to wait for it. */
+export interface Acquired<T> {
+  /** Holders before it in the order: it waits for them, for good. */
+  after: readonly T[];
+  /**
+   * Holders after it in the order that already run their own work: it cannot overtake them,
+   * so it waits, but only until they become suspended (then their own work is waiting too).
+   */
+  running: readonly T[];
+  /** Holders after it in the order that have not started: they must now wait for it. */
+  before: readonly T[];
+}
+
+type Relation = 'after' | 'running' | 'before' | 'ignore';
 
 interface TrieNode<T> {
   parent: TrieNode<T> | undefined;
   segment: string;
   children: Map<string, TrieNode<T>>;
-  /** The latest write on exactly this key. Earlier entries here and below it were absorbed. */
-  writer: T | undefined;
-  /** Reads on exactly this key since the writer. */
-  readers: Set<T>;
+  writers: Set<T> | undefined;
+  readers: Set<T> | undefined;
   /** Writer entries strictly below this node: lets a read skip subtrees with nothing to wait for. */
   writersBelow: number;
-  /** Cut off by a write above it: its entries no longer count. */
-  detached: boolean;
+}
+
+interface Entry<T> {
+  holder: T;
+  node: TrieNode<T>;
+  mode: ClaimMode;
+}
+
+interface HolderRecord<T> {
+  lineage: Lineage;
+  /** Its entries in the trie (some may have been hidden by a later write since). */
+  entries: Entry<T>[];
+  /**
+   * Entries of holders it waits for for good, taken out of the trie under its write: any later
+   * holder that overlaps them overlaps that write, and waits for them through it. Only a holder
+   * that arrives before it in the order (a subagent's call) looks inside.
+   */
+  hidden: Entry<T>[] | undefined;
+}
+
+interface ClaimPath {
+  path: readonly string[];
+  write: boolean;
 }
 
 // Pure calls take a read on a key no tool can name, so only exclusive calls (writes on the root)
 // conflict with them.
-const purePath = ['\u0000pure'];
-const none: readonly unknown[] = Object.freeze([]);
+const purePath: readonly string[] = ['\u0000pure'];
+const exclusiveClaims: readonly ClaimPath[] = [{ path: [], write: true }];
+const pureClaims: readonly ClaimPath[] = [{ path: purePath, write: false }];
+const none: readonly never[] = Object.freeze([]);
 
 /**
- * Finds, for each new holder of claims, the earlier unsettled holders it conflicts with.
+ * Orders holders of claims. Two holders conflict when their keys overlap and one of them
+ * writes; of two conflicting holders, the one earlier in the order of nested work goes first,
+ * and a holder never waits for its own ancestors (a subagent's call for its `task` call).
  *
- * Claims live in a trie of key paths. A write absorbs every entry at and below its key: any later
- * claim that overlaps one of them overlaps the write too, and waits for it, and the write already
- * waits for them. So each entry is visited about once, and a turn's conflict detection stays
- * near-linear in the number of calls instead of comparing every pair. Exclusive holders are
- * writes on the root.
+ * Claims live in a trie of key paths. A write hides the entries at and below its key that it
+ * waits for for good: a later holder that overlaps them overlaps the write too, so each entry is
+ * visited about once and a turn's conflict detection stays near-linear in the number of calls.
+ * Exclusive holders are writes on the root.
  */
 export class ConflictTracker<T> {
+  readonly #view: HolderView<T> | undefined;
   #root: TrieNode<T> = createNode(undefined, '');
-  #entries = new Map<T, TrieNode<T>[]>();
-  /** Reused by every `acquire`: most calls conflict with nothing and allocate no set. */
-  #scratch = new Set<T>();
+  #holders = new Map<T, HolderRecord<T>>();
+  #acquired = 0;
+
+  /** Without a view, holders are ordered by when they acquire, and none is ever suspended. */
+  constructor(view?: HolderView<T>) {
+    this.#view = view;
+  }
 
   /**
-   * Registers `holder`'s claims (`null`: exclusive) and returns the unsettled earlier holders it
-   * must wait for. Call `release` when the holder settles.
+   * Registers `holder`'s claims (`null`: exclusive; `[]`: pure) and says whom it waits for and
+   * who must now wait for it. Call `release` when the holder settles.
    */
-  acquire(holder: T, claims: readonly Claim[] | null): readonly T[] {
-    const waitFor = this.#scratch;
+  acquire(holder: T, claims: readonly Claim[] | null): Acquired<T> {
+    const lineage = this.#view ? this.#view.lineage(holder) : [this.#acquired];
+    this.#acquired++;
+    const paths: readonly ClaimPath[] =
+      claims === null
+        ? exclusiveClaims
+        : claims.length === 0
+          ? pureClaims
+          : claims.map((c) => ({ path: claimPath(c.key), write: c.mode === 'write' }));
+    const record: HolderRecord<T> = { lineage, entries: [], hidden: undefined };
+
+    // Find every conflicting entry; those under one of its writes may be hidden behind it.
+    let found: Map<T, Entry<T>[]> | undefined;
     const nodes: TrieNode<T>[] = [];
-    if (claims === null) {
-      this.#write(holder, [], waitFor, nodes);
-    } else if (claims.length === 0) {
-      this.#read(holder, purePath, waitFor, nodes);
-    } else {
-      // Writes first: a write absorbs the holder's own reads below it.
-      for (const claim of claims) {
-        if (claim.mode === 'write') this.#write(holder, claimPath(claim.key), waitFor, nodes);
+    const add = (entry: Entry<T>, hideable: boolean) => {
+      if (entry.holder === holder) return;
+      found ??= new Map();
+      let list = found.get(entry.holder);
+      if (!list) {
+        list = [];
+        found.set(entry.holder, list);
       }
-      for (const claim of claims) {
-        if (claim.mode === 'read') this.#read(holder, claimPath(claim.key), waitFor, nodes);
+      if (hideable) list.push(entry);
+    };
+    for (const { path, write } of paths) {
+      const node = this.#walk(path, write, add);
+      nodes.push(node);
+      if (write) collectSubtree(node, add);
+      else collectWriters(node, add);
+    }
+
+    // Register before hiding, so that hiding cannot prune the nodes this holder stands on.
+    for (const [i, { write }] of paths.entries()) {
+      const node = nodes[i] as TrieNode<T>;
+      if (write) {
+        node.writers ??= new Set();
+        if (!node.writers.has(holder)) {
+          node.writers.add(holder);
+          for (let up = node.parent; up; up = up.parent) up.writersBelow++;
+        }
+      } else {
+        node.readers ??= new Set();
+        node.readers.add(holder);
+      }
+      record.entries.push({ holder, node, mode: write ? 'write' : 'read' });
+    }
+    this.#holders.set(holder, record);
+    if (!found) return { after: none, running: none, before: none };
+
+    const relations = new Map<T, Relation>();
+    const after: T[] = [];
+    const running: T[] = [];
+    const before: T[] = [];
+    const relate = (other: T): Relation => {
+      let relation = relations.get(other);
+      if (relation) return relation;
+      relation = this.#relation(lineage, other);
+      relations.set(other, relation);
+      if (relation === 'after') after.push(other);
+      else if (relation === 'running') running.push(other);
+      else if (relation === 'before') before.push(other);
+      return relation;
+    };
+    for (const [other, hideable] of found) {
+      if (relate(other) !== 'after') continue;
+      for (const entry of hideable) this.#hide(entry, record);
+    }
+    // A holder that must now wait for this one may stand for entries it hid: order those too.
+    for (let i = 0; i < before.length; i++) {
+      const hidden = this.#holders.get(before[i] as T)?.hidden;
+      if (!hidden) continue;
+      for (const entry of hidden) {
+        if (!relations.has(entry.holder) && this.#holders.has(entry.holder)) {
+          if (conflictsWith(entry, paths)) relate(entry.holder);
+        }
       }
     }
-    waitFor.delete(holder);
-    this.#entries.set(holder, nodes);
-    if (waitFor.size === 0) return none as readonly T[];
-    const found = [...waitFor];
-    waitFor.clear();
-    return found;
+    return { after, running, before };
   }
 
   /** Removes every entry of `holder`. Safe to call twice. */
   release(holder: T): void {
-    const nodes = this.#entries.get(holder);
-    if (!nodes) return;
-    this.#entries.delete(holder);
-    for (const node of nodes) {
-      if (node.detached) continue;
-      if (node.writer === holder) {
-        node.writer = undefined;
-        for (let up = node.parent; up; up = up.parent) up.writersBelow--;
+    const record = this.#holders.get(holder);
+    if (!record) return;
+    this.#holders.delete(holder);
+    for (const { node, mode } of record.entries) {
+      if (mode === 'write') {
+        if (node.writers?.delete(holder)) {
+          for (let up = node.parent; up; up = up.parent) up.writersBelow--;
+        }
+      } else {
+        node.readers?.delete(holder);
       }
-      node.readers.delete(holder);
       prune(node);
     }
   }
 
   /** Holders currently registered (for tests and diagnostics). */
   get size(): number {
-    return this.#entries.size;
+    return this.#holders.size;
   }
 
-  #write(holder: T, path: readonly string[], waitFor: Set<T>, nodes: TrieNode<T>[]): void {
-    const node = this.#walk(path, waitFor, true);
-    absorbSubtree(node, waitFor);
-    // Absorb everything at and below: the new write now stands for all of it.
-    if (node.writer !== undefined) {
+  #relation(lineage: Lineage, other: T): Relation {
+    const theirs = (this.#holders.get(other) as HolderRecord<T>).lineage;
+    if (isAncestor(theirs, lineage)) return 'ignore';
+    if (compareLineage(theirs, lineage) < 0) return 'after';
+    const state = this.#view?.state(other) ?? 'waiting';
+    if (state === 'waiting') return 'before';
+    return state === 'running' ? 'running' : 'ignore';
+  }
+
+  /** Takes `entry` out of the trie; `by` now stands for it. */
+  #hide(entry: Entry<T>, by: HolderRecord<T>): void {
+    const { holder, node, mode } = entry;
+    if (mode === 'write') {
+      if (!node.writers?.delete(holder)) return;
       for (let up = node.parent; up; up = up.parent) up.writersBelow--;
+    } else if (!node.readers?.delete(holder)) {
+      return;
     }
-    const below = node.writersBelow;
-    if (below > 0) for (let up = node.parent; up; up = up.parent) up.writersBelow -= below;
-    node.children.clear();
-    node.writersBelow = 0;
-    node.readers.clear();
-    node.writer = holder;
-    for (let up = node.parent; up; up = up.parent) up.writersBelow++;
-    nodes.push(node);
-  }
-
-  #read(holder: T, path: readonly string[], waitFor: Set<T>, nodes: TrieNode<T>[]): void {
-    const node = this.#walk(path, waitFor, false);
-    if (node.writer !== undefined) waitFor.add(node.writer);
-    if (node.writersBelow > 0) collectWritersBelow(node, waitFor);
-    node.readers.add(holder);
-    nodes.push(node);
+    by.hidden ??= [];
+    by.hidden.push(entry);
+    prune(node);
   }
 
   /** Walks to `path`, creating nodes, collecting the conflicting entries of strict ancestors. */
-  #walk(path: readonly string[], waitFor: Set<T>, isWrite: boolean): TrieNode<T> {
+  #walk(
+    path: readonly string[],
+    write: boolean,
+    add: (entry: Entry<T>, hideable: boolean) => void,
+  ): TrieNode<T> {
     let node = this.#root;
     for (const segment of path) {
-      if (node.writer !== undefined) waitFor.add(node.writer);
-      if (isWrite) for (const reader of node.readers) waitFor.add(reader);
+      addAll(node, node.writers, 'write', add, false);
+      if (write) addAll(node, node.readers, 'read', add, false);
       let child = node.children.get(segment);
       if (!child) {
         child = createNode(node, segment);
@@ -130,36 +246,68 @@ function createNode<T>(parent: TrieNode<T> | undefined, segment: string): TrieNo
     parent,
     segment,
     children: new Map(),
-    writer: undefined,
-    readers: new Set(),
+    writers: undefined,
+    readers: undefined,
     writersBelow: 0,
-    detached: false,
   };
 }
 
-/** Collects every entry at and below `node` and detaches the nodes below it. */
-function absorbSubtree<T>(node: TrieNode<T>, into: Set<T>): void {
+function addAll<T>(
+  node: TrieNode<T>,
+  holders: Set<T> | undefined,
+  mode: ClaimMode,
+  add: (entry: Entry<T>, hideable: boolean) => void,
+  hideable: boolean,
+): void {
+  if (!holders) return;
+  for (const holder of holders) add({ holder, node, mode }, hideable);
+}
+
+/** Every entry at and below `node`: what a write there conflicts with. */
+function collectSubtree<T>(node: TrieNode<T>, add: (entry: Entry<T>, hideable: boolean) => void) {
   const stack = [node];
   for (let n = stack.pop(); n; n = stack.pop()) {
-    if (n !== node) n.detached = true;
-    if (n.writer !== undefined) into.add(n.writer);
-    for (const reader of n.readers) into.add(reader);
+    addAll(n, n.writers, 'write', add, true);
+    addAll(n, n.readers, 'read', add, true);
     for (const child of n.children.values()) stack.push(child);
   }
 }
 
-function collectWritersBelow<T>(node: TrieNode<T>, into: Set<T>): void {
+/** Writers at and below `node`: what a read there conflicts with. */
+function collectWriters<T>(node: TrieNode<T>, add: (entry: Entry<T>, hideable: boolean) => void) {
+  addAll(node, node.writers, 'write', add, false);
+  if (node.writersBelow === 0) return;
   const stack = [...node.children.values()];
   for (let n = stack.pop(); n; n = stack.pop()) {
-    if (n.writer !== undefined) into.add(n.writer);
+    addAll(n, n.writers, 'write', add, false);
     if (n.writersBelow > 0) for (const child of n.children.values()) stack.push(child);
   }
+}
+
+/** True when a hidden entry conflicts with one of a holder's claims. */
+function conflictsWith<T>(entry: Entry<T>, claims: readonly ClaimPath[]): boolean {
+  const path: string[] = [];
+  for (let n: TrieNode<T> | undefined = entry.node; n?.parent; n = n.parent) path.push(n.segment);
+  path.reverse();
+  const write = entry.mode === 'write';
+  return claims.some((claim) => {
+    if (!write && !claim.write) return false;
+    const shorter = Math.min(path.length, claim.path.length);
+    for (let i = 0; i < shorter; i++) if (path[i] !== claim.path[i]) return false;
+    return true;
+  });
 }
 
 /** Drops nodes left empty, from `node` up, so a long-lived scheduler does not grow. */
 function prune<T>(node: TrieNode<T>): void {
   let n: TrieNode<T> | undefined = node;
-  while (n?.parent && n.writer === undefined && n.readers.size === 0 && n.children.size === 0) {
+  while (
+    n?.parent &&
+    !n.writers?.size &&
+    !n.readers?.size &&
+    n.children.size === 0 &&
+    n.parent.children.get(n.segment) === n
+  ) {
     n.parent.children.delete(n.segment);
     n = n.parent;
   }

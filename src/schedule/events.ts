@@ -1,6 +1,6 @@
 import type { AsyncResource } from 'node:async_hooks';
+import type { CallResult } from '../tool/call.js';
 import type { ProgressInfo } from '../tool/define-tool.js';
-import type { CallResult } from './call.js';
 
 interface EventBase {
   /** Milliseconds on the scheduler's clock. */

@@ -79,10 +79,23 @@ export async function runGraph<N extends Record<string, GraphNode>>(
     if (--remaining === 0) done();
   };
   let cancelReason: string | undefined;
+  // The reason is set and the signal aborted before anything is settled: a node that a settle
+  // frees (a slot, a dependency) sees the graph cancelled and never starts.
   const cancelAll = (reason: string) => {
     cancelReason ??= reason;
     if (!controller.signal.aborted) controller.abort(new DOMException(reason, 'AbortError'));
-    for (const name of order) settle(name, { status: 'cancelled', reason });
+    for (const name of order) settle(name, { status: 'cancelled', reason: cancelReason });
+  };
+  const failed = (name: string, error: unknown) => {
+    if (results[name]) return;
+    if (onError === 'abort') {
+      cancelReason ??= `node \`${name}\` failed`;
+      if (!controller.signal.aborted) {
+        controller.abort(new DOMException(cancelReason, 'AbortError'));
+      }
+    }
+    settle(name, { status: 'error', error });
+    if (onError === 'abort') cancelAll(cancelReason as string);
   };
   const depsOf = (name: string) => (nodes[name] as GraphNode).dependsOn ?? [];
 
@@ -98,6 +111,11 @@ export async function runGraph<N extends Record<string, GraphNode>>(
       return false;
     },
     start(name) {
+      if (cancelReason !== undefined) {
+        // Granted a slot while the graph was being cancelled: it never runs.
+        settle(name, { status: 'cancelled', reason: cancelReason });
+        return;
+      }
       const values: Record<string, unknown> = {};
       for (const dep of depsOf(name)) values[dep] = (results[dep] as { value: unknown }).value;
       // Called at once, not a microtask later: a chain starts each node in the tick its
@@ -106,15 +124,13 @@ export async function runGraph<N extends Record<string, GraphNode>>(
       try {
         output = (nodes[name] as GraphNode).run(values, { signal: controller.signal, name });
       } catch (error) {
-        output = Promise.reject(error);
+        // Handled now: with `abort`, its siblings must not start in the meantime.
+        failed(name, error);
+        return;
       }
       Promise.resolve(output).then(
         (value) => settle(name, { status: 'success', value }),
-        (error: unknown) => {
-          if (results[name]) return;
-          settle(name, { status: 'error', error });
-          if (onError === 'abort') cancelAll(`node \`${name}\` failed`);
-        },
+        (error: unknown) => failed(name, error),
       );
     },
   });

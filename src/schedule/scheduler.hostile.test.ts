@@ -4,8 +4,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { getEventListeners } from 'node:events';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ToolCall } from '../tool/call.js';
 import { defineTool, type ToolDefinition } from '../tool/define-tool.js';
-import type { ToolCall } from './call.js';
 import { Scheduler, type SchedulerOptions } from './scheduler.js';
 import { deferred, flush, untilAborted } from './test-support.js';
 

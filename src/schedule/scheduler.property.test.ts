@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ApprovalMode, ApprovalPolicy } from '../approval/approval.js';
+import type { CallResult, ToolCall } from '../tool/call.js';
 import { type Claim, claimsConflict } from '../tool/claims.js';
 import { defineTool } from '../tool/define-tool.js';
-import type { CallResult, ToolCall } from './call.js';
 import { Scheduler } from './scheduler.js';
 
 // Every call's behaviour is described by its input, so one random value is one whole turn.

@@ -1,18 +1,19 @@
 import { type Tracer, trace } from '@opentelemetry/api';
 import { type ApprovalMode, type Approver, approvalModes } from '../approval/approval.js';
 import { InvalidOptionError } from '../errors.js';
+import type { ToolCall } from '../tool/call.js';
 import { defineTool, isTool, type Tool, type ToolDefinition } from '../tool/define-tool.js';
 import { defaultMaxInputBytes } from '../tool/parse-tool-input.js';
 import type { TurnTrace } from '../trace/call-trace.js';
 import { assertCount, assertTimeoutMs } from '../validate-options.js';
 import { AbortFanout } from './abort-fanout.js';
-import type { ToolCall } from './call.js';
 import type { CallRecord } from './call-record.js';
-import { ConflictTracker } from './conflict-tracker.js';
+import { ConflictTracker, type HolderView } from './conflict-tracker.js';
 import { EventChannel, type EventListener } from './events.js';
 import { Limiter } from './limiter.js';
+import type { SchedulerCore } from './scheduler-core.js';
 import { TaskGraph } from './task-graph.js';
-import { callHooks, type SchedulerCore, Turn, type TurnOptions, type TurnOutcome } from './turn.js';
+import { callHooks, Turn, type TurnOptions, type TurnOutcome } from './turn.js';
 
 export interface SchedulerOptions {
   /** The tools calls may name: defined with `defineTool`, or plain definitions. */
@@ -133,7 +134,8 @@ export class Scheduler {
       tools: this.#tools,
       graph: new TaskGraph(new Limiter(capacities), callHooks),
       limitsOf: (tool) => limitsOf.get(tool) ?? ['global', ...tool.groups],
-      tracker: new ConflictTracker<CallRecord>(),
+      tracker: new ConflictTracker<CallRecord>(holderView),
+      live: new Map(),
       events,
       limits: capacities,
       approvalMode,
@@ -194,6 +196,15 @@ export class Scheduler {
     return this.#core.events.subscribe(listener);
   }
 }
+
+/** How the conflict tracker sees calls: their place in the order, and whether they run. */
+const holderView: HolderView<CallRecord> = {
+  lineage: (record) => record.lineage,
+  state: (record) => {
+    if (!record.running && !record.task?.granted) return 'waiting';
+    return record.suspended ? 'suspended' : 'running';
+  },
+};
 
 function toolMap(tools: SchedulerOptions['tools']): Map<string, Tool> {
   if (typeof tools !== 'object' || tools === null) {

@@ -1,4 +1,4 @@
-import type { CallResult } from './call.js';
+import type { CallResult } from '../tool/call.js';
 import type { CallRecord } from './call-record.js';
 
 /**

@@ -9,6 +9,8 @@ export interface Task<T = unknown> {
   readonly settled: boolean;
   /** Started: its slots were granted. */
   readonly started: boolean;
+  /** Its slots were granted (it starts next) or it started: it can no longer be held back. */
+  readonly granted: boolean;
 }
 
 /**
@@ -20,9 +22,17 @@ export interface TaskHooks<T> {
   onDependenciesSettled?(data: T): void;
   /**
    * Every dependency has settled and every gate is open. Return `false` to take no slot: the
-   * owner then settles the task itself with `settle`.
+   * owner then settles the task itself with `settle`. Return `'wait'` to close one more gate
+   * first (something else the task needs, such as its agent's own slot): the owner opens it
+   * with `open`, and `onReady` is asked again.
    */
-  onReady?(data: T, task: Task<T>): boolean | undefined;
+  onReady?(data: T, task: Task<T>): boolean | 'wait' | undefined;
+  /**
+   * A task that was ready (asking for slots, or waiting behind the gate `onReady` closed) got a
+   * new dependency before it started (`addDependency`): whatever it took for being ready, it
+   * should give back. A gate it closed with `'wait'` is still closed: open it when done.
+   */
+  onUnready?(data: T): void;
   /** The task has to wait for a slot of the named limit. */
   onBlocked?(data: T, limit: string): void;
   /**
@@ -64,6 +74,8 @@ class TaskState<T> implements Task<T>, SlotRequest {
   granted = false;
   /** Asked the limiter for slots and not yet granted. */
   requested = false;
+  /** `onReady` said yes (or `'wait'`) since its last dependency settled. */
+  ready = false;
   blockedOn: string | undefined = undefined;
   heapIndex = -1;
   /** Holds its slots: from start until settled, except while it yields them. */
@@ -97,6 +109,7 @@ export class TaskGraph<T> {
   readonly #grant = (request: SlotRequest) => {
     const task = request as TaskState<T>;
     task.granted = true;
+    task.ready = false;
     task.requested = false;
     this.#schedule(task);
   };
@@ -135,6 +148,54 @@ export class TaskGraph<T> {
   submit(task: Task<T>): void {
     const state = task as TaskState<T>;
     if (state.pendingDeps === 0) this.#hooks.onDependenciesSettled?.(state.data);
+    if (state.pending === 0) this.#schedule(state);
+  }
+
+  /**
+   * Makes a task that has not been granted its slots wait for `dep` too (a call that arrived
+   * later but comes first in the order of nested work). Returns false, changing nothing, when
+   * the task was already granted its slots or settled. Dependencies must stay acyclic: the
+   * caller guarantees `dep` does not wait for `task`.
+   */
+  addDependency(task: Task<T>, dep: Task<T>): boolean {
+    const state = task as TaskState<T>;
+    const on = dep as TaskState<T>;
+    if (state.settled || state.granted || state.started) return false;
+    if (on.settled || on === state) return true;
+    if (on.dependents) on.dependents.push(state);
+    else on.dependents = [state];
+    state.pending++;
+    state.pendingDeps++;
+    if (state.requested) {
+      this.#limiter.withdraw(state);
+      state.requested = false;
+    }
+    if (state.ready) {
+      state.ready = false;
+      this.#hooks.onUnready?.(state.data);
+    }
+    return true;
+  }
+
+  /**
+   * Stops `task` waiting for `dep` (a later call it waited for because it was running, which
+   * is now suspended on work of its own). No-op when it did not wait for it.
+   */
+  removeDependency(task: Task<T>, dep: Task<T>): void {
+    const state = task as TaskState<T>;
+    const on = dep as TaskState<T>;
+    const index = on.dependents?.indexOf(state) ?? -1;
+    if (index < 0) return;
+    on.dependents?.splice(index, 1);
+    state.pending--;
+    state.pendingDeps--;
+    if (state.pendingDeps === 0) {
+      if (state.withdrawn) {
+        this.#schedule(state);
+        return;
+      }
+      this.#hooks.onDependenciesSettled?.(state.data);
+    }
     if (state.pending === 0) this.#schedule(state);
   }
 
@@ -261,11 +322,18 @@ export class TaskGraph<T> {
     }
     if (task.settled) return;
     if (task.withdrawn) {
-      this.#complete(task);
+      if (task.pendingDeps === 0) this.#complete(task);
       return;
     }
-    if (this.#hooks.onReady?.(task.data, task) === false) return;
-    if (task.settled) return;
+    // Queued while ready, then given a dependency or a gate: it is asked again when they clear.
+    if (task.pending > 0 || task.requested || task.granted) return;
+    const ready = this.#hooks.onReady?.(task.data, task);
+    if (ready === false || task.settled) return;
+    task.ready = true;
+    if (ready === 'wait') {
+      task.pending++;
+      return;
+    }
     task.requested = true;
     this.#limiter.request(task);
     if (task.requested && task.blockedOn !== undefined) {

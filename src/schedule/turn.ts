@@ -1,48 +1,26 @@
 import { AsyncResource } from 'node:async_hooks';
-import type { Tracer } from '@opentelemetry/api';
-import type { ApprovalMode, Approver } from '../approval/approval.js';
-import { readApproval } from '../approval/read-approval.js';
 import { InvalidOptionError, SalvoError } from '../errors.js';
-import { toContent } from '../tool/content.js';
-import type { ProgressInfo, Tool } from '../tool/define-tool.js';
-import { endCallSpan, runInSpan, startCallSpan } from '../trace/call-span.js';
+import type { CallResult, ToolCall } from '../tool/call.js';
+import type { Tool, TurnParent } from '../tool/define-tool.js';
+import { endCallSpan, startCallSpan } from '../trace/call-span.js';
 import type { TurnTrace } from '../trace/call-trace.js';
-import type { AbortFanout } from './abort-fanout.js';
-import { abortReason, admitCall, checkCall } from './admission.js';
-import type { CallResult, ToolCall } from './call.js';
-import { CallContext } from './call-context.js';
+import { abortReason, checkCall } from './admission.js';
 import { CallRecord, errorMessage, failure } from './call-record.js';
-import type { ConflictTracker } from './conflict-tracker.js';
-import type { EventChannel, SchedulerEvent } from './events.js';
+import type { SchedulerEvent } from './events.js';
+import type { Lineage } from './lineage.js';
+import { type CallEvent, liveKey, type SchedulerCore, type TurnPort } from './scheduler-core.js';
 import { SharedReads, sharedResult } from './shared-reads.js';
-import type { Task, TaskGraph, TaskHooks } from './task-graph.js';
+import type { TaskHooks } from './task-graph.js';
+import { admit } from './turn-admission.js';
+import {
+  becameSuspended,
+  cancelledResult,
+  dropTicket,
+  readyToRun,
+  startCall,
+} from './turn-execution.js';
+import type { TurnHold } from './turn-hold.js';
 import { buildTrace } from './turn-trace.js';
-
-/** What a turn shares with its scheduler. Internal. */
-export interface SchedulerCore {
-  tools: ReadonlyMap<string, Tool>;
-  graph: TaskGraph<CallRecord>;
-  tracker: ConflictTracker<CallRecord>;
-  /** `global` and the tool's groups, computed once per tool. */
-  limitsOf(tool: Tool): readonly string[];
-  events: EventChannel;
-  aborts: AbortFanout;
-  limits: Record<string, number>;
-  approvalMode: ApprovalMode;
-  approver: Approver | undefined;
-  defaultTimeoutMs: number;
-  maxInputBytes: number;
-  /** Makes a span per call; `undefined` when the host turned tracing off. */
-  tracer: Tracer | undefined;
-  /** Identical read-only calls of a turn run once and share the result. */
-  dedupeReads: boolean;
-  /** Bumped whenever a call that writes (or is exclusive) is admitted: shared reads go stale. */
-  writeEpoch: number;
-  now: () => number;
-  onTurnEnd: ((trace: TurnTrace) => void) | undefined;
-  nextSeq(): number;
-  nextTurnId(): number;
-}
 
 export interface TurnOptions {
   /**
@@ -54,13 +32,19 @@ export interface TurnOptions {
   cancelOnError?: boolean;
   /** Who is asking, for approval requests and traces: empty for the root agent. @default [] */
   path?: readonly string[];
-  /** The call this turn's work belongs to (a subagent's turn under its parent's call), for traces. */
-  parent?: { turnId: number; callId: string };
+  /**
+   * The call this turn's work belongs to (a subagent's turn under its `task` call:
+   * `ctx.asParent`). The turn's calls never wait for it, and take its place in the order: a
+   * call the parent's turn made after it waits for them when they conflict.
+   */
+  parent?: TurnParent;
   /**
    * The only tools this turn's calls may use (a subagent's allowlist); others get an "unknown
    * tool" result listing these. @default every tool of the scheduler
    */
   tools?: readonly string[];
+  /** The agent's own slot, which its running calls hold too (a subagent's; see `TurnHold`). */
+  hold?: TurnHold;
 }
 
 export interface TurnOutcome {
@@ -68,13 +52,6 @@ export interface TurnOutcome {
   results: CallResult[];
   trace: TurnTrace;
 }
-
-// Entry points for the task graph's hooks: reachable from this module only.
-const kStart = Symbol('start');
-const kBlocked = Symbol('blocked');
-const kNow = Symbol('now');
-const kReleased = Symbol('released');
-const kCrashed = Symbol('crashed');
 
 /** Thrown at the host when it adds to a turn it already ended. */
 export class TurnClosedError extends SalvoError {}
@@ -90,16 +67,23 @@ export class Turn {
 
   readonly #core: SchedulerCore;
   readonly #options: TurnOptions;
+  readonly #port: TurnPort;
   readonly #records: CallRecord[] = [];
   readonly #ids = new Set<string>();
   readonly #sharedReads = new SharedReads();
   /** The tools this turn's calls may use. */
   readonly #tools: ReadonlyMap<string, Tool>;
+  /** Where this turn's calls stand in the order of nested work: under their parent call. */
+  readonly #lineage: Lineage;
+  /** The parent call, while it runs: suspended on this turn until the turn is done. */
+  #parentRecord: CallRecord | undefined;
   /** Calls not yet admitted, in call order: claims are registered strictly in that order. */
   #admissions: CallRecord[] = [];
   #admitHead = 0;
   #pumping = false;
   #unresolved = 0;
+  /** Calls holding (or waiting for) a ticket of the agent's slot. */
+  #tickets = 0;
   #ended = false;
   #cancelReason: string | undefined;
   #finished = false;
@@ -117,6 +101,33 @@ export class Turn {
     this.done = new Promise((resolve) => {
       this.#resolveDone = resolve;
     });
+    const turn = this;
+    this.#port = {
+      id: this.id,
+      core,
+      path: options.path ?? [],
+      hold: options.hold,
+      signal: options.signal,
+      get cancelReason() {
+        return turn.#cancelReason;
+      },
+      resolve: (record, result) => this.#resolve(record, result),
+      emit: (record, event) => this.#emit(record, event),
+      ticketsChanged: (delta) => {
+        this.#tickets += delta;
+        this.#checkBlocked();
+      },
+    };
+    const parent = options.parent;
+    const parentRecord = parent ? core.live.get(liveKey(parent.turnId, parent.callId)) : undefined;
+    this.#lineage = parent?.lineage ?? parentRecord?.lineage ?? [];
+    if (parentRecord?.running) {
+      this.#parentRecord = parentRecord;
+      parentRecord.childTurns++;
+      if (parentRecord.childTurns === 1 && parentRecord.waits === 0) {
+        becameSuspended(parentRecord.owner as TurnPort, parentRecord);
+      }
+    }
     const signal = options.signal;
     if (signal?.aborted) {
       this.#cancelReason = abortReason(signal);
@@ -161,8 +172,9 @@ export class Turn {
       printable(id),
       printable(name),
       core.now(),
-      this,
+      this.#port,
     );
+    record.lineage = [...this.#lineage, record.seq];
     // Tools and listeners run in the async context of the code that added the call, not of
     // whichever call freed their slot: tracing through AsyncLocalStorage depends on it.
     record.scope = new AsyncResource('salvo.call');
@@ -172,7 +184,7 @@ export class Turn {
     this.#emit(record, { type: 'queued', input });
 
     if (this.#cancelReason !== undefined) {
-      this.#resolve(record, this.#cancelled(record));
+      this.#resolve(record, cancelledResult(this.#port, record));
       return;
     }
     const checked = checkCall(
@@ -204,16 +216,18 @@ export class Turn {
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
+    this.#checkBlocked();
     this.#maybeFinish();
   }
 
-  /** Cancels every call without a result: waiting calls never start, running ones are aborted. */
+  /**
+   * Cancels every call without a result: waiting calls never start (not even one whose
+   * conflicts clear while the others are being cancelled), running ones are aborted.
+   */
   cancel(reason = 'the turn was cancelled'): void {
     if (this.#cancelReason !== undefined) return;
     this.#cancelReason = reason;
-    for (const record of this.#records) {
-      if (!record.result) this.#resolve(record, this.#cancelled(record));
-    }
+    this.#cancelRest();
   }
 
   /** Cancels one call by id. Returns false when there is no such call without a result. */
@@ -222,6 +236,12 @@ export class Turn {
     if (!record) return false;
     this.#resolve(record, failure(record, 'cancelled', `Cancelled: ${reason}.`));
     return true;
+  }
+
+  #cancelRest(): void {
+    for (const record of this.#records) {
+      if (!record.result) this.#resolve(record, cancelledResult(this.#port, record));
+    }
   }
 
   #validated(
@@ -245,7 +265,7 @@ export class Turn {
         const record = this.#admissions[this.#admitHead] as CallRecord;
         if (record.validating && !record.result) return;
         this.#admitHead++;
-        if (!record.result) this.#admit(record);
+        if (!record.result) admit(this.#port, record, this.#sharedReads);
       }
       this.#admissions = [];
       this.#admitHead = 0;
@@ -254,247 +274,15 @@ export class Turn {
     }
   }
 
-  #admit(record: CallRecord): void {
-    const core = this.#core;
-    const tool = record.tool as Tool;
-    const admission = admitCall(tool, record.input, core.approvalMode, core.approver !== undefined);
-    if (!admission.run) {
-      if (admission.status === 'denied') record.approval = 'denied';
-      this.#resolve(record, failure(record, admission.status, admission.message, admission.cause));
-      return;
-    }
-    const { claims, needsApproval } = admission;
-    record.admittedAt = core.now();
-    if (claims === null || claims.some((c) => c.mode === 'write')) {
-      core.writeEpoch++;
-    } else if (core.dedupeReads && claims.length > 0 && !needsApproval) {
-      const leader = this.#sharedReads.leaderFor(record, tool.name, core.writeEpoch);
-      // A leader the host cancelled may have been stopped: never wait on it.
-      if (leader && leader.result?.status !== 'cancelled') {
-        this.#follow(record, leader);
-        return;
-      }
-    }
-    record.claims = claims;
-    record.limits = core.limitsOf(tool);
-    const waitFor = core.tracker.acquire(record, claims);
-    let after: Task<CallRecord>[] | undefined;
-    if (waitFor.length > 0) {
-      after = [];
-      const ids: string[] = [];
-      for (const earlier of waitFor) {
-        ids.push(earlier.id);
-        if (earlier.task) after.push(earlier.task);
-      }
-      record.waitedFor = ids;
-      this.#emit(record, { type: 'waiting', reason: 'conflict', on: ids });
-    }
-    if (!needsApproval) record.approvedAt = record.queuedAt;
-    const task = core.graph.create({
-      seq: record.seq,
-      limits: record.limits,
-      data: record,
-      after,
-      gates: needsApproval ? 1 : 0,
-    });
-    record.task = task;
-    core.graph.submit(task);
-    if (needsApproval && !record.result) this.#askApproval(record, core.approver as Approver);
-  }
-
-  /** Shares the run of an identical earlier read instead of running again. */
-  #follow(record: CallRecord, leader: CallRecord): void {
-    record.sharedWith = leader.id;
-    record.leader = leader;
-    const admitted = record.admittedAt ?? record.queuedAt;
-    record.conflictsClearedAt = admitted;
-    record.approvedAt = admitted;
-    if (leader.result && leader.result.status !== 'cancelled') {
-      this.#resolve(record, sharedResult(record, leader.result));
-    } else {
-      leader.followers ??= [];
-      leader.followers.push(record);
-    }
-  }
-
-  #askApproval(record: CallRecord, approver: Approver): void {
-    const controller = new AbortController();
-    record.approvalController = controller;
-    this.#emit(record, { type: 'awaiting-approval', input: record.input });
-    const request = {
-      callId: record.id,
-      toolName: record.name,
-      input: record.input,
-      claims: record.claims ?? [],
-      path: this.#options.path ?? [],
-      signal: controller.signal,
-    };
-    // Asked at once and concurrently: other calls never wait for this answer unless they conflict.
-    Promise.resolve()
-      .then(() => (record.result ? 'deny' : approver(request)))
-      .then(
-        (response) => this.#decided(record, readApproval(response)),
-        (error) =>
-          this.#decided(record, {
-            approved: false,
-            reason: `the approver failed: ${errorMessage(error)}`,
-          }),
-      );
-  }
-
-  #decided(record: CallRecord, decision: { approved: boolean; reason: string }): void {
-    record.approvalController = undefined;
-    if (record.result) return;
-    record.approvedAt = this.#core.now();
-    if (decision.approved) {
-      record.approval = 'approved';
-      if (record.task) this.#core.graph.open(record.task);
-      return;
-    }
-    record.approval = 'denied';
-    // A reason that is a sentence already keeps its own full stop.
-    const reason = decision.reason.replace(/\s+$/, '');
-    const stop = /[.!?]$/.test(reason) ? '' : '.';
-    this.#resolve(record, failure(record, 'denied', `Denied: ${reason}${stop}`));
-  }
-
-  [kStart](record: CallRecord, waitedOn: string | undefined): void {
-    const core = this.#core;
-    const tool = record.tool as Tool;
-    record.startedAt = core.now();
-    record.limitWaitedOn = waitedOn;
-    record.running = true;
-    const ctx = new CallContext(record, this.#progress, this.#yieldSlots);
-    record.context = ctx;
-    this.#emit(record, { type: 'started' });
-
-    let output: unknown;
-    let pending: boolean;
-    try {
-      const span = record.span;
-      const execute = span
-        ? () => runInSpan(span, () => tool.execute(record.input as never, ctx))
-        : () => tool.execute(record.input as never, ctx);
-      output = record.scope ? record.scope.runInAsyncScope(execute) : execute();
-      pending = isPromiseLike(output); // reads `then`, which a hostile value may make throw
-    } catch (error) {
-      this.#ran(record, { ok: false, error });
-      return;
-    }
-    if (!pending) {
-      // A synchronous tool: no timer, no promise, nothing left to wait for.
-      this.#ran(record, { ok: true, value: output });
-      return;
-    }
-    const timeoutMs = tool.timeoutMs ?? core.defaultTimeoutMs;
-    if (Number.isFinite(timeoutMs)) {
-      record.timer = setTimeout(() => {
-        record.timer = undefined;
-        const message = `Timed out after ${timeoutMs} ms: ${tool.name} was stopped.`;
-        ctx.abort(new DOMException(message, 'TimeoutError'));
-        this.#resolve(record, failure(record, 'timeout', message));
-      }, timeoutMs);
-    }
-    Promise.resolve(output).then(
-      (value) => this.#ran(record, { ok: true, value }),
-      (error: unknown) => this.#ran(record, { ok: false, error }),
-    );
-  }
-
   /**
-   * `execute` is over. Its result goes to the call (unless it already has one: timed out or
-   * cancelled) and to the calls sharing it; then, and only then, its claims and slots go.
+   * Gives the call its result. A call that has one already keeps it; its run's later result
+   * still goes to the calls sharing that run.
    */
-  #ran(
-    record: CallRecord,
-    outcome: { ok: true; value: unknown } | { ok: false; error: unknown },
-  ): void {
-    try {
-      let result: CallResult;
-      if (outcome.ok) {
-        try {
-          const content = toContent(outcome.value);
-          result = {
-            id: record.id,
-            name: record.name,
-            status: 'success',
-            isError: false,
-            content,
-            output: outcome.value,
-          };
-        } catch (error) {
-          result = failure(record, 'error', `Error: ${record.name}: ${errorMessage(error)}`, error);
-        }
-      } else if (isTimeoutError(outcome.error)) {
-        // The tool's own deadline (an SDK's request timeout, AbortSignal.timeout) is a timeout too.
-        result = failure(
-          record,
-          'timeout',
-          `Timed out: ${errorMessage(outcome.error)}`,
-          outcome.error,
-        );
-      } else {
-        result = failure(record, 'error', `Error: ${errorMessage(outcome.error)}`, outcome.error);
-      }
-      if (!record.result) this.#resolve(record, result);
-      else this.#shareWithFollowers(record, result);
-    } finally {
-      record.running = false;
-      if (record.timer) clearTimeout(record.timer);
-      record.timer = undefined;
-      if (record.task) this.#core.graph.settle(record.task);
-    }
-  }
-
-  readonly #yieldSlots = (record: CallRecord): (() => Promise<void>) => {
-    if (!record.task || record.result) return () => Promise.resolve();
-    const takeBack = this.#core.graph.yieldSlots(record.task);
-    // Concurrent waits of one call: the first gave the slots back and times the stretch.
-    if (record.slotsYieldedSince !== undefined) return takeBack;
-    const since = this.#core.now();
-    record.slotsYieldedSince = since;
-    return async () => {
-      try {
-        await takeBack();
-      } finally {
-        if (record.slotsYieldedSince === since) {
-          record.slotsYieldedMs += this.#core.now() - since;
-          record.slotsYieldedSince = undefined;
-        }
-      }
-    };
-  };
-
-  readonly #progress = (record: CallRecord, info: ProgressInfo): void => {
-    if (!record.result) this.#emit(record, { type: 'progress', progress: info });
-  };
-
-  [kBlocked](record: CallRecord, limit: string): void {
-    this.#emit(record, { type: 'waiting', reason: 'slot', limit });
-  }
-
-  [kNow](): number {
-    return this.#core.now();
-  }
-
-  [kReleased](record: CallRecord): void {
-    this.#core.tracker.release(record);
-    // Done with: let the garbage collector have them before the turn ends.
-    record.task = undefined;
-    record.scope = undefined;
-    record.context = undefined;
-  }
-
-  /** A hook threw: a bug, but it still ends as one error result and frees what it held. */
-  [kCrashed](record: CallRecord, error: unknown): void {
-    this.#resolve(
-      record,
-      failure(record, 'error', `Internal error in salvo: ${errorMessage(error)}`, error),
-    );
-  }
-
   #resolve(record: CallRecord, result: CallResult): void {
-    if (record.result) return;
+    if (record.result) {
+      this.#shareWithFollowers(record, result);
+      return;
+    }
     record.result = result;
     record.endedAt = this.#core.now();
     if (record.approvalController) {
@@ -507,6 +295,11 @@ export class Turn {
       endCallSpan(record.span, result, record, this.#options.path ?? []);
       record.span = undefined;
     }
+    // Decided before anything is released: a call freed by this one must not start first.
+    const failed = result.status === 'error' || result.status === 'timeout';
+    const cancelTurn =
+      failed && this.#options.cancelOnError === true && this.#cancelReason === undefined;
+    if (cancelTurn) this.#cancelReason = `call ${record.id} failed`;
 
     const cancelled = result.status === 'cancelled';
     // A cancelled call whose run others share keeps running for them.
@@ -515,9 +308,7 @@ export class Turn {
     const leader = record.leader;
     if (leader?.result?.status === 'cancelled' && !hasWaitingFollowers(leader)) this.#stop(leader);
 
-    if ((result.status === 'error' || result.status === 'timeout') && this.#options.cancelOnError) {
-      this.cancel(`call ${record.id} failed`);
-    }
+    if (cancelTurn) this.#cancelRest();
     if (this.#admissions.length > 0) this.#pumpAdmissions();
     this.#maybeFinish();
   }
@@ -541,23 +332,36 @@ export class Turn {
     }
   }
 
-  #cancelled(record: CallRecord): CallResult {
-    return failure(
-      record,
-      'cancelled',
-      `Cancelled: ${this.#cancelReason ?? 'the turn was cancelled'}.`,
-    );
+  /** Ended, with calls left that all wait: the agent's slot is not needed for now. */
+  #checkBlocked(): void {
+    const hold = this.#options.hold;
+    if (hold && this.#ended && !this.#finished && this.#unresolved > 0 && this.#tickets === 0) {
+      hold.pause();
+    }
   }
 
   #maybeFinish(): void {
     if (this.#finished || !this.#ended || this.#unresolved > 0) return;
     this.#finished = true;
     this.#unsubscribeAbort?.();
+    // The agent goes on (its next model request): take its slot back now, while a call that
+    // just finished may still hold it, so another agent cannot take it in between.
+    void this.#options.hold?.resume();
+    const parentRecord = this.#parentRecord;
+    if (parentRecord) {
+      this.#parentRecord = undefined;
+      parentRecord.childTurns--;
+    }
     const results = this.#records.map((r) => r.result as CallResult);
     const records = this.#records;
     const limits = this.#core.limits;
     const now = this.#core.now();
-    const turn = { turnId: this.id, path: this.#options.path ?? [], parent: this.#options.parent };
+    const parent = this.#options.parent;
+    const turn = {
+      turnId: this.id,
+      path: this.#options.path ?? [],
+      parent: parent ? { turnId: parent.turnId, callId: parent.callId } : undefined,
+    };
     let trace: TurnTrace | undefined;
     const outcome: TurnOutcome = {
       results,
@@ -581,13 +385,7 @@ export class Turn {
     });
   }
 
-  #emit(
-    record: CallRecord,
-    event: DistributiveOmit<
-      SchedulerEvent,
-      'at' | 'turnId' | 'callId' | 'toolName' | 'index' | 'path'
-    >,
-  ): void {
+  #emit(record: CallRecord, event: CallEvent): void {
     const events = this.#core.events;
     if (!events.active) return;
     const full = {
@@ -600,14 +398,6 @@ export class Turn {
       path: this.#options.path ?? [],
     } as SchedulerEvent;
     events.emit(full, record.scope);
-  }
-}
-
-function isTimeoutError(error: unknown): boolean {
-  try {
-    return typeof error === 'object' && error !== null && (error as Error).name === 'TimeoutError';
-  } catch {
-    return false;
   }
 }
 
@@ -624,20 +414,12 @@ function printable(value: unknown): string {
   return '';
 }
 
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
-}
-
 /** Options are a developer's: a mistake throws at once, naming the option. */
 function checkTurnOptions(options: unknown): asserts options is TurnOptions {
   if (typeof options !== 'object' || options === null) {
     throw new InvalidOptionError('options', 'an object', options);
   }
-  const { signal, cancelOnError, path } = options as Record<string, unknown>;
+  const { signal, cancelOnError, path, tools, parent, hold } = options as Record<string, unknown>;
   if (
     signal !== undefined &&
     (typeof signal !== 'object' ||
@@ -653,9 +435,31 @@ function checkTurnOptions(options: unknown): asserts options is TurnOptions {
   if (path !== undefined && !(Array.isArray(path) && path.every((p) => typeof p === 'string'))) {
     throw new InvalidOptionError('path', 'an array of strings', path);
   }
-  const { tools } = options as Record<string, unknown>;
   if (tools !== undefined && !(Array.isArray(tools) && tools.every((t) => typeof t === 'string'))) {
     throw new InvalidOptionError('tools', 'an array of tool names', tools);
+  }
+  if (parent !== undefined) {
+    const p = parent as Partial<TurnParent> | null;
+    if (
+      typeof p !== 'object' ||
+      p === null ||
+      typeof p.turnId !== 'number' ||
+      typeof p.callId !== 'string' ||
+      (p.lineage !== undefined &&
+        !(Array.isArray(p.lineage) && p.lineage.every((n) => Number.isFinite(n))))
+    ) {
+      throw new InvalidOptionError('parent', '{ turnId, callId, lineage? } (ctx.asParent)', parent);
+    }
+  }
+  if (
+    hold !== undefined &&
+    (typeof hold !== 'object' ||
+      hold === null ||
+      typeof (hold as TurnHold).acquire !== 'function' ||
+      typeof (hold as TurnHold).pause !== 'function' ||
+      typeof (hold as TurnHold).resume !== 'function')
+  ) {
+    throw new InvalidOptionError('hold', 'a TurnHold', hold);
   }
 }
 
@@ -665,24 +469,46 @@ function checkTurnOptions(options: unknown): asserts options is TurnOptions {
  */
 export const callHooks: TaskHooks<CallRecord> = {
   onDependenciesSettled(record) {
-    record.conflictsClearedAt = (record.owner as Turn)[kNow]();
+    record.conflictsClearedAt = (record.owner as TurnPort).core.now();
   },
   onReady(record) {
-    record.readyAt = (record.owner as Turn)[kNow]();
-    return true;
+    const port = record.owner as TurnPort;
+    if (!record.result && port.cancelReason !== undefined) {
+      // Its conflicts cleared while the turn was being cancelled: it never starts.
+      port.resolve(record, cancelledResult(port, record));
+    }
+    if (record.result) {
+      if (record.task) port.core.graph.settle(record.task);
+      return false;
+    }
+    record.readyAt = port.core.now();
+    return readyToRun(port, record);
+  },
+  onUnready(record) {
+    dropTicket(record.owner as TurnPort, record);
   },
   onBlocked(record, limit) {
-    (record.owner as Turn)[kBlocked](record, limit);
+    (record.owner as TurnPort).emit(record, { type: 'waiting', reason: 'slot', limit });
   },
   start(record, _task, waitedOn) {
-    (record.owner as Turn)[kStart](record, waitedOn);
+    startCall(record.owner as TurnPort, record, waitedOn);
   },
   onSettled(record) {
-    (record.owner as Turn)[kReleased](record);
+    const port = record.owner as TurnPort;
+    port.core.tracker.release(record);
+    if (record.startedAt !== undefined) port.core.live.delete(liveKey(record.turnId, record.id));
+    dropTicket(port, record);
+    // Done with: let the garbage collector have them before the turn ends.
+    record.task = undefined;
+    record.scope = undefined;
+    record.context = undefined;
+    record.backWaiters = undefined;
   },
+  /** A hook threw: a bug, but it still ends as one error result and frees what it held. */
   onError(record, error) {
-    (record.owner as Turn)[kCrashed](record, error);
+    (record.owner as TurnPort).resolve(
+      record,
+      failure(record, 'error', `Internal error in salvo: ${errorMessage(error)}`, error),
+    );
   },
 };
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -1,9 +1,11 @@
 import type { Model, Usage } from '../agent/model.js';
 import { type AgentResult, runAgent } from '../agent/run-agent.js';
 import { InvalidOptionError } from '../errors.js';
-import { Limiter, type SlotRequest } from '../schedule/limiter.js';
+import { Limiter } from '../schedule/limiter.js';
 import type { Scheduler } from '../schedule/scheduler.js';
+import type { TurnParent } from '../tool/define-tool.js';
 import { assertCount, assertTimeoutMs } from '../validate-options.js';
+import { AgentSlot } from './agent-slot.js';
 
 /** What a subagent is: the shape of a definition file (see `loadAgentDefinitions`). */
 export interface SubagentDefinition {
@@ -70,20 +72,22 @@ export const subagentToolNames = ['task', 'agent'] as const;
 interface Running {
   record: AgentRecord;
   controller: AbortController;
-  slot: SlotRequest | undefined;
-  /** Resolves a pending `#acquire` when its request is withdrawn. */
-  wake: (() => void) | undefined;
-  holdsSlot: boolean;
-  /** Waits on its own children in progress: the slot goes back only when the last one ends. */
-  blocked: number;
+  /** Its run's signal: its controller, its timeout and its caller's signal. */
+  signal: AbortSignal;
+  slot: AgentSlot;
+  /** Detached agents it started: cancelled when it ends, if still running. */
+  detached: Set<Running> | undefined;
+  /** Start order: agents waiting for a slot are served in it. */
   seq: number;
 }
 
 /**
  * Runs subagents: each one `runAgent` with its own transcript and tool allowlist, on the
  * parent's scheduler (so the same limits, approver and approval mode apply to every depth), with
- * an abort signal chained to its caller's. One limit covers every subagent at every depth; an
- * agent blocked on its own children gives its slot back while it waits, so nesting never starves.
+ * an abort signal chained to its caller's. One limit covers every subagent at every depth: an
+ * agent holds its slot while its model answers and while one of its calls runs, and gives it
+ * back while all of its calls wait (for its children, an approval, or another agent's call), so
+ * nesting never starves and never deadlocks.
  */
 export class SubagentManager {
   readonly maxConcurrent: number;
@@ -95,7 +99,6 @@ export class SubagentManager {
   readonly #definitions = new Map<string, SubagentDefinition>();
   #scheduler: Scheduler | undefined;
   #started = 0;
-  #seq = 0;
   readonly #usage: Usage = { inputTokens: 0, outputTokens: 0 };
 
   constructor(options: SubagentManagerOptions) {
@@ -164,9 +167,18 @@ export class SubagentManager {
     prompt: string;
     agent?: string;
     callerPath: readonly string[];
+    /** Ends the agent when it aborts: the calling call's (`task`) or run's (`agent start`). */
     signal?: AbortSignal;
-    /** The call the agent works inside, when its caller waits for it (`task`): for traces. */
-    parentCall?: { turnId: number; callId: string };
+    /**
+     * The call that started it (`ctx.asParent`): the agent's calls are that call's
+     * descendants in the order of nested work, and its turns' traces name it.
+     */
+    parentCall?: TurnParent;
+    /**
+     * Runs in the background (`agent start`): when its caller is a subagent, it is cancelled
+     * if still running when that subagent ends.
+     */
+    detached?: boolean;
     /** Called once the agent leaves the queue and starts (a caller's progress report). */
     onRunning?: (record: AgentRecord) => void;
   }): AgentRecord {
@@ -193,6 +205,11 @@ export class SubagentManager {
         `Unknown agent "${spec.agent}". ${names.length > 0 ? `Available: ${names.join(', ')}.` : 'No agent definitions are available; leave agent out.'}`,
       );
     }
+    const caller =
+      spec.callerPath.length > 0 ? this.#byPath.get(spec.callerPath.join('\u0000')) : undefined;
+    if (spec.detached && caller && isFinal(caller.record.status)) {
+      throw new Error('The agent that asked to start a detached agent has already finished.');
+    }
     this.#started++;
     const label = `${definition?.name ?? 'agent'}#${this.#started}`;
     const controller = new AbortController();
@@ -215,20 +232,35 @@ export class SubagentManager {
       }),
       read: false,
     };
+    const slot = new AgentSlot(this.#limiter, this.#started, () => {
+      if (record.status !== 'queued') return;
+      record.status = 'running';
+      record.startedAt = performance.now();
+      try {
+        spec.onRunning?.(record);
+      } catch {
+        // A caller's report must not stop the agent.
+      }
+    });
     const running: Running = {
       record,
       controller,
-      slot: undefined,
-      wake: undefined,
-      holdsSlot: false,
-      blocked: 0,
-      seq: this.#seq++,
+      signal,
+      slot,
+      detached: undefined,
+      seq: this.#started,
     };
+    if (spec.detached && caller) {
+      caller.detached ??= new Set();
+      caller.detached.add(running);
+    }
     this.#agents.set(record.id, running);
     this.#byPath.set(record.path.join('\u0000'), running);
-    void this.#run(running, definition, scheduler, signal, spec).then(() => {
+    void this.#run(running, definition, scheduler, spec).then(() => {
       record.endedAt = performance.now();
-      this.#release(running);
+      slot.close();
+      this.#endDetached(running);
+      if (caller) caller.detached?.delete(running);
       this.#byPath.delete(record.path.join('\u0000'));
       settle(record);
       this.#prune();
@@ -241,9 +273,12 @@ export class SubagentManager {
     for (const { record } of this.#agents.values()) this.cancel(record.id, reason);
   }
 
-  /** The signal of the agent at `path`, so detached children started by it end with it. */
+  /**
+   * The signal of the agent at `path`: its run's, aborted when it is cancelled, times out, its
+   * caller's signal aborts, or it ends.
+   */
   signalOf(path: readonly string[]): AbortSignal | undefined {
-    return this.#byPath.get(path.join('\u0000'))?.controller.signal;
+    return this.#byPath.get(path.join('\u0000'))?.signal;
   }
 
   /** Cancels an agent and, through its signal, every agent below it. */
@@ -255,44 +290,30 @@ export class SubagentManager {
   }
 
   /**
-   * Waits for `work` of the agent at `path` (its children) with that agent's slot given back
-   * meanwhile, then takes it back before returning. The root (`[]`) holds no slot.
+   * An agent ended: the detached agents it started that still run are cancelled (nothing may
+   * outlive the agent that started it), and its answer says so.
    */
-  async whileBlocked<T>(path: readonly string[], work: Promise<T>): Promise<T> {
-    const running = this.#byPath.get(path.join('\u0000'));
-    if (!running) return work;
-    // Several calls of one agent may wait at once (two tasks in one response): the agent gets
-    // its slot back only when the last of them is over, or its children could starve.
-    running.blocked++;
-    if (running.blocked === 1) this.#release(running);
-    try {
-      return await work;
-    } finally {
-      running.blocked--;
-      if (running.blocked === 0 && !isFinal(running.record.status)) await this.#acquire(running);
-    }
+  #endDetached(running: Running): void {
+    const { record } = running;
+    const left = [...(running.detached ?? [])].filter((c) => !isFinal(c.record.status));
+    running.detached = undefined;
+    // Anything still chained to its signal (a call that ignored its abort) stops now.
+    running.controller.abort(new Error(`${record.label} ended`));
+    if (left.length === 0) return;
+    for (const child of left) this.cancel(child.record.id, `${record.label} ended`);
+    const names = left.map((c) => `${c.record.label} (${c.record.id})`).join(', ');
+    const verb = left.length === 1 ? 'was' : 'were';
+    record.text += `${record.text ? '\n\n' : ''}Note: ${names} ${verb} still running when ${record.label} finished, and ${verb} cancelled.`;
   }
 
   async #run(
     running: Running,
     definition: SubagentDefinition | undefined,
     scheduler: Scheduler,
-    signal: AbortSignal,
-    spec: {
-      parentCall?: { turnId: number; callId: string };
-      onRunning?: (record: AgentRecord) => void;
-    },
+    spec: { parentCall?: TurnParent },
   ): Promise<void> {
-    const { record } = running;
+    const { record, signal, slot } = running;
     try {
-      await this.#acquire(running, signal);
-      record.status = 'running';
-      record.startedAt = performance.now();
-      try {
-        spec.onRunning?.(record);
-      } catch {
-        // A caller's report must not stop the agent.
-      }
       const allowed = this.#allowedTools(definition, record.path.length, scheduler);
       const model = definition?.model
         ? (this.#options.models?.[definition.model] ?? this.#options.model)
@@ -308,6 +329,7 @@ export class SubagentManager {
         maxSteps: definition?.maxTurns ?? (this.#options.maxTurns as number),
         signal,
         path: record.path,
+        hold: slot,
         ...(spec.parentCall ? { parent: spec.parentCall } : {}),
         onEvent: (event) => {
           if (event.type === 'text-delta') record.text += event.text;
@@ -334,51 +356,6 @@ export class SubagentManager {
       else names.delete(name);
     }
     return [...scheduler.tools.values()].filter((tool) => names.has(tool.name));
-  }
-
-  #acquire(running: Running, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        if (running.slot) this.#limiter.withdraw(running.slot);
-        running.slot = undefined;
-        running.wake = undefined;
-        reject(signal?.reason);
-      };
-      if (signal?.aborted) return onAbort();
-      const request: SlotRequest = {
-        seq: running.seq,
-        limits: ['subagent'],
-        grant: () => {
-          signal?.removeEventListener('abort', onAbort);
-          running.slot = undefined;
-          running.wake = undefined;
-          running.holdsSlot = true;
-          resolve();
-        },
-      };
-      running.slot = request;
-      running.wake = () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#limiter.request(request);
-    });
-  }
-
-  #release(running: Running): void {
-    if (running.slot) {
-      this.#limiter.withdraw(running.slot);
-      running.slot = undefined;
-      // Whoever waited for this slot goes on without it (it is blocked again, or settled).
-      const wake = running.wake;
-      running.wake = undefined;
-      wake?.();
-    }
-    if (running.holdsSlot) {
-      running.holdsSlot = false;
-      this.#limiter.release(['subagent']);
-    }
   }
 
   /**

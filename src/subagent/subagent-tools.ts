@@ -44,17 +44,22 @@ export function taskTool(manager: SubagentManager): Tool {
     claims: [], // subagents are independent; their own calls carry their own claims
     timeoutMs: Infinity, // the manager times subagents out itself
     execute: async (input, ctx) => {
+      let announced = false;
       const record = manager.start({
         prompt: input.prompt,
         agent: input.agent,
         callerPath: ctx.path,
         signal: ctx.signal,
-        parentCall: { turnId: ctx.turnId, callId: ctx.callId },
-        onRunning: (started) => ctx.progress({ message: `${started.label} running` }),
+        parentCall: ctx.asParent,
+        // Said only after "queued": an agent that gets a slot at once starts inside `start`.
+        onRunning: (started) => {
+          if (announced) ctx.progress({ message: `${started.label} running` });
+        },
       });
       ctx.progress({ message: `${record.label} ${record.status}` });
-      // Blocked on a child: the scheduler slots and the caller's subagent slot go back meanwhile.
-      const done = await ctx.waitFor(manager.whileBlocked(ctx.path, record.done));
+      announced = true;
+      // Blocked on a child: this call is suspended, its slots and its agent's slot go back.
+      const done = await ctx.waitFor(record.done);
       return answer(done);
     },
   });
@@ -127,7 +132,10 @@ export function agentTool(manager: SubagentManager): Tool {
             prompt: i.prompt,
             agent: i.agent,
             callerPath: ctx.path,
-            signal: manager.signalOf(ctx.path),
+            // It may outlive this call, not the run: it ends when its caller's run does.
+            signal: ctx.turnSignal,
+            parentCall: ctx.asParent,
+            detached: true,
           });
           return summary(record, manager);
         }
@@ -151,7 +159,7 @@ export function agentTool(manager: SubagentManager): Tool {
               ? Promise.race(targets.map((t) => t.done))
               : Promise.all(targets.map((t) => t.done));
           try {
-            await ctx.waitFor(manager.whileBlocked(ctx.path, Promise.race([settled, timeout])));
+            await ctx.waitFor(Promise.race([settled, timeout]));
           } finally {
             clearTimeout(timer);
           }

@@ -18,12 +18,39 @@ export interface ToolContext {
   /** Reports progress; delivered as a `progress` event without blocking the call. */
   progress(info: ProgressInfo): void;
   /**
-   * Waits for `work` that needs the same limits as this call (a subagent's turns, a nested
-   * run) with this call's concurrency slots given back meanwhile, then takes them back,
-   * first-come in call order, before it returns. Claims stay held. Without it, calls blocked on
-   * their own children could hold every slot their children need.
+   * Waits for `work` the call started on this scheduler (a subagent's turns, a nested run),
+   * with this call suspended meanwhile: its concurrency slots (and its agent's slot) go back,
+   * and calls before it in the order stop waiting for it, so its own work can never wait for it
+   * and nesting never deadlocks. The slots come back, first-come in call order, before this
+   * returns. Claims stay registered: calls after it in the order still wait for it.
    */
   waitFor<T>(work: PromiseLike<T>): Promise<T>;
+  /**
+   * This call as the `parent` of the turns it opens for its own work
+   * (`scheduler.turn({ parent: ctx.asParent })`, `runAgent({ parent: ctx.asParent })`): their
+   * calls are its descendants, never wait for it, and take its place in the order.
+   */
+  readonly asParent: TurnParent;
+  /**
+   * The signal of the call's turn (the agent run's): for work the call starts that may outlive
+   * the call but not the run (a detached subagent). `undefined` when the turn has none.
+   */
+  readonly turnSignal: AbortSignal | undefined;
+}
+
+/**
+ * The call whose work a turn is part of: a subagent's turns under the `task` call that runs it.
+ * Calls of the turn are its descendants (see `ToolContext.asParent`).
+ */
+export interface TurnParent {
+  turnId: number;
+  callId: string;
+  /**
+   * The parent's place in the order of nested work, as `ctx.asParent` gives it. Without it, the
+   * scheduler finds the parent among its running calls; a parent that has finished (a detached
+   * agent's start call) is only found through it.
+   */
+  lineage?: readonly number[];
 }
 
 export interface ProgressInfo {

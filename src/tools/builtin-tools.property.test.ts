@@ -2,8 +2,8 @@ import { readdir, readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ToolCall } from '../schedule/call.js';
 import { Scheduler } from '../schedule/scheduler.js';
+import type { ToolCall } from '../tool/call.js';
 import { builtinTools } from './builtin-tools.js';
 import { tempDir, textOf, writeTree } from './test-support.js';
 

@@ -123,6 +123,8 @@ describe('grep', () => {
       path: [],
       progress() {},
       waitFor: <T>(work: PromiseLike<T>) => Promise.resolve(work),
+      asParent: { turnId: 1, callId: 'c' },
+      turnSignal: undefined,
     };
     const input = { pattern: 'TODO', path: '.', ignore_case: false, context: 0 };
     await expect(Promise.resolve(tool.execute(input, ctx))).rejects.toThrow('stop');

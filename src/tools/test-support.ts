@@ -2,8 +2,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { CallResult } from '../schedule/call.js';
 import { Scheduler } from '../schedule/scheduler.js';
+import type { CallResult } from '../tool/call.js';
 import type { Claim } from '../tool/claims.js';
 import { contentToText } from '../tool/content.js';
 import type { Tool } from '../tool/define-tool.js';

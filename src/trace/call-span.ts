@@ -6,7 +6,7 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
-import type { CallResult } from '../schedule/call.js';
+import type { CallResult } from '../tool/call.js';
 
 /** What a call span needs to know about its call when it ends. */
 export interface SpanFacts {

@@ -1,4 +1,4 @@
-import type { CallStatus } from '../schedule/call.js';
+import type { CallStatus } from '../tool/call.js';
 
 /**
  * What happened to one call, as timestamps in milliseconds of the scheduler's clock.

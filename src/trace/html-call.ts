@@ -1,6 +1,6 @@
 // One call of the HTML report: its phases, its bar on the time axis, and its hover details.
 
-import { callStatuses } from '../schedule/call.js';
+import { callStatuses } from '../tool/call.js';
 import type { CallTrace } from './call-trace.js';
 import { escapeHtml as esc, formatMs, num } from './html-format.js';
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { describeValue, SalvoError } from '../errors.js';
-import { callStatuses } from '../schedule/call.js';
+import { callStatuses } from '../tool/call.js';
 import type { TurnTrace } from './call-trace.js';
 
 /** A file is not a trace salvo wrote, or cannot be read. */

@@ -1,6 +1,6 @@
 // Helpers for provider tests: requests, event collection, and a transcript with tool results.
 
-import type { CallResult } from '../../schedule/call.js';
+import type { CallResult } from '../../tool/call.js';
 import type { AgentMessage, ModelEvent, ModelRequest, ModelTool } from '../model.js';
 
 export const readFileTool: ModelTool = {

@@ -1,10 +1,10 @@
 import type { AgentMessage } from '../../agent/model.js';
 import { type AgentEvent, type AgentResult, runAgent } from '../../agent/run-agent.js';
 import type { McpHub } from '../../mcp/hub.js';
-import type { CallResult } from '../../schedule/call.js';
 import type { EventListener } from '../../schedule/events.js';
 import type { Scheduler } from '../../schedule/scheduler.js';
 import type { AgentRecord, SubagentManager } from '../../subagent/subagent-manager.js';
+import type { CallResult } from '../../tool/call.js';
 import type { TurnTrace } from '../../trace/call-trace.js';
 import { createRuntime } from '../runtime.js';
 import { demoAgentDefinitions } from './demo-agents.js';

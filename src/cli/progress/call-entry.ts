@@ -1,5 +1,5 @@
-import type { CallResult } from '../../schedule/call.js';
 import type { SchedulerEvent } from '../../schedule/events.js';
+import type { CallResult } from '../../tool/call.js';
 import type { ProgressInfo } from '../../tool/define-tool.js';
 import { describeCall } from './describe-call.js';
 import type { CallState, CallView } from './progress-snapshot.js';

@@ -1,6 +1,6 @@
 import type { AgentEvent } from '../../agent/run-agent.js';
-import type { CallResult } from '../../schedule/call.js';
 import type { SchedulerEvent } from '../../schedule/events.js';
+import type { CallResult } from '../../tool/call.js';
 import {
   type Bucket,
   bucketOf,

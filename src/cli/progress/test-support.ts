@@ -1,6 +1,7 @@
 // Helpers for tests: scheduler events built by hand, as a run would emit them.
-import type { CallResult, CallStatus } from '../../schedule/call.js';
+
 import type { SchedulerEvent } from '../../schedule/events.js';
+import type { CallResult, CallStatus } from '../../tool/call.js';
 import type { ProgressInfo } from '../../tool/define-tool.js';
 
 export interface CallRef {

@@ -1,4 +1,4 @@
-import type { ContentBlock } from '../tool/content.js';
+import type { ContentBlock } from './content.js';
 
 /** A tool call as the model asked for it. `input` may still be a JSON string. */
 export interface ToolCall {
