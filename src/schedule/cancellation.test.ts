@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { defineTool } from '../tool/define-tool.js';
-import { runGraph } from './run-graph.js';
+import { type GraphNode, runGraph } from './run-graph.js';
 import { Scheduler } from './scheduler.js';
 import { deferred, flush } from './test-support.js';
 
@@ -79,5 +80,92 @@ describe('cancellation is total: nothing of a cancelled turn starts afterwards',
     expect(started).toEqual(['a']);
     expect(results.a.status).toBe('error');
     expect([results.b.status, results.c.status]).toEqual(['cancelled', 'cancelled']);
+  });
+});
+
+describe('runGraph: nothing starts after the graph is cancelled or aborted', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const nodeArb = fc.record({
+    deps: fc.array(fc.nat(), { maxLength: 3 }),
+    behaviour: fc.constantFrom('ok', 'ok', 'ok', 'fail', 'throw', 'hang'),
+    duration: fc.integer({ min: 0, max: 20 }),
+  });
+
+  it('holds over random graphs, failures, limits and cancel times', async () => {
+    vi.useFakeTimers();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(nodeArb, { minLength: 1, maxLength: 8 }),
+        fc.oneof(fc.integer({ min: 1, max: 3 }), fc.constant(Infinity)),
+        fc.constantFrom('abort' as const, 'skip-dependents' as const),
+        fc.option(fc.integer({ min: 0, max: 40 })),
+        async (specs, maxConcurrency, onError, cancelAt) => {
+          let clock = 0;
+          const started = new Map<string, number>();
+          const aborted = new Set<string>();
+          let failedAt = Infinity;
+          let cancelledAt = Infinity;
+          const nodes: Record<string, GraphNode> = {};
+          for (const [i, spec] of specs.entries()) {
+            // Dependencies only on earlier nodes: a DAG.
+            const deps = [...new Set(spec.deps.filter((d) => d < i).map((d) => `n${d}`))];
+            nodes[`n${i}`] = {
+              dependsOn: deps,
+              run: (_values, ctx) => {
+                started.set(ctx.name, ++clock);
+                ctx.signal.addEventListener('abort', () => aborted.add(ctx.name), { once: true });
+                if (spec.behaviour === 'throw') {
+                  failedAt = Math.min(failedAt, ++clock);
+                  throw new Error('threw');
+                }
+                return new Promise((resolve, reject) => {
+                  if (spec.behaviour === 'hang') {
+                    // Long, but over once its signal aborts.
+                    const timer = setTimeout(() => resolve(ctx.name), 1000);
+                    ctx.signal.addEventListener('abort', () => {
+                      clearTimeout(timer);
+                      reject(ctx.signal.reason);
+                    });
+                    return;
+                  }
+                  setTimeout(() => {
+                    if (spec.behaviour === 'ok') return resolve(ctx.name);
+                    failedAt = Math.min(failedAt, ++clock);
+                    reject(new Error('failed'));
+                  }, spec.duration);
+                });
+              },
+            };
+          }
+          const controller = new AbortController();
+          if (cancelAt !== null) {
+            setTimeout(() => {
+              cancelledAt = ++clock;
+              controller.abort();
+            }, cancelAt);
+          }
+          const run = runGraph(nodes, { maxConcurrency, onError, signal: controller.signal });
+          await vi.runAllTimersAsync();
+          const results = await run;
+          const stop = Math.min(cancelledAt, onError === 'abort' ? failedAt : Infinity);
+          for (const [name, result] of Object.entries(results)) {
+            const at = started.get(name);
+            expect(at === undefined || at < stop, `${name} started after the stop`).toBe(true);
+            if (result.status === 'cancelled' && at !== undefined) {
+              expect(aborted.has(name), `${name} cancelled but ran on`).toBe(true);
+            }
+            if (result.status === 'skipped') expect(at).toBeUndefined();
+          }
+          for (const [name, node] of Object.entries(nodes)) {
+            if (!started.has(name)) continue;
+            for (const dep of node.dependsOn ?? []) expect(results[dep]?.status).toBe('success');
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

@@ -127,6 +127,9 @@ describe('Scheduler properties', () => {
         let clock = 0;
         const tick = () => ++clock;
         const started = new Map<string, number>();
+        /** Calls whose signal was aborted while they ran. */
+        const aborted = new Set<string>();
+        let cancelledAt = Infinity;
         const ended = new Map<string, number>();
         const approvedAt = new Map<string, number>();
         /** Calls between start and end of execute: they hold their claims. */
@@ -151,6 +154,7 @@ describe('Scheduler properties', () => {
               const id = ctx.callId;
               const me = entries.get(id) as Entry;
               started.set(id, tick());
+              ctx.signal.addEventListener('abort', () => aborted.add(id), { once: true });
               // Limits, counted over calls that hold slots.
               const checkLimits = () => {
                 const byLimit = new Map<string, number>();
@@ -263,7 +267,12 @@ describe('Scheduler properties', () => {
             turn2.add(makeCall(1, index, spec));
           turn2.end();
         };
-        if (run.cancelAt !== null) setTimeout(() => controller.abort(), run.cancelAt);
+        if (run.cancelAt !== null) {
+          setTimeout(() => {
+            cancelledAt = tick();
+            controller.abort();
+          }, run.cancelAt);
+        }
         void feed();
         void feedSecond();
         const outcomes = Promise.all([turn1.done, turn2.done]);
@@ -302,6 +311,17 @@ describe('Scheduler properties', () => {
               `${idB} started before ${idA} settled`,
             ).toBe(true);
           }
+        }
+        // Cancellation is total: nothing of the cancelled turn starts afterwards, and a call
+        // reported cancelled never ran or had its signal aborted.
+        for (const call of calls[0] ?? []) {
+          expect((started.get(call.id) ?? 0) < cancelledAt, `${call.id} started after cancel`).toBe(
+            true,
+          );
+        }
+        for (const result of [...first.results, ...second.results]) {
+          if (result.status !== 'cancelled' || !started.has(result.id)) continue;
+          expect(aborted.has(result.id), `${result.id} cancelled but ran on`).toBe(true);
         }
         // Every call's execute has settled: nothing leaks past the run.
         expect(running.size).toBe(0);

@@ -7,13 +7,15 @@ import { defaultMaxInputBytes } from '../tool/parse-tool-input.js';
 import type { TurnTrace } from '../trace/call-trace.js';
 import { assertCount, assertTimeoutMs } from '../validate-options.js';
 import { AbortFanout } from './abort-fanout.js';
+import { callHooks } from './call-hooks.js';
 import type { CallRecord } from './call-record.js';
 import { ConflictTracker, type HolderView } from './conflict-tracker.js';
 import { EventChannel, type EventListener } from './events.js';
 import { Limiter } from './limiter.js';
 import type { SchedulerCore } from './scheduler-core.js';
 import { TaskGraph } from './task-graph.js';
-import { callHooks, Turn, type TurnOptions, type TurnOutcome } from './turn.js';
+import { Turn, type TurnOutcome } from './turn.js';
+import type { TurnOptions } from './turn-options.js';
 
 export interface SchedulerOptions {
   /** The tools calls may name: defined with `defineTool`, or plain definitions. */

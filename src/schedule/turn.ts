@@ -1,51 +1,19 @@
 import { AsyncResource } from 'node:async_hooks';
-import { InvalidOptionError, SalvoError } from '../errors.js';
+import { SalvoError } from '../errors.js';
 import type { CallResult, ToolCall } from '../tool/call.js';
-import type { Tool, TurnParent } from '../tool/define-tool.js';
+import type { Tool } from '../tool/define-tool.js';
 import { endCallSpan, startCallSpan } from '../trace/call-span.js';
 import type { TurnTrace } from '../trace/call-trace.js';
 import { abortReason, checkCall } from './admission.js';
-import { CallRecord, errorMessage, failure } from './call-record.js';
+import { CallRecord, failure } from './call-record.js';
 import type { SchedulerEvent } from './events.js';
 import type { Lineage } from './lineage.js';
 import { type CallEvent, liveKey, type SchedulerCore, type TurnPort } from './scheduler-core.js';
 import { SharedReads, sharedResult } from './shared-reads.js';
-import type { TaskHooks } from './task-graph.js';
 import { admit } from './turn-admission.js';
-import {
-  becameSuspended,
-  cancelledResult,
-  dropTicket,
-  readyToRun,
-  startCall,
-} from './turn-execution.js';
-import type { TurnHold } from './turn-hold.js';
+import { becameSuspended, cancelledResult } from './turn-execution.js';
+import { checkTurnOptions, type TurnOptions } from './turn-options.js';
 import { buildTrace } from './turn-trace.js';
-
-export interface TurnOptions {
-  /**
-   * Aborting it cancels every call of the turn that has no result yet. `done` still waits for
-   * `end()`: call it in a `finally` when the model's stream stops, however it stops.
-   */
-  signal?: AbortSignal;
-  /** Cancel the rest of the turn when a call fails or times out. @default false */
-  cancelOnError?: boolean;
-  /** Who is asking, for approval requests and traces: empty for the root agent. @default [] */
-  path?: readonly string[];
-  /**
-   * The call this turn's work belongs to (a subagent's turn under its `task` call:
-   * `ctx.asParent`). The turn's calls never wait for it, and take its place in the order: a
-   * call the parent's turn made after it waits for them when they conflict.
-   */
-  parent?: TurnParent;
-  /**
-   * The only tools this turn's calls may use (a subagent's allowlist); others get an "unknown
-   * tool" result listing these. @default every tool of the scheduler
-   */
-  tools?: readonly string[];
-  /** The agent's own slot, which its running calls hold too (a subagent's; see `TurnHold`). */
-  hold?: TurnHold;
-}
 
 export interface TurnOutcome {
   /** Exactly one per call, in call order. */
@@ -414,101 +382,4 @@ function printable(value: unknown): string {
   return '';
 }
 
-/** Options are a developer's: a mistake throws at once, naming the option. */
-function checkTurnOptions(options: unknown): asserts options is TurnOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionError('options', 'an object', options);
-  }
-  const { signal, cancelOnError, path, tools, parent, hold } = options as Record<string, unknown>;
-  if (
-    signal !== undefined &&
-    (typeof signal !== 'object' ||
-      signal === null ||
-      typeof (signal as AbortSignal).addEventListener !== 'function' ||
-      typeof (signal as AbortSignal).aborted !== 'boolean')
-  ) {
-    throw new InvalidOptionError('signal', 'an AbortSignal', signal);
-  }
-  if (cancelOnError !== undefined && typeof cancelOnError !== 'boolean') {
-    throw new InvalidOptionError('cancelOnError', 'a boolean', cancelOnError);
-  }
-  if (path !== undefined && !(Array.isArray(path) && path.every((p) => typeof p === 'string'))) {
-    throw new InvalidOptionError('path', 'an array of strings', path);
-  }
-  if (tools !== undefined && !(Array.isArray(tools) && tools.every((t) => typeof t === 'string'))) {
-    throw new InvalidOptionError('tools', 'an array of tool names', tools);
-  }
-  if (parent !== undefined) {
-    const p = parent as Partial<TurnParent> | null;
-    if (
-      typeof p !== 'object' ||
-      p === null ||
-      typeof p.turnId !== 'number' ||
-      typeof p.callId !== 'string' ||
-      (p.lineage !== undefined &&
-        !(Array.isArray(p.lineage) && p.lineage.every((n) => Number.isFinite(n))))
-    ) {
-      throw new InvalidOptionError('parent', '{ turnId, callId, lineage? } (ctx.asParent)', parent);
-    }
-  }
-  if (
-    hold !== undefined &&
-    (typeof hold !== 'object' ||
-      hold === null ||
-      typeof (hold as TurnHold).acquire !== 'function' ||
-      typeof (hold as TurnHold).pause !== 'function' ||
-      typeof (hold as TurnHold).resume !== 'function')
-  ) {
-    throw new InvalidOptionError('hold', 'a TurnHold', hold);
-  }
-}
-
-/**
- * How the scheduler's task graph reaches the turn that owns each call: one object for every
- * call of every turn.
- */
-export const callHooks: TaskHooks<CallRecord> = {
-  onDependenciesSettled(record) {
-    record.conflictsClearedAt = (record.owner as TurnPort).core.now();
-  },
-  onReady(record) {
-    const port = record.owner as TurnPort;
-    if (!record.result && port.cancelReason !== undefined) {
-      // Its conflicts cleared while the turn was being cancelled: it never starts.
-      port.resolve(record, cancelledResult(port, record));
-    }
-    if (record.result) {
-      if (record.task) port.core.graph.settle(record.task);
-      return false;
-    }
-    record.readyAt = port.core.now();
-    return readyToRun(port, record);
-  },
-  onUnready(record) {
-    dropTicket(record.owner as TurnPort, record);
-  },
-  onBlocked(record, limit) {
-    (record.owner as TurnPort).emit(record, { type: 'waiting', reason: 'slot', limit });
-  },
-  start(record, _task, waitedOn) {
-    startCall(record.owner as TurnPort, record, waitedOn);
-  },
-  onSettled(record) {
-    const port = record.owner as TurnPort;
-    port.core.tracker.release(record);
-    if (record.startedAt !== undefined) port.core.live.delete(liveKey(record.turnId, record.id));
-    dropTicket(port, record);
-    // Done with: let the garbage collector have them before the turn ends.
-    record.task = undefined;
-    record.scope = undefined;
-    record.context = undefined;
-    record.backWaiters = undefined;
-  },
-  /** A hook threw: a bug, but it still ends as one error result and frees what it held. */
-  onError(record, error) {
-    (record.owner as TurnPort).resolve(
-      record,
-      failure(record, 'error', `Internal error in salvo: ${errorMessage(error)}`, error),
-    );
-  },
-};
+export type { TurnOptions } from './turn-options.js';

@@ -1,0 +1,77 @@
+import { InvalidOptionError } from '../errors.js';
+import type { TurnParent } from '../tool/define-tool.js';
+import type { TurnHold } from './turn-hold.js';
+
+export interface TurnOptions {
+  /**
+   * Aborting it cancels every call of the turn that has no result yet. `done` still waits for
+   * `end()`: call it in a `finally` when the model's stream stops, however it stops.
+   */
+  signal?: AbortSignal;
+  /** Cancel the rest of the turn when a call fails or times out. @default false */
+  cancelOnError?: boolean;
+  /** Who is asking, for approval requests and traces: empty for the root agent. @default [] */
+  path?: readonly string[];
+  /**
+   * The call this turn's work belongs to (a subagent's turn under its `task` call:
+   * `ctx.asParent`). The turn's calls never wait for it, and take its place in the order: a
+   * call the parent's turn made after it waits for them when they conflict.
+   */
+  parent?: TurnParent;
+  /**
+   * The only tools this turn's calls may use (a subagent's allowlist); others get an "unknown
+   * tool" result listing these. @default every tool of the scheduler
+   */
+  tools?: readonly string[];
+  /** The agent's own slot, which its running calls hold too (a subagent's; see `TurnHold`). */
+  hold?: TurnHold;
+}
+
+/** Options are a developer's: a mistake throws at once, naming the option. */
+export function checkTurnOptions(options: unknown): asserts options is TurnOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionError('options', 'an object', options);
+  }
+  const { signal, cancelOnError, path, tools, parent, hold } = options as Record<string, unknown>;
+  if (
+    signal !== undefined &&
+    (typeof signal !== 'object' ||
+      signal === null ||
+      typeof (signal as AbortSignal).addEventListener !== 'function' ||
+      typeof (signal as AbortSignal).aborted !== 'boolean')
+  ) {
+    throw new InvalidOptionError('signal', 'an AbortSignal', signal);
+  }
+  if (cancelOnError !== undefined && typeof cancelOnError !== 'boolean') {
+    throw new InvalidOptionError('cancelOnError', 'a boolean', cancelOnError);
+  }
+  if (path !== undefined && !(Array.isArray(path) && path.every((p) => typeof p === 'string'))) {
+    throw new InvalidOptionError('path', 'an array of strings', path);
+  }
+  if (tools !== undefined && !(Array.isArray(tools) && tools.every((t) => typeof t === 'string'))) {
+    throw new InvalidOptionError('tools', 'an array of tool names', tools);
+  }
+  if (parent !== undefined) {
+    const p = parent as Partial<TurnParent> | null;
+    if (
+      typeof p !== 'object' ||
+      p === null ||
+      typeof p.turnId !== 'number' ||
+      typeof p.callId !== 'string' ||
+      (p.lineage !== undefined &&
+        !(Array.isArray(p.lineage) && p.lineage.every((n) => Number.isFinite(n))))
+    ) {
+      throw new InvalidOptionError('parent', '{ turnId, callId, lineage? } (ctx.asParent)', parent);
+    }
+  }
+  if (
+    hold !== undefined &&
+    (typeof hold !== 'object' ||
+      hold === null ||
+      typeof (hold as TurnHold).acquire !== 'function' ||
+      typeof (hold as TurnHold).pause !== 'function' ||
+      typeof (hold as TurnHold).resume !== 'function')
+  ) {
+    throw new InvalidOptionError('hold', 'a TurnHold', hold);
+  }
+}
