@@ -20,6 +20,7 @@ describe('scenarios (quick mode)', () => {
       'streaming',
       'mcp-fan-out',
       'subagents',
+      'subagents-scale',
     ]);
   });
 

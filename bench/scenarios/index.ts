@@ -8,6 +8,7 @@ import { mixedTurn } from './mixed-turn.js';
 import { overhead } from './overhead.js';
 import { streaming } from './streaming.js';
 import { subagents } from './subagents.js';
+import { subagentsScale } from './subagents-scale.js';
 
 /**
  * Every scenario, in the order `npm run bench` runs them. Add a scenario by writing a module that
@@ -23,4 +24,5 @@ export const scenarios: readonly Scenario[] = [
   streaming,
   mcpFanOut,
   subagents,
+  subagentsScale,
 ];

@@ -1,5 +1,6 @@
 import { InvalidOptionError } from '../errors.js';
 import { Scheduler } from '../schedule/scheduler.js';
+import type { TurnOutcome } from '../schedule/turn.js';
 import type { TurnHold } from '../schedule/turn-hold.js';
 import type { CallResult } from '../tool/call.js';
 import type { Tool, TurnParent } from '../tool/define-tool.js';
@@ -111,7 +112,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
       ? [{ role: 'user', content: options.messages }]
       : [...options.messages];
   const usage: Usage = { inputTokens: 0, outputTokens: 0 };
-  const traces: TurnTrace[] = [];
+  const outcomes: TurnOutcome[] = [];
   const emit = (event: AgentEvent) => {
     try {
       onEvent?.(event);
@@ -119,68 +120,72 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
       // A listener's failure is its own.
     }
   };
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(signal?.reason);
-  if (signal?.aborted) onAbort();
-  else signal?.addEventListener('abort', onAbort, { once: true });
+  // The host's signal as it is; without one, a signal nothing aborts.
+  const runSignal = signal ?? new AbortController().signal;
 
   let text = '';
   let finishReason: AgentFinish = 'max-steps';
   let error: Error | undefined;
   let steps = 0;
-  try {
-    while (steps < maxSteps) {
-      // A subagent waits for its slot before each model request (never while it holds none).
-      if (hold && !(await takeSlot(hold, controller.signal))) {
-        finishReason = 'cancelled';
-        break;
-      }
-      steps++;
-      emit({ type: 'step-start', step: steps });
-      const step = await runStep({
-        model,
-        system,
-        specs: currentSpecs(),
-        messages,
-        scheduler,
-        path,
-        parent,
-        hold,
-        signal: controller.signal,
-        step: steps,
-        emit,
-      });
-      usage.inputTokens += step.usage.inputTokens;
-      usage.outputTokens += step.usage.outputTokens;
-      if (step.trace) traces.push(step.trace);
-      messages.push(...step.messages);
-      text = step.text;
-      emit({ type: 'step-finish', step: steps, reason: step.reason });
-      if (step.reason === 'error' || step.reason === 'cancelled') {
-        finishReason = step.reason;
-        error = step.error;
-        break;
-      }
-      if (controller.signal.aborted) {
-        finishReason = 'cancelled';
-        break;
-      }
-      if (step.calls === 0) {
-        finishReason =
-          step.reason === 'length' || step.reason === 'content-filter' ? step.reason : 'stop';
-        break;
-      }
+  while (steps < maxSteps) {
+    // A subagent waits for its slot before each model request (never while it holds none).
+    if (hold && !(await takeSlot(hold, runSignal))) {
+      finishReason = 'cancelled';
+      break;
     }
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
+    steps++;
+    emit({ type: 'step-start', step: steps });
+    const step = await runStep({
+      model,
+      system,
+      specs: currentSpecs(),
+      messages,
+      scheduler,
+      path,
+      parent,
+      hold,
+      signal: runSignal,
+      step: steps,
+      emit,
+    });
+    usage.inputTokens += step.usage.inputTokens;
+    usage.outputTokens += step.usage.outputTokens;
+    if (step.outcome) outcomes.push(step.outcome);
+    messages.push(...step.messages);
+    text = step.text;
+    emit({ type: 'step-finish', step: steps, reason: step.reason });
+    if (step.reason === 'error' || step.reason === 'cancelled') {
+      finishReason = step.reason;
+      error = step.error;
+      break;
+    }
+    if (runSignal.aborted) {
+      finishReason = 'cancelled';
+      break;
+    }
+    if (step.calls === 0) {
+      finishReason =
+        step.reason === 'length' || step.reason === 'content-filter' ? step.reason : 'stop';
+      break;
+    }
   }
+  // The transcript and traces are built on first read: a subagent whose parent reads only
+  // its text does not pay for them.
+  let transcript: unknown[] | undefined;
+  let traces: TurnTrace[] | undefined;
   const result: AgentResult = {
     text,
     finishReason,
     messages,
-    transcript: model.toProviderMessages(messages),
+    get transcript() {
+      transcript ??= model.toProviderMessages(messages);
+      return transcript;
+    },
     usage,
-    traces,
+    get traces() {
+      traces ??= outcomes.map((o) => o.trace);
+      return traces;
+    },
     steps,
   };
   if (error) result.error = error;
@@ -207,7 +212,8 @@ interface StepOutcome {
   calls: number;
   messages: AgentMessage[];
   usage: Usage;
-  trace?: TurnTrace;
+  /** The turn, when the step made calls: its trace is built only if someone reads it. */
+  outcome?: TurnOutcome;
   error?: Error;
 }
 
@@ -224,7 +230,9 @@ async function runStep(o: StepOptions): Promise<StepOutcome> {
   const calls: ModelToolCall[] = [];
   /** Complete calls in the order they joined the turn: the turn's results come in this order. */
   const added: ModelToolCall[] = [];
-  const complete = new Set<ModelToolCall>();
+  /** By id: the first call with it, and the one still streaming its arguments. */
+  const firstById = new Map<string, ModelToolCall>();
+  const openById = new Map<string, ModelToolCall>();
   let text = '';
   let reason: StepOutcome['reason'] = 'other';
   let usage: Usage = { inputTokens: 0, outputTokens: 0 };
@@ -242,22 +250,27 @@ async function runStep(o: StepOptions): Promise<StepOutcome> {
           o.emit({ type: 'text-delta', step: o.step, text: event.text });
           break;
         case 'tool-call-start':
-          if (!calls.some((c) => c.id === event.id))
-            calls.push({ id: event.id, name: event.name, input: '' });
+          if (!firstById.has(event.id)) {
+            const call = { id: event.id, name: event.name, input: '' };
+            calls.push(call);
+            firstById.set(event.id, call);
+            openById.set(event.id, call);
+          }
           break;
         case 'tool-call-delta': {
-          const call = calls.find((c) => c.id === event.id);
+          const call = firstById.get(event.id);
           if (call) call.input += event.delta;
           break;
         }
         case 'tool-call': {
-          let call = calls.find((c) => c.id === event.id && !complete.has(c));
+          let call = openById.get(event.id);
           if (!call) {
             call = { id: event.id, name: event.name, input: event.input };
             calls.push(call);
+            if (!firstById.has(event.id)) firstById.set(event.id, call);
           }
+          openById.delete(event.id);
           call.input = event.input;
-          complete.add(call);
           added.push(call);
           o.emit({ type: 'tool-call', step: o.step, call: { ...call } });
           // Runs now, while the model streams the rest of its answer.
@@ -296,7 +309,7 @@ async function runStep(o: StepOptions): Promise<StepOutcome> {
   const messages: AgentMessage[] = [{ role: 'assistant', content: text, toolCalls: calls }];
   if (calls.length > 0) messages.push({ role: 'tool', results });
   const step: StepOutcome = { text, reason, calls: calls.length, messages, usage };
-  if (calls.length > 0) step.trace = outcome.trace;
+  if (calls.length > 0) step.outcome = outcome;
   if (error) step.error = error;
   return step;
 }

@@ -51,31 +51,38 @@ export function scriptedModel(options: ScriptedModelOptions): Model {
           `scripted model: no answer scripted for request ${index + 1} (${(turns as readonly ScriptedTurn[]).length} scripted)`,
         );
       }
-      const pause = () => sleep(chunkDelayMs, request.signal);
-      for (const piece of chunks(turn.text ?? '', chunkSize)) {
-        await pause();
-        yield { type: 'text-delta', text: piece };
-      }
-      const calls = turn.toolCalls ?? [];
-      for (const [i, call] of calls.entries()) {
-        const id = call.id ?? `call_${index + 1}_${i + 1}`;
-        const input =
-          typeof call.input === 'string' ? call.input : JSON.stringify(call.input ?? {});
-        const cut = turn.cutOff === true && i === calls.length - 1;
-        const streamed = cut ? input.slice(0, Math.max(1, Math.floor(input.length / 2))) : input;
-        await pause();
-        yield { type: 'tool-call-start', id, name: call.name };
-        for (const piece of chunks(streamed, chunkSize)) {
-          await pause();
-          yield { type: 'tool-call-delta', id, delta: piece };
+      // One abort listener for the whole stream, not one per chunk: a fan-out of a thousand
+      // scripted agents should measure the scheduler, not this fixture.
+      const clock = new ChunkClock(chunkDelayMs, request.signal);
+      try {
+        const text = turn.text ?? '';
+        for (let at = 0; at < text.length; at += chunkSize) {
+          await clock.tick();
+          yield { type: 'text-delta', text: text.slice(at, at + chunkSize) };
         }
-        if (!cut) yield { type: 'tool-call', id, name: call.name, input };
+        const calls = turn.toolCalls ?? [];
+        for (const [i, call] of calls.entries()) {
+          const id = call.id ?? `call_${index + 1}_${i + 1}`;
+          const input =
+            typeof call.input === 'string' ? call.input : JSON.stringify(call.input ?? {});
+          const cut = turn.cutOff === true && i === calls.length - 1;
+          const streamed = cut ? input.slice(0, Math.max(1, Math.floor(input.length / 2))) : input;
+          await clock.tick();
+          yield { type: 'tool-call-start', id, name: call.name };
+          for (let at = 0; at < streamed.length; at += chunkSize) {
+            await clock.tick();
+            yield { type: 'tool-call-delta', id, delta: streamed.slice(at, at + chunkSize) };
+          }
+          if (!cut) yield { type: 'tool-call', id, name: call.name, input };
+        }
+        await clock.tick();
+        const reason = turn.cutOff
+          ? 'length'
+          : (turn.finish ?? (calls.length > 0 ? 'tool-calls' : 'stop'));
+        yield { type: 'finish', reason, usage: turn.usage ?? { inputTokens: 0, outputTokens: 0 } };
+      } finally {
+        clock.stop();
       }
-      await pause();
-      const reason = turn.cutOff
-        ? 'length'
-        : (turn.finish ?? (calls.length > 0 ? 'tool-calls' : 'stop'));
-      yield { type: 'finish', reason, usage: turn.usage ?? { inputTokens: 0, outputTokens: 0 } };
     },
     toProviderMessages(messages: readonly AgentMessage[]): unknown[] {
       return messages.map((m) => ({ ...m }));
@@ -83,8 +90,36 @@ export function scriptedModel(options: ScriptedModelOptions): Model {
   };
 }
 
-function* chunks(text: string, size: number): Generator<string> {
-  for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
+/** Simulated token timing: each `tick` waits `ms`, or rejects once `signal` aborts. */
+class ChunkClock {
+  readonly #ms: number;
+  readonly #signal: AbortSignal;
+  #reject: ((reason: unknown) => void) | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #onAbort = () => {
+    clearTimeout(this.#timer);
+    this.#reject?.(this.#signal.reason);
+  };
+
+  constructor(ms: number, signal: AbortSignal) {
+    this.#ms = ms;
+    this.#signal = signal;
+    if (ms > 0) signal.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  tick(): Promise<void> {
+    if (this.#signal.aborted) return Promise.reject(this.#signal.reason);
+    if (this.#ms <= 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.#reject = reject;
+      this.#timer = setTimeout(resolve, this.#ms);
+    });
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+    if (this.#ms > 0) this.#signal.removeEventListener('abort', this.#onAbort);
+  }
 }
 
 /** Waits `ms`, or rejects with the abort reason as soon as `signal` aborts. */

@@ -1,35 +1,34 @@
-interface Entry {
-  callbacks: Set<() => void>;
-  onAbort: () => void;
-}
-
 /**
  * One `abort` listener per host signal, however many turns share it: a session signal passed to
- * a fan-out of 50 subagent turns must not trip Node's MaxListenersExceededWarning, and the
- * listener goes when the last turn on the signal is done.
+ * a fan-out of 50 subagent turns must not trip Node's MaxListenersExceededWarning. The listener
+ * stays on its signal once added (it holds only an empty set when nobody listens): adding and
+ * removing an EventTarget listener per turn costs more than the turn itself in a large fan-out,
+ * and the signal and its listener are collected together.
  */
 export class AbortFanout {
-  #entries = new WeakMap<AbortSignal, Entry>();
+  #entries = new WeakMap<AbortSignal, Set<() => void>>();
 
   /** Calls `callback` once when `signal` aborts. Returns the unsubscribe function. */
   subscribe(signal: AbortSignal, callback: () => void): () => void {
-    let entry = this.#entries.get(signal);
-    if (!entry) {
-      const callbacks = new Set<() => void>();
-      const onAbort = () => {
-        this.#entries.delete(signal);
-        for (const cb of [...callbacks]) cb();
-      };
-      entry = { callbacks, onAbort };
-      this.#entries.set(signal, entry);
-      signal.addEventListener('abort', onAbort, { once: true });
+    let callbacks = this.#entries.get(signal);
+    if (!callbacks) {
+      const set = new Set<() => void>();
+      callbacks = set;
+      this.#entries.set(signal, set);
+      signal.addEventListener(
+        'abort',
+        () => {
+          const pending = [...set];
+          set.clear();
+          for (const cb of pending) cb();
+        },
+        { once: true },
+      );
     }
-    const { callbacks, onAbort } = entry;
-    callbacks.add(callback);
+    const set = callbacks;
+    set.add(callback);
     return () => {
-      if (!callbacks.delete(callback) || callbacks.size > 0) return;
-      signal.removeEventListener('abort', onAbort);
-      if (this.#entries.get(signal)?.callbacks === callbacks) this.#entries.delete(signal);
+      set.delete(callback);
     };
   }
 }

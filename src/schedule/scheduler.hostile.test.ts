@@ -283,10 +283,14 @@ describe('limits, timers and signals', () => {
     expect((await run).results.map((r) => r.status)).toEqual(['timeout', 'cancelled']);
   });
 
-  it('puts one listener on a host signal however many turns share it, and removes it', async () => {
+  it('puts one listener on a host signal however many turns share it, and keeps it at one', async () => {
     const controller = new AbortController();
     const gate = deferred();
-    const s = scheduler([tool('wait', () => gate.promise)]);
+    const s = scheduler([
+      tool('wait', () => gate.promise),
+      tool('quick', () => 'ok'),
+      tool('wait2', (_i, ctx) => untilAborted(ctx.signal)),
+    ]);
     const runs = Array.from({ length: 20 }, (_, i) =>
       s.run([call(`c${i}`, 'wait')], { signal: controller.signal }),
     );
@@ -294,7 +298,14 @@ describe('limits, timers and signals', () => {
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
     gate.resolve();
     await Promise.all(runs);
-    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    // Later turns on the same signal reuse it: a session's signal never collects listeners.
+    for (let i = 0; i < 20; i++)
+      await s.run([call(`d${i}`, 'quick')], { signal: controller.signal });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    // And it still cancels what runs on it.
+    const late = s.run([call('late', 'wait2')], { signal: controller.signal });
+    controller.abort();
+    expect((await late).results[0]?.status).toBe('cancelled');
   });
 
   it('names the bad entry of a tool list and bad turn options', () => {

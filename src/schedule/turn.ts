@@ -62,9 +62,7 @@ export class Turn {
     checkTurnOptions(options);
     this.#core = core;
     this.#options = options;
-    this.#tools = options.tools
-      ? new Map([...core.tools].filter(([name]) => options.tools?.includes(name)))
-      : core.tools;
+    this.#tools = options.tools ? allowedTools(core.tools, options.tools) : core.tools;
     this.id = core.nextTurnId();
     this.done = new Promise((resolve) => {
       this.#resolveDone = resolve;
@@ -144,8 +142,9 @@ export class Turn {
     );
     record.lineage = [...this.#lineage, record.seq];
     // Tools and listeners run in the async context of the code that added the call, not of
-    // whichever call freed their slot: tracing through AsyncLocalStorage depends on it.
-    record.scope = new AsyncResource('salvo.call');
+    // whichever call freed their slot: tracing through AsyncLocalStorage depends on it. A call
+    // that starts inside `add` runs in that context already: see the end of `add`.
+    if (core.events.active) record.scope = new AsyncResource('salvo.call');
     if (core.tracer) record.span = startCallSpan(core.tracer, record.name || 'unknown', record.id);
     this.#records.push(record);
     this.#unresolved++;
@@ -178,6 +177,9 @@ export class Turn {
     }
     this.#admissions.push(record);
     this.#pumpAdmissions();
+    if (!record.scope && !record.result && record.startedAt === undefined) {
+      record.scope = new AsyncResource('salvo.call');
+    }
   }
 
   /** No more calls: `done` resolves once every call has its result. Idempotent. */
@@ -367,6 +369,19 @@ export class Turn {
     } as SchedulerEvent;
     events.emit(full, record.scope);
   }
+}
+
+function allowedTools(
+  tools: ReadonlyMap<string, Tool>,
+  names: readonly string[],
+): ReadonlyMap<string, Tool> {
+  const allowed = new Map<string, Tool>();
+  for (const name of names) {
+    const tool = tools.get(name);
+    if (tool) allowed.set(name, tool);
+  }
+  // Keep the scheduler's order: "unknown tool" messages list them as the host defined them.
+  return allowed.size === tools.size ? tools : new Map([...tools].filter(([n]) => allowed.has(n)));
 }
 
 function hasWaitingFollowers(record: CallRecord): boolean {

@@ -1,6 +1,7 @@
 import type { Model, Usage } from '../agent/model.js';
 import { type AgentResult, runAgent } from '../agent/run-agent.js';
 import { InvalidOptionError } from '../errors.js';
+import { AbortFanout } from '../schedule/abort-fanout.js';
 import { Limiter } from '../schedule/limiter.js';
 import type { Scheduler } from '../schedule/scheduler.js';
 import type { TurnParent } from '../tool/define-tool.js';
@@ -100,6 +101,11 @@ export class SubagentManager {
   #scheduler: Scheduler | undefined;
   #started = 0;
   readonly #usage: Usage = { inputTokens: 0, outputTokens: 0 };
+  /** One listener per caller signal, however many agents it starts. */
+  readonly #aborts = new AbortFanout();
+  /** Agents that ended since the last `#prune`. */
+  #endedSincePrune = 0;
+  #prunedAt = performance.now();
 
   constructor(options: SubagentManagerOptions) {
     if (typeof options?.model?.stream !== 'function') {
@@ -212,13 +218,26 @@ export class SubagentManager {
     }
     this.#started++;
     const label = `${definition?.name ?? 'agent'}#${this.#started}`;
+    // One controller per agent: its cancel, its timeout and its caller's signal all abort it.
     const controller = new AbortController();
-    const signals = [
-      controller.signal,
-      AbortSignal.timeout(definition?.timeoutMs ?? (this.#options.timeoutMs as number)),
-    ];
-    if (spec.signal) signals.push(spec.signal);
-    const signal = AbortSignal.any(signals);
+    const signal = controller.signal;
+    const timeoutMs = definition?.timeoutMs ?? (this.#options.timeoutMs as number);
+    const timer =
+      timeoutMs <= maxTimerMs
+        ? setTimeout(() => {
+            controller.abort(
+              new DOMException(`${label} timed out after ${timeoutMs} ms`, 'TimeoutError'),
+            );
+          }, timeoutMs)
+        : undefined;
+    const callerSignal = spec.signal;
+    let unsubscribe: (() => void) | undefined;
+    if (callerSignal?.aborted) controller.abort(callerSignal.reason);
+    else if (callerSignal) {
+      unsubscribe = this.#aborts.subscribe(callerSignal, () =>
+        controller.abort(callerSignal.reason),
+      );
+    }
     let settle!: (record: AgentRecord) => void;
     const record: AgentRecord = {
       id: `a${this.#started}`,
@@ -258,6 +277,8 @@ export class SubagentManager {
     this.#byPath.set(record.path.join('\u0000'), running);
     void this.#run(running, definition, scheduler, spec).then(() => {
       record.endedAt = performance.now();
+      clearTimeout(timer);
+      unsubscribe?.();
       slot.close();
       this.#endDetached(running);
       if (caller) caller.detached?.delete(running);
@@ -298,7 +319,9 @@ export class SubagentManager {
     const left = [...(running.detached ?? [])].filter((c) => !isFinal(c.record.status));
     running.detached = undefined;
     // Anything still chained to its signal (a call that ignored its abort) stops now.
-    running.controller.abort(new Error(`${record.label} ended`));
+    if (record.status !== 'done' || left.length > 0) {
+      running.controller.abort(new Error(`${record.label} ended`));
+    }
     if (left.length === 0) return;
     for (const child of left) this.cancel(child.record.id, `${record.label} ended`);
     const names = left.map((c) => `${c.record.label} (${c.record.id})`).join(', ');
@@ -363,9 +386,15 @@ export class SubagentManager {
    * `keepFinishedMs` after they ended. An unread result is never dropped.
    */
   #prune(): void {
+    // A pass looks at every agent: run one per `keepFinished` endings (at least 32) or once
+    // `keepFinishedMs` has passed since the last, so a fan-out of thousands stays linear.
     const keep = this.#options.keepFinished ?? 100;
     const maxAge = this.#options.keepFinishedMs ?? 600_000;
     const now = performance.now();
+    const due = ++this.#endedSincePrune >= Math.max(32, keep) || now - this.#prunedAt >= maxAge;
+    if (!due) return;
+    this.#endedSincePrune = 0;
+    this.#prunedAt = now;
     const finished = [...this.#agents.values()].filter(
       (a) => isFinal(a.record.status) && a.record.read,
     );
@@ -376,6 +405,9 @@ export class SubagentManager {
     });
   }
 }
+
+/** Longest delay a Node timer takes as it is (about 24.8 days); longer means never. */
+const maxTimerMs = 2 ** 31 - 1;
 
 function isFinal(status: AgentStatus): boolean {
   return status !== 'queued' && status !== 'running';
