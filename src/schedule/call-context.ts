@@ -1,5 +1,6 @@
 import type { ProgressInfo, ToolContext, TurnParent } from '../tool/define-tool.js';
 import type { CallRecord } from './call-record.js';
+import { parentRecordKey } from './scheduler-core.js';
 
 /** What a running tool sees. The AbortController is made only when someone needs the signal. */
 export class CallContext implements ToolContext {
@@ -39,7 +40,15 @@ export class CallContext implements ToolContext {
   }
 
   get asParent(): TurnParent {
-    return { turnId: this.#record.turnId, callId: this.#record.id, lineage: this.#record.lineage };
+    const record = this.#record;
+    const parent: TurnParent = {
+      turnId: record.turnId,
+      callId: record.id,
+      lineage: record.lineage,
+    };
+    // Hidden: the turn opened under it finds the call without a lookup.
+    Object.defineProperty(parent, parentRecordKey, { value: record });
+    return parent;
   }
 
   get turnSignal(): AbortSignal | undefined {

@@ -1,5 +1,5 @@
 import { type CallRecord, errorMessage, failure } from './call-record.js';
-import { liveKey, type TurnPort } from './scheduler-core.js';
+import type { TurnPort } from './scheduler-core.js';
 import type { TaskHooks } from './task-graph.js';
 import { cancelledResult, dropTicket, readyToRun, startCall } from './turn-execution.js';
 
@@ -36,7 +36,6 @@ export const callHooks: TaskHooks<CallRecord> = {
   onSettled(record) {
     const port = record.owner as TurnPort;
     port.core.tracker.release(record);
-    if (record.startedAt !== undefined) port.core.live.delete(liveKey(record.turnId, record.id));
     dropTicket(port, record);
     // Done with: let the garbage collector have them before the turn ends.
     record.task = undefined;

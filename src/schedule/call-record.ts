@@ -53,8 +53,9 @@ export class CallRecord {
   leader: CallRecord | undefined = undefined;
   /** Identical later reads waiting for this call's result. */
   followers: CallRecord[] | undefined = undefined;
-  /** Its place in the order of nested work: its ancestors' `seq`, then its own. */
-  lineage: Lineage = noSeqs;
+  /** Where its turn's calls stand in the order of nested work: under their parent call. */
+  parentLineage: Lineage = noSeqs;
+  #lineage: Lineage | undefined = undefined;
   /** Concurrent `ctx.waitFor` waits in progress: its slots are given back while there are any. */
   waits = 0;
   /** Turns open with this call as their parent (its own nested work). */
@@ -82,6 +83,12 @@ export class CallRecord {
     /** The turn the call belongs to. */
     readonly owner: object,
   ) {}
+
+  /** Its place in the order of nested work: its ancestors' `seq`, then its own. */
+  get lineage(): Lineage {
+    this.#lineage ??= [...this.parentLineage, this.seq];
+    return this.#lineage;
+  }
 
   /** Suspended on nested work: running, but its own work waits for its descendants. */
   get suspended(): boolean {

@@ -47,7 +47,10 @@ interface Entry<T> {
 }
 
 interface HolderRecord<T> {
-  lineage: Lineage;
+  /** When it acquired: the order of holders without a view. */
+  order: number;
+  /** Read from the view the first time it is needed. */
+  lineage: Lineage | undefined;
   /** Its entries in the trie (some may have been hidden by a later write since). */
   entries: Entry<T>[];
   /**
@@ -69,6 +72,7 @@ const purePath: readonly string[] = ['\u0000pure'];
 const exclusiveClaims: readonly ClaimPath[] = [{ path: [], write: true }];
 const pureClaims: readonly ClaimPath[] = [{ path: purePath, write: false }];
 const none: readonly never[] = Object.freeze([]);
+const nothing: Acquired<never> = Object.freeze({ after: none, running: none, before: none });
 
 /**
  * Orders holders of claims. Two holders conflict when their keys overlap and one of them
@@ -85,6 +89,9 @@ export class ConflictTracker<T> {
   #root: TrieNode<T> = createNode(undefined, '');
   #holders = new Map<T, HolderRecord<T>>();
   #acquired = 0;
+  /** The holder `acquire` is collecting for, and what it found: no closure per call. */
+  #self: T | undefined;
+  #found: Map<T, Entry<T>[] | undefined> | undefined;
 
   /** Without a view, holders are ordered by when they acquire, and none is ever suspended. */
   constructor(view?: HolderView<T>) {
@@ -96,39 +103,38 @@ export class ConflictTracker<T> {
    * who must now wait for it. Call `release` when the holder settles.
    */
   acquire(holder: T, claims: readonly Claim[] | null): Acquired<T> {
-    const lineage = this.#view ? this.#view.lineage(holder) : [this.#acquired];
-    this.#acquired++;
     const paths: readonly ClaimPath[] =
       claims === null
         ? exclusiveClaims
         : claims.length === 0
           ? pureClaims
           : claims.map((c) => ({ path: claimPath(c.key), write: c.mode === 'write' }));
-    const record: HolderRecord<T> = { lineage, entries: [], hidden: undefined };
+    const record: HolderRecord<T> = {
+      order: this.#acquired++,
+      lineage: undefined,
+      entries: [],
+      hidden: undefined,
+    };
 
     // Find every conflicting entry; those under one of its writes may be hidden behind it.
-    let found: Map<T, Entry<T>[]> | undefined;
+    this.#self = holder;
+    this.#found = undefined;
+    const add = this.#add;
     const nodes: TrieNode<T>[] = [];
-    const add = (entry: Entry<T>, hideable: boolean) => {
-      if (entry.holder === holder) return;
-      found ??= new Map();
-      let list = found.get(entry.holder);
-      if (!list) {
-        list = [];
-        found.set(entry.holder, list);
-      }
-      if (hideable) list.push(entry);
-    };
     for (const { path, write } of paths) {
-      const node = this.#walk(path, write, add);
+      const node = this.#walk(path, write);
       nodes.push(node);
       if (write) collectSubtree(node, add);
       else collectWriters(node, add);
     }
+    const found = this.#found as Map<T, Entry<T>[] | undefined> | undefined;
+    this.#self = undefined;
+    this.#found = undefined;
 
     // Register before hiding, so that hiding cannot prune the nodes this holder stands on.
-    for (const [i, { write }] of paths.entries()) {
+    for (let i = 0; i < paths.length; i++) {
       const node = nodes[i] as TrieNode<T>;
+      const write = (paths[i] as ClaimPath).write;
       if (write) {
         node.writers ??= new Set();
         if (!node.writers.has(holder)) {
@@ -142,8 +148,9 @@ export class ConflictTracker<T> {
       record.entries.push({ holder, node, mode: write ? 'write' : 'read' });
     }
     this.#holders.set(holder, record);
-    if (!found) return { after: none, running: none, before: none };
+    if (!found) return nothing as Acquired<T>;
 
+    const lineage = this.#lineageOf(holder, record);
     const relations = new Map<T, Relation>();
     const after: T[] = [];
     const running: T[] = [];
@@ -159,7 +166,7 @@ export class ConflictTracker<T> {
       return relation;
     };
     for (const [other, hideable] of found) {
-      if (relate(other) !== 'after') continue;
+      if (relate(other) !== 'after' || !hideable) continue;
       for (const entry of hideable) this.#hide(entry, record);
     }
     // A holder that must now wait for this one may stand for entries it hid: order those too.
@@ -197,8 +204,30 @@ export class ConflictTracker<T> {
     return this.#holders.size;
   }
 
+  /** Where a holder stands in the order, read only when it has to be ordered against another. */
+  #lineageOf(holder: T, record: HolderRecord<T>): Lineage {
+    record.lineage ??= this.#view ? this.#view.lineage(holder) : [record.order];
+    return record.lineage;
+  }
+
+  /** Collects a conflicting entry found while walking the trie for `#self`. */
+  readonly #add = (holder: T, node: TrieNode<T>, mode: ClaimMode, hideable: boolean): void => {
+    if (holder === this.#self) return;
+    this.#found ??= new Map();
+    const found = this.#found;
+    const list = found.get(holder);
+    if (hideable) {
+      const entry = { holder, node, mode };
+      if (list) list.push(entry);
+      else found.set(holder, [entry]);
+    } else if (!found.has(holder)) {
+      found.set(holder, undefined);
+    }
+  };
+
   #relation(lineage: Lineage, other: T): Relation {
-    const theirs = (this.#holders.get(other) as HolderRecord<T>).lineage;
+    const record = this.#holders.get(other) as HolderRecord<T>;
+    const theirs = this.#lineageOf(other, record);
     if (isAncestor(theirs, lineage)) return 'ignore';
     if (compareLineage(theirs, lineage) < 0) return 'after';
     const state = this.#view?.state(other) ?? 'waiting';
@@ -221,11 +250,8 @@ export class ConflictTracker<T> {
   }
 
   /** Walks to `path`, creating nodes, collecting the conflicting entries of strict ancestors. */
-  #walk(
-    path: readonly string[],
-    write: boolean,
-    add: (entry: Entry<T>, hideable: boolean) => void,
-  ): TrieNode<T> {
+  #walk(path: readonly string[], write: boolean): TrieNode<T> {
+    const add = this.#add;
     let node = this.#root;
     for (const segment of path) {
       addAll(node, node.writers, 'write', add, false);
@@ -252,19 +278,21 @@ function createNode<T>(parent: TrieNode<T> | undefined, segment: string): TrieNo
   };
 }
 
+type Add<T> = (holder: T, node: TrieNode<T>, mode: ClaimMode, hideable: boolean) => void;
+
 function addAll<T>(
   node: TrieNode<T>,
   holders: Set<T> | undefined,
   mode: ClaimMode,
-  add: (entry: Entry<T>, hideable: boolean) => void,
+  add: Add<T>,
   hideable: boolean,
 ): void {
   if (!holders) return;
-  for (const holder of holders) add({ holder, node, mode }, hideable);
+  for (const holder of holders) add(holder, node, mode, hideable);
 }
 
 /** Every entry at and below `node`: what a write there conflicts with. */
-function collectSubtree<T>(node: TrieNode<T>, add: (entry: Entry<T>, hideable: boolean) => void) {
+function collectSubtree<T>(node: TrieNode<T>, add: Add<T>) {
   const stack = [node];
   for (let n = stack.pop(); n; n = stack.pop()) {
     addAll(n, n.writers, 'write', add, true);
@@ -274,7 +302,7 @@ function collectSubtree<T>(node: TrieNode<T>, add: (entry: Entry<T>, hideable: b
 }
 
 /** Writers at and below `node`: what a read there conflicts with. */
-function collectWriters<T>(node: TrieNode<T>, add: (entry: Entry<T>, hideable: boolean) => void) {
+function collectWriters<T>(node: TrieNode<T>, add: Add<T>) {
   addAll(node, node.writers, 'write', add, false);
   if (node.writersBelow === 0) return;
   const stack = [...node.children.values()];

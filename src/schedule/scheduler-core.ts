@@ -32,16 +32,14 @@ export interface SchedulerCore {
   writeEpoch: number;
   now: () => number;
   onTurnEnd: ((trace: TurnTrace) => void) | undefined;
-  /** Calls that have started and not settled, by `liveKey`: turns opened under them find them. */
-  live: Map<string, CallRecord>;
+  /** Turns not finished yet, by id: a turn opened under `{ turnId, callId }` finds its parent. */
+  turns: Map<number, TurnPort>;
   nextSeq(): number;
   nextTurnId(): number;
 }
 
-/** The key of a call in `SchedulerCore.live`. */
-export function liveKey(turnId: number, callId: string): string {
-  return `${turnId}\u0000${callId}`;
-}
+/** Set on `ctx.asParent`: the call itself, so a turn opened under it needs no lookup. */
+export const parentRecordKey = Symbol('salvo.parentRecord');
 
 /** An event as a turn emits it: the turn fills in the call and the time. */
 export type CallEvent = DistributiveOmit<
@@ -67,6 +65,8 @@ export interface TurnPort {
   emit(record: CallRecord, event: CallEvent): void;
   /** A call of the turn took (+1) or gave back (-1) a ticket of the agent's slot. */
   ticketsChanged(delta: 1 | -1): void;
+  /** The turn's call with this id (the last one, should the model have repeated an id). */
+  find(callId: string): CallRecord | undefined;
 }
 
 export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

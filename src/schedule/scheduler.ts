@@ -137,7 +137,7 @@ export class Scheduler {
       graph: new TaskGraph(new Limiter(capacities), callHooks),
       limitsOf: (tool) => limitsOf.get(tool) ?? ['global', ...tool.groups],
       tracker: new ConflictTracker<CallRecord>(holderView),
-      live: new Map(),
+      turns: new Map(),
       events,
       limits: capacities,
       approvalMode,

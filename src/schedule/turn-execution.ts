@@ -4,7 +4,7 @@ import type { ProgressInfo, Tool } from '../tool/define-tool.js';
 import { runInSpan } from '../trace/call-span.js';
 import { CallContext } from './call-context.js';
 import { type CallRecord, errorMessage, failure } from './call-record.js';
-import { liveKey, type TurnPort } from './scheduler-core.js';
+import type { TurnPort } from './scheduler-core.js';
 
 // Running a call: its agent's slot, `execute` with its timeout, its result, and the waits for
 // its own nested work (`ctx.waitFor`). Every function takes the call's turn as `port`.
@@ -59,7 +59,6 @@ export function startCall(port: TurnPort, record: CallRecord, waitedOn: string |
   record.startedAt = core.now();
   record.limitWaitedOn = waitedOn;
   record.running = true;
-  core.live.set(liveKey(record.turnId, record.id), record);
   const ctx = new CallContext(record, progress, suspend, port.signal);
   record.context = ctx;
   port.emit(record, { type: 'started' });

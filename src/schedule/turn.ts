@@ -8,7 +8,12 @@ import { abortReason, checkCall } from './admission.js';
 import { CallRecord, failure } from './call-record.js';
 import type { SchedulerEvent } from './events.js';
 import type { Lineage } from './lineage.js';
-import { type CallEvent, liveKey, type SchedulerCore, type TurnPort } from './scheduler-core.js';
+import {
+  type CallEvent,
+  parentRecordKey,
+  type SchedulerCore,
+  type TurnPort,
+} from './scheduler-core.js';
 import { SharedReads, sharedResult } from './shared-reads.js';
 import { admit } from './turn-admission.js';
 import { becameSuspended, cancelledResult } from './turn-execution.js';
@@ -83,10 +88,15 @@ export class Turn {
         this.#tickets += delta;
         this.#checkBlocked();
       },
+      find: (callId) => this.#records.findLast((r) => r.id === callId),
     };
     const parent = options.parent;
-    const parentRecord = parent ? core.live.get(liveKey(parent.turnId, parent.callId)) : undefined;
+    const parentRecord = parent
+      ? ((parent as { [parentRecordKey]?: CallRecord })[parentRecordKey] ??
+        core.turns.get(parent.turnId)?.find(parent.callId))
+      : undefined;
     this.#lineage = parent?.lineage ?? parentRecord?.lineage ?? [];
+    core.turns.set(this.id, this.#port);
     if (parentRecord?.running) {
       this.#parentRecord = parentRecord;
       parentRecord.childTurns++;
@@ -140,7 +150,7 @@ export class Turn {
       core.now(),
       this.#port,
     );
-    record.lineage = [...this.#lineage, record.seq];
+    record.parentLineage = this.#lineage;
     // Tools and listeners run in the async context of the code that added the call, not of
     // whichever call freed their slot: tracing through AsyncLocalStorage depends on it. A call
     // that starts inside `add` runs in that context already: see the end of `add`.
@@ -314,6 +324,7 @@ export class Turn {
     if (this.#finished || !this.#ended || this.#unresolved > 0) return;
     this.#finished = true;
     this.#unsubscribeAbort?.();
+    this.#core.turns.delete(this.id);
     // The agent goes on (its next model request): take its slot back now, while a call that
     // just finished may still hold it, so another agent cannot take it in between.
     void this.#options.hold?.resume();
