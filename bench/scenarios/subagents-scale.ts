@@ -92,8 +92,9 @@ export const subagentsScale: Scenario = {
     const bare = {
       name: 'promise-all',
       async run() {
-        const signal = new AbortController().signal;
         const agent = async (m: ReturnType<typeof model>, prompt: string): Promise<void> => {
+          // Each agent its own signal, as salvo gives each subagent.
+          const signal = new AbortController().signal;
           const messages: AgentMessage[] = [{ role: 'user', content: prompt }];
           const tools = m === root ? rootTools : subagentTools;
           for (;;) {

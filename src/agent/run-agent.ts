@@ -106,6 +106,15 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
     }
     return shownSpecs;
   };
+  let namedSpecs: ModelTool[] | undefined;
+  let names: readonly string[] = [];
+  const namesOf = (specs: ModelTool[]): readonly string[] => {
+    if (specs !== namedSpecs) {
+      namedSpecs = specs;
+      names = specs.map((t) => t.name);
+    }
+    return names;
+  };
   const system = systemPrompt(options.system, options.guidance);
   const messages: AgentMessage[] =
     typeof options.messages === 'string'
@@ -135,10 +144,12 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
     }
     steps++;
     emit({ type: 'step-start', step: steps });
+    const specs = currentSpecs();
     const step = await runStep({
       model,
       system,
-      specs: currentSpecs(),
+      specs,
+      names: namesOf(specs),
       messages,
       scheduler,
       path,
@@ -196,6 +207,8 @@ interface StepOptions {
   model: Model;
   system: string;
   specs: ModelTool[];
+  /** The specs' names, one array per list of specs: the scheduler keeps a turn's tools by it. */
+  names: readonly string[];
   messages: readonly AgentMessage[];
   scheduler: Scheduler;
   path: readonly string[];
@@ -224,7 +237,7 @@ async function runStep(o: StepOptions): Promise<StepOutcome> {
     signal: o.signal,
     path: o.path,
     parent: o.parent,
-    tools: o.specs.map((t) => t.name),
+    tools: o.names,
     ...(o.hold ? { hold: o.hold } : {}),
   });
   const calls: ModelToolCall[] = [];

@@ -34,6 +34,11 @@ export interface SchedulerCore {
   onTurnEnd: ((trace: TurnTrace) => void) | undefined;
   /** Turns not finished yet, by id: a turn opened under `{ turnId, callId }` finds its parent. */
   turns: Map<number, TurnPort>;
+  /** A turn's `tools` list, resolved: by the list's identity, for the tools it was made from. */
+  allowedTools: WeakMap<
+    readonly string[],
+    { from: ReadonlyMap<string, Tool>; allowed: ReadonlyMap<string, Tool> }
+  >;
   nextSeq(): number;
   nextTurnId(): number;
 }

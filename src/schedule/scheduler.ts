@@ -138,6 +138,7 @@ export class Scheduler {
       limitsOf: (tool) => limitsOf.get(tool) ?? ['global', ...tool.groups],
       tracker: new ConflictTracker<CallRecord>(holderView),
       turns: new Map(),
+      allowedTools: new WeakMap(),
       events,
       limits: capacities,
       approvalMode,

@@ -11,7 +11,11 @@ import type { Task } from './task-graph.js';
 // and its approval, asked at once. Every function takes the call's turn as `port`.
 
 /** Registers the call's claims and dependencies, and asks for approval if it needs it. */
-export function admit(port: TurnPort, record: CallRecord, sharedReads: SharedReads): void {
+export function admit(
+  port: TurnPort,
+  record: CallRecord,
+  sharedReads: SharedReads | undefined,
+): void {
   const core = port.core;
   const tool = record.tool as Tool;
   const admission = admitCall(tool, record.input, core.approvalMode, core.approver !== undefined);
@@ -24,7 +28,7 @@ export function admit(port: TurnPort, record: CallRecord, sharedReads: SharedRea
   record.admittedAt = core.now();
   if (claims === null || claims.some((c) => c.mode === 'write')) {
     core.writeEpoch++;
-  } else if (core.dedupeReads && claims.length > 0 && !needsApproval) {
+  } else if (sharedReads && claims.length > 0 && !needsApproval) {
     const leader = sharedReads.leaderFor(record, tool.name, core.writeEpoch);
     // A leader the host cancelled may have been stopped: never wait on it.
     if (leader && leader.result?.status !== 'cancelled') {

@@ -43,7 +43,8 @@ export class Turn {
   readonly #port: TurnPort;
   readonly #records: CallRecord[] = [];
   readonly #ids = new Set<string>();
-  readonly #sharedReads = new SharedReads();
+  /** Made on the first call that could share a run (`dedupeReads`). */
+  #sharedReads: SharedReads | undefined;
   /** The tools this turn's calls may use. */
   readonly #tools: ReadonlyMap<string, Tool>;
   /** Where this turn's calls stand in the order of nested work: under their parent call. */
@@ -67,7 +68,7 @@ export class Turn {
     checkTurnOptions(options);
     this.#core = core;
     this.#options = options;
-    this.#tools = options.tools ? allowedTools(core.tools, options.tools) : core.tools;
+    this.#tools = options.tools ? allowedTools(core, options.tools) : core.tools;
     this.id = core.nextTurnId();
     this.done = new Promise((resolve) => {
       this.#resolveDone = resolve;
@@ -245,7 +246,10 @@ export class Turn {
         const record = this.#admissions[this.#admitHead] as CallRecord;
         if (record.validating && !record.result) return;
         this.#admitHead++;
-        if (!record.result) admit(this.#port, record, this.#sharedReads);
+        if (!record.result) {
+          if (this.#core.dedupeReads) this.#sharedReads ??= new SharedReads();
+          admit(this.#port, record, this.#sharedReads);
+        }
       }
       this.#admissions = [];
       this.#admitHead = 0;
@@ -382,17 +386,21 @@ export class Turn {
   }
 }
 
-function allowedTools(
-  tools: ReadonlyMap<string, Tool>,
-  names: readonly string[],
-): ReadonlyMap<string, Tool> {
-  const allowed = new Map<string, Tool>();
-  for (const name of names) {
-    const tool = tools.get(name);
-    if (tool) allowed.set(name, tool);
+/**
+ * The scheduler's tools a turn may use, in the scheduler's order ("unknown tool" messages list
+ * them as the host defined them). Kept per list of names, so an agent's steps share one map.
+ */
+function allowedTools(core: SchedulerCore, names: readonly string[]): ReadonlyMap<string, Tool> {
+  const tools = core.tools;
+  const cached = core.allowedTools.get(names);
+  if (cached?.from === tools) return cached.allowed;
+  const wanted = new Set(names);
+  let allowed: ReadonlyMap<string, Tool> = tools;
+  if ([...tools.keys()].some((name) => !wanted.has(name))) {
+    allowed = new Map([...tools].filter(([name]) => wanted.has(name)));
   }
-  // Keep the scheduler's order: "unknown tool" messages list them as the host defined them.
-  return allowed.size === tools.size ? tools : new Map([...tools].filter(([n]) => allowed.has(n)));
+  core.allowedTools.set(names, { from: tools, allowed });
+  return allowed;
 }
 
 function hasWaitingFollowers(record: CallRecord): boolean {
