@@ -51,8 +51,8 @@ interface HolderRecord<T> {
   order: number;
   /** Read from the view the first time it is needed. */
   lineage: Lineage | undefined;
-  /** Its entries in the trie (some may have been hidden by a later write since). */
-  entries: Entry<T>[];
+  /** The nodes it has entries on (some may have been hidden by a later write since). */
+  nodes: TrieNode<T>[];
   /**
    * Entries of holders it waits for for good, taken out of the trie under its write: any later
    * holder that overlaps them overlaps that write, and waits for them through it. Only a holder
@@ -109,10 +109,11 @@ export class ConflictTracker<T> {
         : claims.length === 0
           ? pureClaims
           : claims.map((c) => ({ path: claimPath(c.key), write: c.mode === 'write' }));
+    const nodes: TrieNode<T>[] = [];
     const record: HolderRecord<T> = {
       order: this.#acquired++,
       lineage: undefined,
-      entries: [],
+      nodes,
       hidden: undefined,
     };
 
@@ -120,7 +121,6 @@ export class ConflictTracker<T> {
     this.#self = holder;
     this.#found = undefined;
     const add = this.#add;
-    const nodes: TrieNode<T>[] = [];
     for (const { path, write } of paths) {
       const node = this.#walk(path, write);
       nodes.push(node);
@@ -145,7 +145,6 @@ export class ConflictTracker<T> {
         node.readers ??= new Set();
         node.readers.add(holder);
       }
-      record.entries.push({ holder, node, mode: write ? 'write' : 'read' });
     }
     this.#holders.set(holder, record);
     if (!found) return nothing as Acquired<T>;
@@ -187,14 +186,11 @@ export class ConflictTracker<T> {
     const record = this.#holders.get(holder);
     if (!record) return;
     this.#holders.delete(holder);
-    for (const { node, mode } of record.entries) {
-      if (mode === 'write') {
-        if (node.writers?.delete(holder)) {
-          for (let up = node.parent; up; up = up.parent) up.writersBelow--;
-        }
-      } else {
-        node.readers?.delete(holder);
+    for (const node of record.nodes) {
+      if (node.writers?.delete(holder)) {
+        for (let up = node.parent; up; up = up.parent) up.writersBelow--;
       }
+      node.readers?.delete(holder);
       prune(node);
     }
   }
