@@ -1,5 +1,5 @@
 import { SalvoError } from '../errors.js';
-import { sanitizeInline } from './progress/sanitize-text.js';
+import { sanitizeInline } from '../trace/sanitize-text.js';
 
 /** Exit codes: 1 the run failed, 2 the command line or config is wrong, 130 cancelled (Ctrl-C). */
 export const exitCodes = { failed: 1, usage: 2, cancelled: 130 } as const;

@@ -185,6 +185,16 @@ describe('JsonReporter', () => {
       expect(prompts[1]).toContain('{"command":"pwd"}');
     });
 
+    it('hides nothing of the input: escapes, bidi and zero-width characters shown as escapes', () => {
+      const { reporter, stderr } = setup();
+      const queue: ApprovalQueue = new ApprovalQueue({ onChange: () => reporter.approvals(queue) });
+      const command = 'echo ok\u202e\u200b\u009b8m\u001b[8m\nrm -rf ~';
+      queue.approver(approvalRequest('c1', 'shell\u001b[8m', { command }));
+      expect(stderr.text).toBe(
+        'salvo: approve shell {"command":"echo ok\\u202e\\u200b\\u009b8m\\u001b[8m\\nrm -rf ~"}? [y] approve [n] deny [a] approve all shell (1 waiting)\n',
+      );
+    });
+
     it('writes nothing for an empty queue', () => {
       const { reporter, stdout, stderr } = setup();
       reporter.approvals(new ApprovalQueue());

@@ -3,6 +3,7 @@ import type { ApprovalRequest } from '../approval/approval.js';
 import type { SchedulerEvent } from '../schedule/events.js';
 import type { ApprovalQueue } from './approval-queue.js';
 import type { CliIo } from './io.js';
+import { sanitizeInline, visibleText } from './progress/index.js';
 import type { Reporter, RunEnd } from './reporter.js';
 
 /**
@@ -45,8 +46,12 @@ export class JsonReporter implements Reporter {
     const head = queue.pending[0];
     if (!head || head.request === this.#lastHead) return;
     this.#lastHead = head.request;
+    const tool = sanitizeInline(head.request.toolName);
+    // The whole input, as JSON, with the characters JSON leaves as they are (bidi overrides,
+    // zero-width spaces, 8-bit controls) escaped too: what the user approves is what they read.
+    const input = visibleText(String(JSON.stringify(head.request.input)), { json: true });
     this.#io.stderr.write(
-      `salvo: approve ${head.request.toolName} ${JSON.stringify(head.request.input)}? [y] approve [n] deny [a] approve all ${head.request.toolName} (${queue.pending.length} waiting)\n`,
+      `salvo: approve ${tool} ${input}? [y] approve [n] deny [a] approve all ${tool} (${queue.pending.length} waiting)\n`,
     );
   }
 

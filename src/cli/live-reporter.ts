@@ -1,6 +1,7 @@
 import type { AgentEvent } from '../agent/run-agent.js';
 import type { ApprovalRequest } from '../approval/approval.js';
 import type { SchedulerEvent } from '../schedule/events.js';
+import { approvalInput, approvalPrompt } from './approval-prompt.js';
 import type { ApprovalQueue } from './approval-queue.js';
 import { type CliIo, useColor } from './io.js';
 import {
@@ -8,15 +9,16 @@ import {
   liveRenderer,
   PlainRenderer,
   ProgressState,
-  sanitizeForTerminal,
+  sanitizePlain,
 } from './progress/index.js';
 import type { Reporter, RunEnd } from './reporter.js';
-import { approvalPrompt, endLine } from './reporter-text.js';
+import { endLine } from './reporter-text.js';
 
 /**
  * The terminal display: a live block redrawn every 80 ms (the header, subagent groups, one line
  * per running call with its time and progress, waiting calls with the reason), the approval
- * prompt under it, and permanent lines above it for the model's text and finished calls.
+ * prompt under it, and permanent lines above it for the model's text, finished calls and the
+ * whole input of each call the user is asked to approve.
  */
 export class LiveReporter implements Reporter {
   readonly #io: CliIo;
@@ -27,6 +29,8 @@ export class LiveReporter implements Reporter {
   readonly #view: LiveView;
   /** The model's streamed text left a line unfinished. */
   #lineOpen = false;
+  /** The request whose input was printed last: each is printed once, when it reaches the head. */
+  #shown: ApprovalRequest | undefined;
 
   constructor(io: CliIo, options: { quiet?: boolean } = {}) {
     this.#io = io;
@@ -59,7 +63,17 @@ export class LiveReporter implements Reporter {
   }
 
   approvals(queue: ApprovalQueue): void {
-    this.#view.setFooter(approvalPrompt(queue, this.#io.stdout.columns ?? 80));
+    const head = queue.pending[0]?.request;
+    if (head && head !== this.#shown) {
+      // Printed for good rather than kept in the redrawn footer: however many rows it takes,
+      // every one stays on the terminal (in its scrollback if need be), and no redraw or resize
+      // can cut it. It is out before the prompt, so before any key can answer it.
+      const columns = this.#io.stdout.columns ?? 80;
+      const input = approvalInput(head, { width: columns - 1, color: useColor(this.#io) });
+      this.#print(input.join('\n'));
+    }
+    this.#shown = head;
+    this.#view.setFooter(approvalPrompt(queue));
   }
 
   approvalAnswered(request: ApprovalRequest, approved: boolean): void {
@@ -67,11 +81,11 @@ export class LiveReporter implements Reporter {
   }
 
   info(line: string): void {
-    this.#print(sanitizeForTerminal(line));
+    this.#print(sanitizePlain(line));
   }
 
   warn(line: string): void {
-    this.#print(`salvo: ${sanitizeForTerminal(line)}`);
+    this.#print(`salvo: ${sanitizePlain(line)}`);
   }
 
   #print(line: string): void {

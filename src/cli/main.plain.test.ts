@@ -264,10 +264,16 @@ describe('salvo mistakes: one clear line and a non-zero exit', () => {
       JSON.stringify({ mcpServers: { broken: { command: join(dir, 'no-such-server') } } }),
     );
     server.enqueue(textAnswer('ok'));
-    const run = await runSalvo(['run', '-m', 'm', 'x'], { cwd: dir, env: openai(home) });
+    const run = await runSalvo(['run', '--trust-project', '-m', 'm', 'x'], {
+      cwd: dir,
+      env: openai(home),
+    });
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/MCP server `broken` is not available/);
-    const tools = await runSalvo(['mcp', 'tools'], { cwd: dir, env: openai(home) });
+    const tools = await runSalvo(['mcp', 'tools', '--trust-project'], {
+      cwd: dir,
+      env: openai(home),
+    });
     expectOneLineError(tools, /MCP server `broken` is not available/);
   });
 
@@ -276,7 +282,10 @@ describe('salvo mistakes: one clear line and a non-zero exit', () => {
     const config = (mcpServers: object) =>
       writeFileSync(join(dir, 'salvo.json'), JSON.stringify({ mcpServers }));
     config({ f: faultServerCommand(), off: { command: 'nothing', disabled: true } });
-    const listed = await runSalvo(['mcp', 'tools'], { cwd: dir, env: cleanEnv(home) });
+    const listed = await runSalvo(['mcp', 'tools', '--trust-project'], {
+      cwd: dir,
+      env: cleanEnv(home),
+    });
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(/f__sleep/);
     expect(listed.stdout).toMatch(/Set "trust": "annotations" on a server you trust/);
@@ -323,7 +332,7 @@ describe('salvo options before the command apply to it', () => {
       JSON.stringify({ mcpServers: { fault: faultServerCommand() } }),
     );
     // Started elsewhere: without -C there is no salvo.json, hence no server.
-    const run = await runSalvo(['-C', dir, '--json', 'mcp', 'tools'], {
+    const run = await runSalvo(['-C', dir, '--json', '--trust-project', 'mcp', 'tools'], {
       cwd: home,
       env: cleanEnv(home),
     });
@@ -385,7 +394,7 @@ describe('salvo options before the command apply to it', () => {
     ],
     [
       ['--approval', 'yolo', 'mcp', 'tools'],
-      '--approval does not apply to `salvo mcp tools`; leave it out (its options: --json, --cwd, --config)',
+      '--approval does not apply to `salvo mcp tools`; leave it out (its options: --json, --cwd, --config, --trust-project)',
     ],
   ])('an option before a command that has no use for it: salvo %j', async (args, message) => {
     const { dir, home } = tempProject();

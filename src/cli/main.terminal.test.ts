@@ -1,11 +1,17 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { roleChunk } from '../agent/providers/test-openai-sse.js';
+import {
+  completionStream,
+  roleChunk,
+  textChunk,
+  toolStart,
+} from '../agent/providers/test-openai-sse.js';
 import { startTestServer, type TestServer } from '../agent/providers/test-server.js';
 import { faultServerCommand } from '../mcp/fixtures/fault-server-command.js';
 import { processRuns } from '../mcp/fixtures/process-runs.js';
 import { cleanEnv, tempProject, textAnswer, toolCallsAnswer } from './test-cli.js';
+import { squash } from './test-reporter-support.js';
 import { TestTerminal } from './test-terminal.js';
 
 // The real binary in a real pseudo-terminal (tmux): the live display, approvals, Ctrl-C.
@@ -40,17 +46,62 @@ describe('salvo in a terminal', () => {
     );
     const t = await salvo(['run', '-m', 'm', 'write two files'], dir, home);
     // The read runs (and finishes) while the first write waits for its answer.
-    const asking = await t.waitFor(/\? Run write_file one\.txt[^\n]*1 more waiting/);
+    const asking = await t.waitFor(/\? Run write_file, as shown above {2}\(1 more waiting\)/);
+    expect(asking).toMatch(/\? Run write_file\n {2}path: one\.txt\n {2}content: 1\n/);
     expect(asking).toMatch(/\[y\] approve {2}\[n\] deny {2}\[a\] approve every write_file call/);
     await t.waitFor(/read_file src\/a\.ts.*done/);
     expect(existsSync(join(dir, 'one.txt'))).toBe(false);
     await t.type('n');
-    await t.waitFor(/\? Run write_file two\.txt/);
+    await t.waitFor(/\? Run write_file\n {2}path: two\.txt/);
     await t.type('y');
     expect(await t.exitCode()).toBe(0);
     expect(await t.history()).toContain('All done.');
     expect(existsSync(join(dir, 'one.txt'))).toBe(false);
     expect(readFileSync(join(dir, 'two.txt'), 'utf8')).toBe('2');
+  });
+
+  it('shows the whole command before it takes y: a newline and a long tail included', async () => {
+    const { dir, home } = tempProject();
+    const tail = `${'x'.repeat(300)} END`;
+    const command = `echo ok\ntouch approved.txt # ${tail}`;
+    server.enqueue(
+      toolCallsAnswer([{ id: 's1', name: 'shell', input: { command } }]),
+      textAnswer('Ran it.'),
+    );
+    const t = await salvo(['run', '-m', 'm', 'run it'], dir, home);
+    const screen = await t.waitForScreen(/\[y\] approve/);
+    // On the screen now, nothing cut: rows joined hold the whole command, the newline shown.
+    expect(squash(screen)).toContain(squash(`command: echo ok\\ntouch approved.txt # ${tail}`));
+    expect(screen).toMatch(/command: echo ok\\n\n +touch approved\.txt/);
+    expect(existsSync(join(dir, 'approved.txt'))).toBe(false);
+    await t.type('y');
+    expect(await t.exitCode()).toBe(0);
+    expect(existsSync(join(dir, 'approved.txt'))).toBe(true);
+  });
+
+  it('model text cannot hide the prompt: no attribute it sets reaches the terminal', async () => {
+    const { dir, home } = tempProject();
+    server.enqueue(
+      completionStream(
+        [
+          textChunk('Running it.\u001b[8m\u001b[30;40m'),
+          toolStart(0, 's1', 'shell', JSON.stringify({ command: 'touch hidden.txt' })),
+        ],
+        'tool_calls',
+      ),
+      textAnswer('Ran it.'),
+    );
+    const t = await salvo(['run', '-m', 'm', 'run it'], dir, home);
+    await t.waitForScreen(/\[y\] approve/);
+    const seen = await t.seenScreen();
+    expect(seen).toContain('Running it.');
+    expect(seen).toMatch(/\? Run shell/);
+    expect(seen).toContain('touch hidden.txt');
+    expect(seen).toContain('[y] approve');
+    await t.type('y');
+    expect(await t.exitCode()).toBe(0);
+    // What follows salvo (here the line the test's shell prints) can be seen too.
+    expect(await t.seenScreen()).toContain('[exit 0]');
   });
 
   it('Ctrl-C cancels the run: the transcript is written and the exit code is 130', async () => {
@@ -80,7 +131,7 @@ describe('salvo in a terminal', () => {
     const command = faultServerCommand({ FAULT_STUBBORN: '1', FAULT_PID_FILE: pidFile });
     writeFileSync(join(dir, 'salvo.json'), JSON.stringify({ mcpServers: { stubborn: command } }));
     server.enqueue({ type: 'stream', steps: [roleChunk(), { wait: new Promise(() => {}) }] });
-    const t = await salvo(['run', '-m', 'm', 'think forever'], dir, home);
+    const t = await salvo(['run', '--trust-project', '-m', 'm', 'think forever'], dir, home);
     await t.waitFor(/⠋|⠙|⠹|⠸|⠼|⠴|⠦|⠧|⠇|⠏/);
     const pid = Number(readFileSync(pidFile, 'utf8'));
     expect(processRuns(pid)).toBe(true);

@@ -1,21 +1,12 @@
 import type { AgentEvent } from '../agent/run-agent.js';
 import type { ApprovalRequest } from '../approval/approval.js';
 import type { SchedulerEvent } from '../schedule/events.js';
+import { approvalInput, approvalKeysLine } from './approval-prompt.js';
 import type { ApprovalQueue } from './approval-queue.js';
 import type { CliIo } from './io.js';
-import {
-  PlainRenderer,
-  ProgressState,
-  sanitizeForTerminal,
-  stripColors,
-} from './progress/index.js';
+import { PlainRenderer, ProgressState, sanitizePlain as plain } from './progress/index.js';
 import type { Reporter, RunEnd } from './reporter.js';
-import { approvalPrompt, endLine } from './reporter-text.js';
-
-/** Text for logs: `sanitizeForTerminal` keeps colors (its only escapes); plain output has none. */
-function plain(text: string): string {
-  return stripColors(sanitizeForTerminal(text));
-}
+import { endLine } from './reporter-text.js';
 
 /**
  * Output for pipes, logs and CI: the model's text and one line per call transition on stdout,
@@ -66,7 +57,14 @@ export class PlainReporter implements Reporter {
     if (head?.request === this.#lastHead) return;
     this.#lastHead = head?.request;
     if (!head) return;
-    for (const line of approvalPrompt(queue, 100)) this.#io.stderr.write(`${line}\n`);
+    const columns = this.#io.stderr.columns;
+    const width = typeof columns === 'number' && columns > 1 ? columns - 1 : 100;
+    const waiting = queue.pending.length - 1;
+    const lines = [
+      ...approvalInput(head.request, { width, waiting }),
+      approvalKeysLine(head.request),
+    ];
+    for (const line of lines) this.#io.stderr.write(`${line}\n`);
   }
 
   approvalAnswered(request: ApprovalRequest, approved: boolean): void {

@@ -23,6 +23,9 @@ export interface AgentFlags {
   json?: boolean;
   cwd?: string;
   config?: string;
+  trustProject?: boolean;
+  sandbox?: string;
+  sandboxNetwork?: boolean;
 }
 
 export const version = '0.1.0';
@@ -46,7 +49,11 @@ function traceFile(value: string): string {
 function addProjectOptions(command: Command): Command {
   return command
     .option('-C, --cwd <dir>', 'the project directory (default: the current one)')
-    .option('--config <file>', 'a config file read after salvo.json and ~/.salvo/settings.json');
+    .option('--config <file>', 'a config file read after salvo.json and ~/.salvo/settings.json')
+    .option(
+      '--trust-project',
+      "apply the project's salvo.json in full (approval mode, MCP servers...) without asking",
+    );
 }
 
 function addAgentOptions(command: Command): Command {
@@ -68,6 +75,13 @@ function addAgentOptions(command: Command): Command {
       traceFile,
     )
     .option('--transcript <file>', 'where to save the transcript (default: ~/.salvo/sessions/)')
+    .addOption(
+      new Option(
+        '--sandbox <mode>',
+        'shell commands: workspace (bubblewrap: only the project writable, no network) or off (default: workspace where bwrap works)',
+      ).choices(['workspace', 'off']),
+    )
+    .option('--sandbox-network', 'let sandboxed shell commands use the network')
     .option('--json', 'machine-readable events on stdout, one JSON object per line');
 }
 
@@ -153,7 +167,10 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       .option('--json', 'the listing as JSON'),
   ).action(async (_flags: McpToolsFlags, command: Command) =>
     done(
-      await mcpToolsCommand(withRootFlags<McpToolsFlags>(command, ['cwd', 'config', 'json']), io),
+      await mcpToolsCommand(
+        withRootFlags<McpToolsFlags>(command, ['cwd', 'config', 'json', 'trustProject']),
+        io,
+      ),
     ),
   );
   // `salvo mcp` alone: its help. `salvo mcp tols`: one line like the root's, not commander's.

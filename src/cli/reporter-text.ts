@@ -1,20 +1,5 @@
-import type { ApprovalQueue } from './approval-queue.js';
-import { approvalKeys } from './approval-queue.js';
-import { describeCall, formatDuration, sanitizeInline } from './progress/index.js';
+import { formatDuration } from './progress/index.js';
 import type { RunEnd } from './reporter.js';
-
-/** The prompt for the oldest pending approval: what it is, who asks, the keys. */
-export function approvalPrompt(queue: ApprovalQueue, width: number): string[] {
-  const head = queue.pending[0];
-  if (!head) return [];
-  const { toolName, input, path } = head.request;
-  const who = path.length > 0 ? `${path.map(sanitizeInline).join(' › ')} wants to run ` : 'Run ';
-  const more = queue.pending.length > 1 ? `  (${queue.pending.length - 1} more waiting)` : '';
-  return [
-    `? ${who}${describeCall(toolName, input, Math.max(20, width - who.length - 24))}${more}`,
-    `  [${approvalKeys.approve}] approve  [${approvalKeys.deny}] deny  [${approvalKeys.approveTool}] approve every ${toolName} call this session`,
-  ];
-}
 
 /** The last line of a run: how it ended, its figures, where the files went. */
 export function endLine(end: RunEnd): string {

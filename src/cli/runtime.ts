@@ -8,7 +8,10 @@ import { type SubagentDefinition, SubagentManager } from '../subagent/subagent-m
 import { agentTool, taskTool } from '../subagent/subagent-tools.js';
 import type { Tool } from '../tool/define-tool.js';
 import { builtinTools } from '../tools/builtin-tools.js';
+import { detectSandbox } from '../tools/sandbox.js';
+import type { ShellSandbox } from '../tools/shell.js';
 import type { TurnTrace } from '../trace/call-trace.js';
+import { CliError } from './cli-error.js';
 import type { SalvoConfig } from './config/load-config.js';
 
 export interface RuntimeOptions {
@@ -26,6 +29,13 @@ export interface RuntimeOptions {
   approver?: Approver;
   maxConcurrency?: number | undefined;
   maxSubagents?: number | undefined;
+  /**
+   * Where shell commands run (see `ShellSandbox`). `auto` warns once when bubblewrap does not
+   * work here; `workspace` refuses to start without it. @default 'auto'
+   */
+  sandbox?: ShellSandbox;
+  /** Let sandboxed shell commands use the network. @default false */
+  sandboxNetwork?: boolean;
   onEvent?: (event: SchedulerEvent) => void;
   onTurnEnd?: (trace: TurnTrace) => void;
   /** One line about something that does not stop the run (a server that failed to start). */
@@ -48,6 +58,19 @@ export interface Runtime {
 /** Connects the configured MCP servers (in parallel) and builds the scheduler over every tool. */
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config, warn } = options;
+  const sandbox = options.sandbox ?? 'auto';
+  if (sandbox !== 'off') {
+    // Before any server starts: a sandbox that was asked for and cannot be is a setup mistake.
+    const status = await detectSandbox();
+    if (!status.available && sandbox === 'workspace') {
+      throw new CliError(`--sandbox workspace: ${status.reason ?? 'bubblewrap does not work'}`);
+    }
+    if (!status.available) {
+      warn(
+        `shell commands run without a sandbox: ${status.reason ?? 'bubblewrap does not work here'} (--sandbox off hides this)`,
+      );
+    }
+  }
   const servers = config.mcpServers ?? {};
   const hub =
     Object.keys(servers).length > 0 ? await McpHub.fromConfig({ mcpServers: servers }) : undefined;
@@ -73,7 +96,11 @@ async function assemble(options: RuntimeOptions, hub: McpHub | undefined): Promi
     ...(options.maxSubagents === undefined ? {} : { maxConcurrent: options.maxSubagents }),
     ...(config.maxDepth === undefined ? {} : { maxDepth: config.maxDepth }),
   });
-  const builtins = builtinTools({ root: cwd });
+  const builtins = builtinTools({
+    root: cwd,
+    sandbox: options.sandbox ?? 'auto',
+    shellNetwork: options.sandboxNetwork ?? false,
+  });
   const ownTools = [taskTool(subagents), agentTool(subagents)];
   const tools: Tool[] = [...builtins, ...(hub?.tools() ?? []), ...ownTools];
   const scheduler = new Scheduler({

@@ -7,16 +7,21 @@ export const ctrlC = '\u0003';
  */
 export class TerminalKeys {
   readonly #stdin: NodeJS.ReadStream;
-  readonly #onKey: (key: string) => void;
+  readonly #onKey: (key: string) => boolean | undefined;
   #active = false;
   readonly #onData = (data: Buffer | string) => {
     const text = typeof data === 'string' ? data : data.toString('utf8');
     // Escape sequences (arrows, function keys) are one key each and mean nothing here.
     if (text.startsWith('\u001b')) return;
-    for (const key of text) this.#onKey(key);
+    for (const key of text) {
+      // One answer per read: a paste of `yy` must not approve a request nobody has seen yet.
+      // Ctrl-C always gets through.
+      if (this.#onKey(key) === true && !text.includes(ctrlC)) return;
+    }
   };
 
-  constructor(stdin: NodeJS.ReadStream, onKey: (key: string) => void) {
+  /** `onKey` returns true when the key answered something: the rest of that read is dropped. */
+  constructor(stdin: NodeJS.ReadStream, onKey: (key: string) => boolean | undefined) {
     this.#stdin = stdin;
     this.#onKey = onKey;
   }

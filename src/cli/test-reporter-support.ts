@@ -37,3 +37,8 @@ export function approvalRequest(
 ): ApprovalRequest {
   return { callId, toolName, input, claims: [], path, signal: new AbortController().signal };
 }
+
+/** Text without its white space: rows of wrapped text, joined, compare equal to what they hold. */
+export function squash(text: string): string {
+  return text.replace(/\s+/g, '');
+}

@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { seenText } from './progress/sgr-attributes.js';
 
 const run = promisify(execFile);
 
@@ -78,6 +79,19 @@ export class TestTerminal {
   async screen(): Promise<string> {
     const text = await this.#tmux('capture-pane', '-p', '-t', '0');
     return text.replace(/\s+$/, '');
+  }
+
+  /**
+   * The screen as a person sees it: text drawn concealed (SGR 8) or in its background's colour
+   * shows as spaces. Trailing blanks trimmed.
+   */
+  async seenScreen(): Promise<string> {
+    const text = await this.#tmux('capture-pane', '-p', '-e', '-t', '0');
+    return seenText(text)
+      .split('\n')
+      .map((line) => line.trimEnd())
+      .join('\n')
+      .replace(/\s+$/, '');
   }
 
   /** The whole scrollback and screen. */

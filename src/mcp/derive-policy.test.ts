@@ -31,7 +31,20 @@ describe('derivePolicy', () => {
       derivePolicy({ server: 'gh', trust: 'none', annotations: { destructiveHint: true } })
         .approval,
     ).toBe('ask');
-    expect(derivePolicy({ server: 'gh', trust: 'none' }).approval).toBe('auto');
+    // MCP's defaults: readOnlyHint false, destructiveHint true. A tool that says nothing asks.
+    expect(derivePolicy({ server: 'gh', trust: 'none' }).approval).toBe('ask');
+    expect(derivePolicy({ server: 'gh', trust: 'annotations', annotations: {} }).approval).toBe(
+      'ask',
+    );
+    expect(
+      derivePolicy({ server: 'gh', trust: 'none', annotations: { readOnlyHint: true } }).approval,
+    ).toBe('auto');
+    expect(
+      derivePolicy({ server: 'gh', trust: 'none', annotations: { destructiveHint: false } })
+        .approval,
+    ).toBe('auto');
+    // A server the user trusts fully runs without asking, unless a tool says it destroys.
+    expect(derivePolicy({ server: 'gh', trust: 'parallel' }).approval).toBe('auto');
     const policy = derivePolicy({
       server: 'gh',
       trust: 'none',

@@ -22,7 +22,11 @@ export function serverKey(server: string): string {
 
 /**
  * Claims and approval of one MCP tool from its annotations, the server's trust and the config's
- * override. Annotations only count under `trust: 'annotations'`; `destructiveHint: true` asks.
+ * override. Claims follow annotations only under `trust: 'annotations'`. Approval follows MCP's
+ * defaults (`readOnlyHint: false`, `destructiveHint: true`): a tool runs without asking when it
+ * says it only reads (`readOnlyHint: true`) or only adds (`destructiveHint: false`), or when the
+ * server is trusted fully (`trust: 'parallel'`) and the tool does not say it destroys; any
+ * other tool, one without annotations included, asks.
  */
 export function derivePolicy(options: {
   server: string;
@@ -47,7 +51,10 @@ export function derivePolicy(options: {
     claims = [{ key, mode: 'write' }];
     reason = trust === 'annotations' ? 'not readOnlyHint' : "trust 'none'";
   }
-  const approval: ApprovalPolicy =
-    override?.approval ?? (annotations?.destructiveHint === true ? 'ask' : 'auto');
+  const harmless =
+    annotations?.readOnlyHint === true ||
+    annotations?.destructiveHint === false ||
+    (trust === 'parallel' && annotations?.destructiveHint !== true);
+  const approval: ApprovalPolicy = override?.approval ?? (harmless ? 'auto' : 'ask');
   return { claims, approval, reason };
 }

@@ -6,7 +6,7 @@ import { globTool } from './glob.js';
 import { grepTool } from './grep.js';
 import { listDirTool } from './list-dir.js';
 import { readFileTool } from './read-file.js';
-import { shellTool } from './shell.js';
+import { type ShellSandbox, shellTool } from './shell.js';
 import { defaults } from './tool-support.js';
 import { createWorkspace, Workspace } from './workspace.js';
 import { writeFileTool } from './write-file.js';
@@ -31,6 +31,21 @@ export interface BuiltinToolsOptions {
   maxShellOutputBytes?: number;
   /** Environment of shell commands. @default process.env */
   shellEnv?: NodeJS.ProcessEnv;
+  /**
+   * Time a shell command that runs without approval (proven read-only) may run: it holds a read
+   * claim on the whole workspace meanwhile. @default 30_000
+   */
+  readOnlyShellTimeoutMs?: number;
+  /**
+   * Where shell commands run: `workspace` confines them with bubblewrap (the workspace
+   * writable, the rest read-only, home folders and secrets hidden, no network), `off` runs them
+   * as they are, `auto` is `workspace` where bubblewrap works. @default 'auto'
+   */
+  sandbox?: ShellSandbox;
+  /** Let sandboxed shell commands use the network. @default false */
+  shellNetwork?: boolean;
+  /** Variables passed on to shell commands although their names look like credentials. @default [] */
+  shellPassEnv?: readonly string[];
   /** Leave the shell tool out. @default true */
   shell?: boolean;
 }
@@ -56,6 +71,10 @@ export function builtinTools(options: BuiltinToolsOptions): Tool[] {
     shellTimeoutMs = defaults.shellTimeoutMs,
     maxShellOutputBytes = defaults.maxShellOutputBytes,
     shellEnv = process.env,
+    readOnlyShellTimeoutMs = 30_000,
+    sandbox = 'auto',
+    shellNetwork = false,
+    shellPassEnv = [],
     shell = true,
   } = options;
   assertCount('maxFileBytes', maxFileBytes, { allowInfinity: false });
@@ -64,6 +83,13 @@ export function builtinTools(options: BuiltinToolsOptions): Tool[] {
   assertCount('grepMaxResults', grepMaxResults, { allowInfinity: false });
   assertCount('globMaxResults', globMaxResults, { allowInfinity: false });
   assertTimeoutMs('shellTimeoutMs', shellTimeoutMs);
+  assertTimeoutMs('readOnlyShellTimeoutMs', readOnlyShellTimeoutMs);
+  if (typeof shellNetwork !== 'boolean') {
+    throw new InvalidOptionError('shellNetwork', 'a boolean', shellNetwork);
+  }
+  if (!Array.isArray(shellPassEnv) || !shellPassEnv.every((n) => typeof n === 'string')) {
+    throw new InvalidOptionError('shellPassEnv', 'an array of variable names', shellPassEnv);
+  }
   assertCount('maxShellOutputBytes', maxShellOutputBytes, { min: 2, allowInfinity: false });
   if (typeof shellEnv !== 'object' || shellEnv === null) {
     throw new InvalidOptionError('shellEnv', 'an object of environment variables', shellEnv);
@@ -85,6 +111,10 @@ export function builtinTools(options: BuiltinToolsOptions): Tool[] {
         timeoutMs: shellTimeoutMs,
         maxOutputBytes: maxShellOutputBytes,
         env: shellEnv,
+        readOnlyTimeoutMs: readOnlyShellTimeoutMs,
+        sandbox,
+        network: shellNetwork,
+        passEnv: shellPassEnv,
       }),
     );
   }

@@ -1,10 +1,10 @@
-import { readFile, realpath, symlink, writeFile } from 'node:fs/promises';
+import { lstat, readFile, realpath, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Tool } from '../tool/define-tool.js';
 import { builtinTools } from './builtin-tools.js';
 import { occurrences } from './edit-file.js';
-import { errorCode, runTool, tempDir, textOf, writeTree } from './test-support.js';
+import { errorCode, makeFifo, runTool, tempDir, textOf, writeTree } from './test-support.js';
 
 let root: string;
 let outside: string;
@@ -111,6 +111,14 @@ describe('edit_file', () => {
     const result = await edit({ path: 'crlf.txt', old_string: 'one\ntwo', new_string: '1\n2' });
     expect(result.status).toBe('success');
     expect(await content('crlf.txt')).toBe('1\r\n2\r\nthree\r\n');
+  });
+
+  it('refuses a named pipe without blocking, and leaves it a pipe', async () => {
+    makeFifo(join(root, 'pipe'));
+    const result = await edit({ path: 'pipe', old_string: 'a', new_string: 'b' });
+    expect(errorCode(result)).toBe('not-a-file');
+    expect(textOf(result)).toContain('`pipe` is a named pipe (FIFO), not a regular file');
+    expect((await lstat(join(root, 'pipe'))).isFIFO()).toBe(true);
   });
 
   it('refuses empty and unchanged edits, missing files, binary and huge files', async () => {

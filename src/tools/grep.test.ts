@@ -1,25 +1,29 @@
-import { realpath, writeFile } from 'node:fs/promises';
+import { realpath, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Scheduler } from '../schedule/scheduler.js';
 import type { Tool } from '../tool/define-tool.js';
 import { builtinTools } from './builtin-tools.js';
+import { grepTool } from './grep.js';
 import {
   claimsOf,
   errorCode,
+  makeFifo,
   runTool,
   tempDir,
   textOf,
   toolNamed,
   writeTree,
 } from './test-support.js';
+import { createWorkspace } from './workspace.js';
 
 let root: string;
 let tools: Tool[];
-let cleanup: () => Promise<void>;
+const cleanups: (() => Promise<void>)[] = [];
 
 beforeEach(async () => {
   const t = await tempDir();
-  cleanup = t.cleanup;
+  cleanups.push(t.cleanup);
   root = await realpath(t.dir);
   await writeTree(root, {
     'src/a.ts': 'import x\n// TODO one\nconst a = 1;\n\n\n\n// todo two\nend\n',
@@ -33,7 +37,9 @@ beforeEach(async () => {
   tools = builtinTools({ root, maxFileBytes: 1024 });
 });
 
-afterEach(() => cleanup());
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
 
 const grep = (input: unknown) => runTool(tools, 'grep', input);
 
@@ -136,5 +142,108 @@ describe('grep', () => {
     expect(await claimsOf(tool, { pattern: 'x', path: 'src/a.ts' })).toEqual([
       { key: `fs:${join(root, 'src/a.ts')}`, mode: 'read' },
     ]);
+  });
+});
+
+describe('grep against hostile patterns and files', () => {
+  it('stops runaway patterns at the call timeout, and the event loop stays free meanwhile', async () => {
+    // Both backtrack exponentially: `(a+)+$` on a's and a `b`, `^(\w+\s?)+$` on prose ending in
+    // `!`. On the main thread, each froze the process for minutes: no timer, no timeout, no signal.
+    await writeTree(root, {
+      'runaway/a.txt': `${'a'.repeat(32)}b\n`,
+      'runaway/prose.txt': `${'Some words go on and on in a long line of prose that ends badly '.repeat(4)}!\n`,
+    });
+    // A first search starts a worker (`TO+DO` could backtrack), so the short timeout below is
+    // spent matching.
+    expect((await grep({ pattern: 'TO+DO', path: 'src/b.js' })).status).toBe('success');
+    const scheduler = new Scheduler({ tools, approvalMode: 'yolo', defaultTimeoutMs: 400 });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 10);
+    try {
+      const { results } = await scheduler.run([
+        { id: 'a', name: 'grep', input: { pattern: '(a+)+$', path: 'runaway/a.txt' } },
+        { id: 'p', name: 'grep', input: { pattern: '^(\\w+\\s?)+$', path: 'runaway/prose.txt' } },
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['timeout', 'timeout']);
+      expect(textOf(results[0] as never)).toContain('Timed out after 400 ms');
+    } finally {
+      clearInterval(timer);
+    }
+    // The timer kept firing while the patterns ran (a frozen event loop fires it once, at the end).
+    expect(ticks).toBeGreaterThanOrEqual(5);
+    // The runaway searches were stopped, and searching in workers goes on.
+    expect(textOf(await grep({ pattern: 'TO+DO', path: 'src/b.js' }))).toBe(
+      'src/b.js:1:const b = 2; // TODO three',
+    );
+  });
+
+  it('refuses a named pipe, and does not block on one met in a folder', async () => {
+    makeFifo(join(root, 'src/pipe.ts'));
+    const named = await grep({ pattern: 'TODO', path: 'src/pipe.ts' });
+    expect(errorCode(named)).toBe('not-a-file');
+    expect(textOf(named)).toContain('`src/pipe.ts` is a named pipe (FIFO), not a regular file');
+    expect(textOf(await grep({ pattern: 'TODO', path: 'src', glob: '*.ts' }))).toBe(
+      ['src/a.ts:2:// TODO one', 'src/crlf.ts:2:// TODO four'].join('\n'),
+    );
+    // A file swapped for a pipe after its folder was listed is skipped too.
+    const swapping = grepTool({
+      workspace: createWorkspace({ root }),
+      onListed: async (folder) => {
+        if (folder !== join(root, 'src')) return;
+        await rm(join(root, 'src/b.js'));
+        makeFifo(join(root, 'src/b.js'));
+      },
+    });
+    for (const pattern of ['TODO', 'TO+DO']) {
+      await rm(join(root, 'src/b.js'));
+      await writeFile(join(root, 'src/b.js'), 'const b = 2; // TODO three\n');
+      expect(textOf(await runTool([swapping], 'grep', { pattern, path: 'src' }))).toBe(
+        [
+          'src/a.ts:2:// TODO one',
+          'src/crlf.ts:2:// TODO four',
+          '[1 binary or oversized file was skipped.]',
+        ].join('\n'),
+      );
+    }
+  });
+
+  describe('a folder swapped for a symlink to outside the workspace during the walk', () => {
+    let outside: string;
+
+    beforeEach(async () => {
+      const t = await tempDir();
+      cleanups.push(t.cleanup);
+      outside = await realpath(t.dir);
+      await writeTree(outside, { 'readme.md': 'TODO outside secret\n' });
+    });
+
+    /** A grep tool that replaces `docs` with a symlink to `outside` once `after` is listed. */
+    const swapDocsAfterListing = (after: string) =>
+      grepTool({
+        workspace: createWorkspace({ root }),
+        onListed: async (folder) => {
+          if (folder !== join(root, after)) return;
+          await rename(join(root, 'docs'), join(root, 'docs-moved'));
+          await symlink(outside, join(root, 'docs'));
+        },
+      });
+
+    // `docs` swapped once the root is listed: its listing would be of `outside`. Swapped once
+    // `docs` itself is listed: its files would be read from `outside`. `TODO` is searched on the
+    // main thread, `TO+DO` in a worker.
+    it.each([
+      ['.', 'TODO'],
+      ['.', 'TO+DO'],
+      ['docs', 'TODO'],
+      ['docs', 'TO+DO'],
+    ])(
+      'is neither listed nor read when swapped after `%s` was listed (%s)',
+      async (after, pattern) => {
+        const tool = swapDocsAfterListing(after);
+        const text = textOf(await runTool([tool], 'grep', { pattern }));
+        expect(text).not.toContain('secret');
+        expect(text).toContain('src/a.ts:2:// TODO one');
+      },
+    );
   });
 });

@@ -1,12 +1,16 @@
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { defineTool, type Tool } from '../tool/define-tool.js';
 import { compileGlob } from './glob-pattern.js';
-import { createMatcher, type FileMatches, matchLines, renderMatches } from './grep-match.js';
-import { fileError, formatBytes, isBinary } from './text-file.js';
+import { createMatcher, renderMatches } from './grep-match.js';
+import { type GrepFound, type GrepJob, searchFiles } from './grep-search.js';
+import type { GrepWorkerJob } from './grep-worker.js';
+import { isLinearPattern } from './linear-pattern.js';
+import { assertRegularFile } from './open-file.js';
+import { fileError, formatBytes } from './text-file.js';
 import { defaults, parallelNote, pathClaim } from './tool-support.js';
-import { walkFiles } from './walk.js';
+import { WorkerPool } from './worker-pool.js';
 import type { Workspace } from './workspace.js';
 
 export const grepInput = z.object({
@@ -47,45 +51,24 @@ export interface GrepToolOptions {
   defaultMaxResults?: number;
   /** Larger files are skipped. @default 10 MiB */
   maxFileBytes?: number;
+  /**
+   * Worker threads searching at once, for patterns that could backtrack; more such calls wait.
+   * @default 2 to 4, by the cores available
+   */
+  maxWorkers?: number;
+  /**
+   * Called with each folder's absolute path once the search has listed it and holds it open,
+   * before anything in it is read; the search waits for it. A seam for tests of races (a folder
+   * swapped for a symlink). @default undefined
+   */
+  onListed?: ((folder: string) => unknown) | undefined;
 }
 
-/**
- * Files are read synchronously, in slices of at most this many milliseconds, and the event loop
- * gets a turn between slices (other calls, timers, aborts). On local disks a synchronous read of
- * a small file costs a fraction of an asynchronous one (6 µs against 30-40 µs a file here).
- */
-const sliceMs = 4;
-/** Most files fit: one read each, into a buffer reused for the whole search. */
-const scratchBytes = 64 * 1024;
-
-const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/**
- * A file's bytes, or why it is left out. The result may be a view of `scratch`: use it before the
- * next call.
- */
-function readForSearch(
-  path: string,
-  scratch: Buffer,
-  maxFileBytes: number,
-): Buffer | 'large' | 'unreadable' {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return 'unreadable'; // vanished or not readable: left out, not fatal
-  }
-  try {
-    const read = readSync(fd, scratch, 0, scratch.length, 0);
-    if (read < scratch.length) return read > maxFileBytes ? 'large' : scratch.subarray(0, read);
-    if (fstatSync(fd).size > maxFileBytes) return 'large';
-    return readFileSync(fd);
-  } catch {
-    return 'unreadable';
-  } finally {
-    closeSync(fd);
-  }
-}
+/** The module grep's workers run: compiled beside this one, or the TypeScript source in tests. */
+const workerEntry = new URL(
+  import.meta.url.endsWith('.ts') ? './grep-worker.ts' : './grep-worker.js',
+  import.meta.url,
+);
 
 /** `grep`: lines matching a regex in a file or a tree. Read claim on the file or the folder. */
 export function grepTool(options: GrepToolOptions): Tool<GrepInput> {
@@ -93,7 +76,10 @@ export function grepTool(options: GrepToolOptions): Tool<GrepInput> {
     workspace,
     defaultMaxResults = defaults.grepResults,
     maxFileBytes = defaults.maxFileBytes,
+    maxWorkers,
+    onListed,
   } = options;
+  const workers = new WorkerPool({ entry: workerEntry, maxWorkers });
   return defineTool({
     name: 'grep',
     description: [
@@ -108,47 +94,39 @@ export function grepTool(options: GrepToolOptions): Tool<GrepInput> {
     approval: 'auto',
     async execute(input, ctx) {
       const target = workspace.resolve(input.path);
-      const matcher = createMatcher(input.pattern, input.ignore_case);
-      const filter = input.glob ? compileGlob({ pattern: input.glob, matchBase: true }) : undefined;
+      createMatcher(input.pattern, input.ignore_case); // refuses an invalid pattern here
+      if (input.glob) compileGlob({ pattern: input.glob, matchBase: true });
       const max = input.max_results ?? defaultMaxResults;
-      let isDir: boolean;
+      let info: Stats;
       try {
-        isDir = (await stat(target.path)).isDirectory();
+        info = await stat(target.path);
       } catch (error) {
         throw await fileError(workspace, target, error);
       }
-      const scratch = Buffer.allocUnsafe(scratchBytes);
-      const results: { path: string; file: FileMatches }[] = [];
-      let matched = 0;
-      let searched = 0;
-      let skipped = 0;
-      let capped = false;
-      let sliceStart = performance.now();
-      const files = isDir ? filesOf(target.path, filter?.regex, ctx.signal) : once(target.path);
-      for await (const path of files) {
-        if (performance.now() - sliceStart > sliceMs) {
-          await nextTick();
-          ctx.signal.throwIfAborted();
-          sliceStart = performance.now();
-        }
-        const bytes = readForSearch(path, scratch, maxFileBytes);
-        if (bytes === 'unreadable') continue;
-        searched++;
-        if (bytes === 'large' || isBinary(bytes)) {
-          skipped++;
-          continue;
-        }
-        const text = bytes.toString('utf8');
-        const file = matchLines({ text, matcher, context: input.context, limit: max - matched });
-        if (file.matches === 0) continue;
-        results.push({ path: workspace.relative(path), file });
-        matched += file.matches;
-        if (matched >= max) {
-          capped = true;
-          break;
-        }
-      }
-      ctx.signal.throwIfAborted();
+      const isDir = info.isDirectory();
+      if (!isDir) assertRegularFile(workspace, target.path, info);
+      const job: GrepJob = {
+        root: workspace.root,
+        target: target.path,
+        isDir,
+        pattern: input.pattern,
+        ignoreCase: input.ignore_case,
+        glob: input.glob,
+        context: input.context,
+        max,
+        maxFileBytes,
+      };
+      // A pattern that cannot backtrack runs here, without a worker's round trip. Any other may
+      // run for hours: only terminating its worker stops it, and the event loop stays free.
+      const { results, searched, skipped, capped } = isLinearPattern(input.pattern)
+        ? await searchFiles(job, { signal: ctx.signal, onListed })
+        : ((await workers.run(
+            { job, reportListed: onListed !== undefined } satisfies GrepWorkerJob,
+            {
+              signal: ctx.signal,
+              onEvent: (event) => onListed?.((event as { listed: string }).listed),
+            },
+          )) as GrepFound);
       const lines = renderMatches({ results, context: input.context });
       const where = `\`${target.relative}\``;
       const skippedNote =
@@ -168,20 +146,4 @@ export function grepTool(options: GrepToolOptions): Tool<GrepInput> {
       return lines.join('\n');
     },
   });
-}
-
-async function* once(path: string): AsyncGenerator<string> {
-  yield path;
-}
-
-async function* filesOf(
-  dir: string,
-  filter: RegExp | undefined,
-  signal: AbortSignal,
-): AsyncGenerator<string> {
-  for await (const entry of walkFiles({ dir, signal })) {
-    if (entry.kind !== 'file') continue;
-    if (filter && !filter.test(entry.relative)) continue;
-    yield entry.path;
-  }
 }

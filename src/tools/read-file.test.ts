@@ -1,4 +1,5 @@
 import { realpath, symlink, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Tool } from '../tool/define-tool.js';
@@ -6,6 +7,7 @@ import { builtinTools } from './builtin-tools.js';
 import {
   claimsOf,
   errorCode,
+  makeFifo,
   runTool,
   tempDir,
   textOf,
@@ -93,6 +95,25 @@ describe('read_file', () => {
     const result = await read({ path: 'src' });
     expect(errorCode(result)).toBe('not-a-file');
     expect(textOf(result)).toContain('list_dir');
+  });
+
+  it('refuses a named pipe and a socket without blocking, saying what they are', async () => {
+    makeFifo(join(root, 'pipe'));
+    const pipe = await read({ path: 'pipe' });
+    expect(errorCode(pipe)).toBe('not-a-file');
+    expect(textOf(pipe)).toContain('`pipe` is a named pipe (FIFO), not a regular file');
+    // Through a symlink too: the file opened is what counts.
+    await symlink(join(root, 'pipe'), join(root, 'pipe-link'));
+    expect(errorCode(await read({ path: 'pipe-link' }))).toBe('not-a-file');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(join(root, 'app.sock'), resolve));
+    try {
+      const socket = await read({ path: 'app.sock' });
+      expect(errorCode(socket)).toBe('not-a-file');
+      expect(textOf(socket)).toContain('`app.sock` is a socket, not a regular file');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('refuses a binary file (NUL in the first 8 KB), not a text file with a late NUL', async () => {

@@ -21,6 +21,11 @@ export interface RunCommandOptions {
   signal?: AbortSignal | undefined;
   /** Time between SIGTERM and SIGKILL. @default 2000 */
   killGraceMs?: number;
+  /**
+   * How the shell is started: given `[shell, '-c', command]`, the program and arguments to
+   * spawn instead (a sandbox around it). @default the shell itself
+   */
+  launcher?: (argv: readonly string[]) => [string, string[]];
 }
 
 /** How a command ended. */
@@ -49,13 +54,15 @@ export function runCommand(options: RunCommandOptions): Promise<CommandResult> {
     shell = '/bin/sh',
     signal,
     killGraceMs = 2000,
+    launcher,
   } = options;
   return new Promise<CommandResult>((resolve, reject) => {
     if (signal?.aborted) {
       reject(signal.reason);
       return;
     }
-    const child = spawn(shell, ['-c', command], {
+    const [file, args] = launcher ? launcher([shell, '-c', command]) : [shell, ['-c', command]];
+    const child = spawn(file, args, {
       cwd,
       env,
       detached: true,

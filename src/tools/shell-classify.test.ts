@@ -125,7 +125,8 @@ describe('classifyShellCommand', () => {
   });
 
   it.each(readOnly)('read-only: %s', (command) => {
-    expect(classifyShellCommand(command)).toEqual({ readOnly: true });
+    expect(classifyShellCommand(command)).toMatchObject({ readOnly: true });
+    expect(classifyShellCommand(command, { root: '/repo' })).toMatchObject({ readOnly: true });
   });
 
   it.each(notReadOnly)('not read-only: %s (%s)', (command, why) => {

@@ -1,7 +1,30 @@
+import { isAbsolute, relative, resolve } from 'node:path';
 import { type ShellWord, tokenizeShell } from './shell-tokenize.js';
 
 /** Whether a command line is proven read-only, and if not, why not. */
-export type ShellClassification = { readOnly: true } | { readOnly: false; reason: string };
+export type ShellClassification =
+  | {
+      readOnly: true;
+      /** False when every command of the line touches no file (`sleep`, `echo`): it claims nothing. */
+      touchesFiles: boolean;
+      /**
+       * The folders git runs in (after `cd` and `-C`), absolute, when a `root` was given: the
+       * repositories whose own config must be checked before git runs without asking.
+       */
+      gitFolders: string[];
+      /** Path arguments, absolute, when a `root` was given: to check for symlinks that lead out. */
+      paths: string[];
+    }
+  | { readOnly: false; reason: string };
+
+/** Options of {@link classifyShellCommand}. */
+export interface ShellClassifyOptions {
+  /**
+   * The workspace root the command runs in. With it, a command that names a path outside it
+   * (`/etc/hostname`, `~/.ssh/id_rsa`, `../x`, `cd ..`, `git -C /other`) is not read-only.
+   */
+  root?: string;
+}
 
 /** Checks a command's arguments: a reason when they may write or run other programs. */
 type ArgsCheck = (args: readonly ShellWord[]) => string | undefined;
@@ -64,12 +87,14 @@ const checkFind: ArgsCheck = (args) => {
 };
 
 const checkUniq: ArgsCheck = (args) => {
-  // `uniq IN OUT` writes OUT.
+  // `uniq IN OUT` writes OUT. After `--` every word is an operand, `-x` included.
   let operands = 0;
+  let options = true;
   for (let i = 0; i < args.length; i++) {
     const value = (args[i] as ShellWord).value;
-    if (value === '-f' || value === '-s' || value === '-w') i++;
-    else if (!value.startsWith('-') || value === '-') operands++;
+    if (options && value === '--') options = false;
+    else if (options && (value === '-f' || value === '-s' || value === '-w')) i++;
+    else if (!options || !value.startsWith('-') || value === '-') operands++;
   }
   return operands > 1 ? '`uniq` with two file operands writes the second one' : undefined;
 };
@@ -139,7 +164,15 @@ const gitBranchFlags = new Set([
   '--merged',
   '--no-merged',
 ]);
-const gitOutputOptions = forbid('git', '', ['output', 'open-files-in-pager']);
+// Options that write a file, or run a program a repository's config names (textconv drivers,
+// external diff, clean/smudge filters).
+const gitOutputOptions = forbid('git', '', [
+  'output',
+  'open-files-in-pager',
+  'ext-diff',
+  'textconv',
+  'filters',
+]);
 
 const checkGit: ArgsCheck = (args) => {
   let i = 0;
@@ -147,6 +180,7 @@ const checkGit: ArgsCheck = (args) => {
     const value = (args[i] as ShellWord).value;
     if (!value.startsWith('-')) break;
     if (value === '-C') i++;
+    else if (value.startsWith('-C') && value.length > 2) continue;
     else if (!gitGlobalFlags.has(value))
       return `the git option \`${value}\` is not known to be safe`;
   }
@@ -218,7 +252,10 @@ const rules: Record<string, Rule> = {
   uname: plain,
   jq: plain,
   file: { strict: true, check: forbid('file', 'C', ['compile']) },
-  sort: { strict: true, check: forbid('sort', 'o', ['output', 'compress-program']) },
+  sort: {
+    strict: true,
+    check: forbid('sort', 'oT', ['output', 'compress-program', 'temporary-directory']),
+  },
   uniq: { strict: true, check: checkUniq },
   find: { strict: true, check: checkFind },
   rg: { strict: true, check: forbid('rg', '', ['pre', 'pre-glob', 'hostname-bin']) },
@@ -229,18 +266,47 @@ const rules: Record<string, Rule> = {
 /** The names of the commands the allow-list knows (each may still refuse some arguments). */
 export const readOnlyCommands: readonly string[] = Object.keys(rules);
 
+/** Commands that open no file and run nothing: a line of only these claims nothing. */
+const touchNothing = new Set([
+  'echo',
+  'printf',
+  'true',
+  'false',
+  'sleep',
+  'pwd',
+  'whoami',
+  'uname',
+  'basename',
+  'dirname',
+]);
+
+/** Commands whose arguments are never paths they read: no path check. */
+const noPathArgs = new Set(['echo', 'printf', 'true', 'false', 'sleep', 'basename', 'dirname']);
+
+/** Commands whose first operand is a pattern or script, not a path (unless `-e`/`-f` gave one). */
+const patternFirst = new Set(['grep', 'egrep', 'fgrep', 'rg', 'sed', 'jq']);
+
 const assignment = /^[A-Za-z_][A-Za-z0-9_]*=/;
 
 /**
  * Decides whether a shell command line is proven read-only, fail-closed: every simple command of
  * it (joined by `;`, `&&`, `||` or `|`) must be on the allow-list with arguments that cannot
  * write or run other programs, and the line may hold no redirection, expansion, substitution,
- * subshell, background job or variable assignment. Anything else is not read-only, with the
- * reason.
+ * subshell, background job or variable assignment. With a `root`, it may also name no path
+ * outside it. Anything else is not read-only, with the reason.
  */
-export function classifyShellCommand(command: string): ShellClassification {
+export function classifyShellCommand(
+  command: string,
+  options: ShellClassifyOptions = {},
+): ShellClassification {
   const parsed = tokenizeShell(command);
   if (!parsed.ok) return { readOnly: false, reason: parsed.reason };
+  const root = options.root === undefined ? undefined : resolve(options.root);
+  /** Where the next command may run: `cd` in a `||` or `;` chain may or may not have happened. */
+  let cwds = root === undefined ? [] : [root];
+  const gitFolders = new Set<string>();
+  const paths = new Set<string>();
+  let touchesFiles = false;
   for (const words of parsed.commands) {
     const [name, ...args] = words as [ShellWord, ...ShellWord[]];
     if (assignment.test(name.raw)) {
@@ -261,6 +327,95 @@ export function classifyShellCommand(command: string): ShellClassification {
         reason: `an unquoted wildcard in a \`${name.value}\` argument (\`${wild.raw}\`) could expand to an option`,
       };
     }
+    if (!touchNothing.has(name.value)) touchesFiles = true;
+    if (root === undefined) continue;
+    if (name.value === 'cd') {
+      const target = args.find((a) => a.value !== '--');
+      if (!target || target.value === '-' || target.value.startsWith('~') || target.expands) {
+        return { readOnly: false, reason: '`cd` to a folder that may be outside the workspace' };
+      }
+      const next = cwds.map((cwd) => resolve(cwd, target.value));
+      const out = next.find((dir) => !inside(root, dir));
+      if (out) return outsideReason(target.value);
+      cwds = [...new Set([...cwds, ...next])];
+      continue;
+    }
+    if (name.value === 'git') {
+      const folders = gitFolderArgs(args, cwds);
+      const out = folders.find((dir) => !inside(root, dir));
+      if (out) return outsideReason(out);
+      for (const folder of folders) gitFolders.add(folder);
+    }
+    if (noPathArgs.has(name.value)) continue;
+    for (const value of pathArgs(name.value, args)) {
+      if (value.startsWith('~')) return outsideReason(value);
+      for (const cwd of cwds) {
+        const path = resolve(cwd, value);
+        if (!inside(root, path)) return outsideReason(value);
+        paths.add(path);
+      }
+    }
   }
-  return { readOnly: true };
+  return { readOnly: true, touchesFiles, gitFolders: [...gitFolders], paths: [...paths] };
+}
+
+function outsideReason(path: string): ShellClassification {
+  return { readOnly: false, reason: `it names a path outside the workspace (\`${path}\`)` };
+}
+
+/** True when `path` is `root` or below it. */
+function inside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/** The folders a git command runs in: each `-C` applies to the one before. */
+function gitFolderArgs(args: readonly ShellWord[], cwds: readonly string[]): string[] {
+  let folders = [...cwds];
+  for (let i = 0; i < args.length; i++) {
+    const value = (args[i] as ShellWord).value;
+    if (!value.startsWith('-')) break;
+    const dir = value === '-C' ? args[++i]?.value : value.startsWith('-C') ? value.slice(2) : null;
+    if (dir === null) continue;
+    if (dir === undefined) break;
+    folders = folders.map((cwd) => resolve(cwd, dir));
+  }
+  return folders;
+}
+
+/**
+ * The words of a command that may name a path it reads: operands and option values
+ * (`--file=x`), but not a pattern or script given as the first operand. Over-approximate: a
+ * word that is only a name inside the workspace costs nothing.
+ */
+function pathArgs(command: string, args: readonly ShellWord[]): string[] {
+  const out: string[] = [];
+  let patternSeen = !patternFirst.has(command);
+  let options = true;
+  for (let i = 0; i < args.length; i++) {
+    const value = (args[i] as ShellWord).value;
+    if (options && value === '--') {
+      options = false;
+      continue;
+    }
+    if (options && value.startsWith('-') && value !== '-') {
+      // `-e PATTERN` / `-f FILE`: the pattern is given, every operand is then a path.
+      if (/^-[a-zA-Z]*[ef]$/.test(value) && patternFirst.has(command)) {
+        patternSeen = true;
+        const given = args[++i]?.value;
+        if (given !== undefined && value.endsWith('f')) out.push(given);
+        continue;
+      }
+      const eq = value.indexOf('=');
+      if (eq > 0) out.push(value.slice(eq + 1));
+      else if (/^-[^-]/.test(value) && /[/~]/.test(value.slice(2))) out.push(value.slice(2));
+      continue;
+    }
+    if (!patternSeen) {
+      patternSeen = true;
+      continue;
+    }
+    out.push(value);
+  }
+  return out.filter((v) => v !== '' && v !== '-');
 }

@@ -1,7 +1,9 @@
 // Helpers for the built-in tools' tests: real folders under the OS temp dir, removed afterwards.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { Scheduler } from '../schedule/scheduler.js';
 import type { CallResult } from '../tool/call.js';
 import type { Claim } from '../tool/claims.js';
@@ -18,6 +20,30 @@ export async function tempDir(prefix = 'salvo-tools-'): Promise<{
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * For each test of the file: a fresh workspace root and a folder outside it (real paths of temp
+ * folders), with these files, removed after the test.
+ */
+export function rootAndOutsideEachTest(files: {
+  root: Record<string, string>;
+  outside: Record<string, string>;
+}): { readonly root: string; readonly outside: string } {
+  const dirs = { root: '', outside: '' };
+  const cleanups: (() => Promise<void>)[] = [];
+  beforeEach(async () => {
+    for (const side of ['root', 'outside'] as const) {
+      const t = await tempDir();
+      cleanups.push(t.cleanup);
+      dirs[side] = await realpath(t.dir);
+      await writeTree(dirs[side], files[side]);
+    }
+  });
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
+  return dirs;
+}
+
 /** Writes files (relative path -> content), creating folders as needed. */
 export async function writeTree(root: string, files: Record<string, string | Uint8Array>) {
   for (const [path, content] of Object.entries(files)) {
@@ -25,6 +51,11 @@ export async function writeTree(root: string, files: Record<string, string | Uin
     await mkdir(dirname(full), { recursive: true });
     await writeFile(full, content);
   }
+}
+
+/** Makes a named pipe (FIFO): opening it to read blocks until a writer comes, and none will. */
+export function makeFifo(path: string): void {
+  execFileSync('mkfifo', [path]);
 }
 
 /** The text the model reads. */

@@ -1,7 +1,8 @@
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { similarity } from './nearest-match.js';
+import { type OpenedFile, openRegularFile } from './open-file.js';
 import { errnoCode, ToolError } from './tool-error.js';
 import type { ResolvedPath, Workspace } from './workspace.js';
 
@@ -35,40 +36,31 @@ export interface ReadTextFileOptions {
 
 /**
  * Reads a UTF-8 text file, or throws a {@link ToolError} for the model: `not-found` (with similar
- * names nearby), `not-a-file`, `file-too-large` or `binary-file`. The read itself is synchronous
- * (one open, stat and read of the same file descriptor): for the files a model reads, that costs
- * a few microseconds where the asynchronous API costs hundreds.
+ * names nearby), `not-a-file` (a folder, a named pipe, a socket, a device), `outside-workspace`,
+ * `file-too-large` or `binary-file`. The read itself is synchronous (a few system calls on one
+ * file descriptor): for the files a model reads, that costs microseconds where the asynchronous
+ * API costs hundreds. It never blocks, even on a named pipe: see {@link openRegularFile}.
  */
 export async function readTextFile(options: ReadTextFileOptions): Promise<string> {
   const { workspace, file, maxFileBytes, tooLargeHint, signal } = options;
   signal?.throwIfAborted();
-  let fd: number;
+  let opened: OpenedFile;
   try {
-    fd = openSync(file.path, 'r');
+    opened = openRegularFile({ workspace, path: file.path });
   } catch (error) {
-    throw await fileError(workspace, file, error);
+    throw ToolError.isInstance(error) ? error : await fileError(workspace, file, error);
   }
   let bytes: Buffer;
   try {
-    const info = fstatSync(fd);
-    if (info.isDirectory()) {
-      throw new ToolError(
-        'not-a-file',
-        `\`${file.relative}\` is a directory, not a file. Use list_dir or glob to see what is in it.`,
-      );
-    }
-    if (!info.isFile()) {
-      throw new ToolError('not-a-file', `\`${file.relative}\` is not a regular file.`);
-    }
-    if (info.size > maxFileBytes) {
+    if (opened.size > maxFileBytes) {
       throw new ToolError(
         'file-too-large',
-        `\`${file.relative}\` is ${formatBytes(info.size)}, over the ${formatBytes(maxFileBytes)} limit. ${tooLargeHint}`,
+        `\`${file.relative}\` is ${formatBytes(opened.size)}, over the ${formatBytes(maxFileBytes)} limit. ${tooLargeHint}`,
       );
     }
-    bytes = readFileSync(fd);
+    bytes = readFileSync(opened.fd);
   } finally {
-    closeSync(fd);
+    closeSync(opened.fd);
   }
   if (isBinary(bytes)) {
     throw new ToolError(
@@ -102,6 +94,16 @@ export async function fileError(
       return new ToolError(
         'not-a-file',
         `\`${file.relative}\` is a directory, not a file. Use list_dir or glob to see what is in it.`,
+        { cause: error },
+      );
+    case 'ENXIO': // a socket, or a device that is not there
+      return new ToolError('not-a-file', `\`${file.relative}\` is not a regular file.`, {
+        cause: error,
+      });
+    case 'ELOOP': // it was a file when resolved, and became a symlink before it was opened
+      return new ToolError(
+        'invalid-path',
+        `\`${file.relative}\` was replaced by a symlink while it was being opened. Try again.`,
         { cause: error },
       );
     default:

@@ -1,4 +1,4 @@
-import { realpath, symlink } from 'node:fs/promises';
+import { realpath, rename, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir, writeTree } from './test-support.js';
@@ -63,5 +63,24 @@ describe('walkFiles', () => {
     })();
     await expect(walking).rejects.toThrow('enough');
     expect(seen).toEqual(['a/b/c.txt']);
+  });
+
+  it('does not enter a folder swapped for a symlink after its parent was listed', async () => {
+    const outside = await tempDir();
+    try {
+      await writeTree(outside.dir, { 'secret.txt': '' });
+      const swapped = await all({
+        dir: root,
+        onListed: async (folder) => {
+          if (folder !== root) return;
+          await rename(join(root, 'a'), join(root, 'moved'));
+          await symlink(outside.dir, join(root, 'a'));
+        },
+      });
+      expect(swapped).not.toContain('a/secret.txt (file)');
+      expect(swapped).toEqual(['a.txt (file)', 'b.txt (file)', 'link (symlink)']);
+    } finally {
+      await outside.cleanup();
+    }
   });
 });

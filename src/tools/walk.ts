@@ -1,6 +1,7 @@
 import type { Dirent } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type HeldFolder, holdFolder } from './held-folder.js';
 
 /** Folders the search tools do not enter unless asked. */
 export const defaultSkipDirs: ReadonlySet<string> = new Set(['.git', 'node_modules']);
@@ -13,6 +14,12 @@ export interface WalkFilesOptions {
   skipDirs?: ReadonlySet<string>;
   /** Stops the walk: the generator throws the signal's reason. @default undefined */
   signal?: AbortSignal | undefined;
+  /**
+   * Called with each folder's absolute path once it is listed and held open, before its
+   * subfolders are listed and its files yielded; the walk waits for it. A seam for tests of
+   * races (a folder swapped for a symlink). @default undefined
+   */
+  onListed?: ((folder: string) => unknown) | undefined;
 }
 
 /** A file met by {@link walkFiles}. */
@@ -23,60 +30,120 @@ export interface WalkEntry {
   relative: string;
   /** Symlinks are reported, never followed (so a walk cannot leave the tree or loop). */
   kind: 'file' | 'symlink';
+  /**
+   * The path to open the file by, valid until the walk goes on: through its folder, held open by
+   * the walk (see {@link HeldFolder}), or its path when the system cannot hold folders.
+   */
+  open: string;
+  /**
+   * True when `open` goes through the held folder, so no swap of a folder on the path can
+   * redirect it. False: check where the file opened really is.
+   */
+  pinned: boolean;
+}
+
+/**
+ * Subfolders of a folder whose listings are read ahead. Each keeps its folder open until the walk
+ * is done with it, so a walk holds at most this many plus one folders open per level.
+ */
+const maxAhead = 4;
+
+/** A folder's entries, and the folder, held open until the walk is done with it. */
+interface Listing {
+  entries: Dirent[];
+  folder: HeldFolder;
 }
 
 function byName(a: Dirent, b: Dirent): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
-function listing(dir: string): Promise<Dirent[]> {
-  const promise = readdir(dir, { withFileTypes: true }).then((entries) => entries.sort(byName));
-  // Prefetched listings may never be awaited when the walk stops early: never unhandled.
+/**
+ * A folder's entries in name order, or undefined when the folder is not at `real`, where the walk
+ * expects it: the walk follows no symlink, so a folder elsewhere was swapped for a symlink after
+ * its parent was listed, and what it lists (maybe outside the workspace) is left out.
+ */
+function listing(dir: string, real: string): Promise<Listing | undefined> {
+  const promise = (async () => {
+    const folder = holdFolder(dir, real);
+    if (!folder) return undefined;
+    try {
+      const entries = await readdir(folder.via, { withFileTypes: true });
+      // Not pinned, the folder was read by its path, which a swap may have redirected meanwhile.
+      if (!folder.pinned && (await realpath(dir)) !== real) throw new Error('swapped');
+      return { entries: entries.sort(byName), folder };
+    } catch {
+      folder.close();
+      return undefined;
+    }
+  })();
+  // Listings read ahead may never be awaited when the walk stops early: never unhandled.
   promise.catch(() => {});
   return promise;
 }
 
-/**
- * Yields the files under a folder, depth first, each folder's entries in name order, so the
- * order is the same on every run. The listings of a folder's subfolders are read ahead while its
- * files are handled. Folders that vanish or cannot be read are skipped.
- */
-export async function* walkFiles(options: WalkFilesOptions): AsyncGenerator<WalkEntry> {
-  const { dir, skipDirs = defaultSkipDirs, signal } = options;
-  yield* walkFolder(dir, '', listing(dir), skipDirs, signal);
+/** Closes the folder of a listing read ahead that the walk will not use. */
+function drop(ahead: Promise<Listing | undefined>): void {
+  ahead.then((listed) => listed?.folder.close());
 }
 
-async function* walkFolder(
-  dir: string,
-  relative: string,
-  entries: Promise<Dirent[]>,
-  skipDirs: ReadonlySet<string>,
-  signal: AbortSignal | undefined,
-): AsyncGenerator<WalkEntry> {
-  signal?.throwIfAborted();
-  let list: Dirent[];
+/**
+ * Yields the files under a folder, depth first, each folder's entries in name order, so the
+ * order is the same on every run. The listings of a folder's next subfolders are read ahead
+ * while its files are handled. Folders that vanish or cannot be read are skipped, and so are
+ * folders swapped for a symlink after they were seen: every folder is listed, and its files are
+ * to be opened, through the folder held open (see {@link WalkEntry.open}).
+ */
+export async function* walkFiles(options: WalkFilesOptions): AsyncGenerator<WalkEntry> {
+  let real: string;
   try {
-    list = await entries;
+    real = await realpath(options.dir);
   } catch {
     return;
   }
-  const ahead = new Map<string, Promise<Dirent[]>>();
-  for (const entry of list) {
-    if (entry.isDirectory() && !skipDirs.has(entry.name)) {
-      ahead.set(entry.name, listing(join(dir, entry.name)));
-    }
-  }
-  for (const entry of list) {
+  yield* walkFolder(options, options.dir, real, '', listing(options.dir, real));
+}
+
+async function* walkFolder(
+  options: WalkFilesOptions,
+  dir: string,
+  real: string,
+  relative: string,
+  listed: Promise<Listing | undefined>,
+): AsyncGenerator<WalkEntry> {
+  const { skipDirs = defaultSkipDirs, signal, onListed } = options;
+  const ahead = new Map<string, Promise<Listing | undefined>>();
+  const { entries, folder } = (await listed) ?? {};
+  if (!entries || !folder) return; // gone, unreadable, or swapped
+  try {
     signal?.throwIfAborted();
-    const path = join(dir, entry.name);
-    const rel = relative === '' ? entry.name : `${relative}/${entry.name}`;
-    const sub = ahead.get(entry.name);
-    if (sub) {
-      yield* walkFolder(path, rel, sub, skipDirs, signal);
-    } else if (entry.isFile()) {
-      yield { path, relative: rel, kind: 'file' };
-    } else if (entry.isSymbolicLink()) {
-      yield { path, relative: rel, kind: 'symlink' };
+    if (onListed) await onListed(dir);
+    const subfolders = entries.filter((e) => e.isDirectory() && !skipDirs.has(e.name));
+    let next = 0;
+    const readAhead = () => {
+      for (; next < subfolders.length && ahead.size < maxAhead; next++) {
+        const { name } = subfolders[next] as Dirent;
+        ahead.set(name, listing(join(dir, name), join(real, name)));
+      }
+    };
+    readAhead();
+    for (const entry of entries) {
+      signal?.throwIfAborted();
+      const path = join(dir, entry.name);
+      const rel = relative === '' ? entry.name : `${relative}/${entry.name}`;
+      const sub = ahead.get(entry.name);
+      if (sub) {
+        ahead.delete(entry.name);
+        readAhead();
+        yield* walkFolder(options, path, join(real, entry.name), rel, sub);
+      } else if (entry.isFile() || entry.isSymbolicLink()) {
+        const kind = entry.isFile() ? 'file' : 'symlink';
+        const open = `${folder.via}/${entry.name}`;
+        yield { path, relative: rel, kind, open, pinned: folder.pinned };
+      }
     }
+  } finally {
+    folder.close();
+    for (const rest of ahead.values()) drop(rest);
   }
 }

@@ -1,4 +1,4 @@
-import { chmod, readFile, realpath, stat, symlink } from 'node:fs/promises';
+import { chmod, lstat, readFile, realpath, stat, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Tool } from '../tool/define-tool.js';
@@ -6,6 +6,7 @@ import { builtinTools } from './builtin-tools.js';
 import {
   claimsOf,
   errorCode,
+  makeFifo,
   runTool,
   tempDir,
   textOf,
@@ -45,6 +46,14 @@ describe('write_file', () => {
       'Replaced `old.txt` (1 line, 3 bytes).',
     );
     expect(await readFile(join(root, 'old.txt'), 'utf8')).toBe('new');
+  });
+
+  it('refuses to replace a named pipe with a file', async () => {
+    makeFifo(join(root, 'pipe'));
+    const result = await write({ path: 'pipe', content: 'x' });
+    expect(errorCode(result)).toBe('not-a-file');
+    expect(textOf(result)).toContain('`pipe` is a named pipe (FIFO), not a regular file');
+    expect((await lstat(join(root, 'pipe'))).isFIFO()).toBe(true);
   });
 
   it("keeps an existing file's permissions", async () => {

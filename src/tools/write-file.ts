@@ -1,6 +1,8 @@
+import { statSync } from 'node:fs';
 import { z } from 'zod';
 import { defineTool, type Tool } from '../tool/define-tool.js';
 import { writeFileAtomic } from './atomic-write.js';
+import { assertRegularFile } from './open-file.js';
 import { writeError } from './text-file.js';
 import { parallelNote, pathClaim } from './tool-support.js';
 import type { Workspace } from './workspace.js';
@@ -36,6 +38,9 @@ export function writeFileTool(options: WriteFileToolOptions): Tool<WriteFileInpu
       const file = workspace.resolve(input.path);
       let replaced: boolean;
       try {
+        // Replacing a named pipe, a socket or a device with a file would break what uses it.
+        const existing = statSync(file.path, { throwIfNoEntry: false });
+        if (existing && !existing.isDirectory()) assertRegularFile(workspace, file.path, existing);
         ({ replaced } = await writeFileAtomic({
           path: file.path,
           content: input.content,

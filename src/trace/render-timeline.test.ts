@@ -153,6 +153,38 @@ describe('renderTimeline', () => {
     expect(renderTimeline([a, b, self], { summary: false })).toMatch(/-- turn 2 \(y\), under a/);
   });
 
+  it('makes escape sequences and control characters from a trace harmless', () => {
+    // Ids, tool names and paths come from a model or a hand-edited file.
+    const bad = '\u001b[2J\u001b]0;pwned\u0007\u001b[1A\r\u0008\u009b31m\u202e\n';
+    const parent = call(`t${bad}`, 0, 0, 50, { name: `task${bad}` });
+    const blocked = call(`w${bad}`, 0, 50, 90, {
+      index: 1,
+      name: `edit${bad}`,
+      waitedFor: [`t${bad}`],
+      limitWaitedOn: `mcp:${bad}`,
+      sharedWith: `s${bad}`,
+      admittedAt: 0,
+      conflictsClearedAt: 50,
+    });
+    const turns = [
+      turn([parent, blocked], [], 1),
+      turn([call(`s${bad}`, 2, 2, 8)], [`reviewer${bad}`], 2, {
+        parent: { turnId: 1, callId: `t${bad}` },
+      }),
+    ];
+    for (const color of [false, true]) {
+      const text = renderTimeline(turns, { color });
+      // Only the chart's own colours; no other escape, no control character but the line ends.
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the chart's colours start with ESC
+      const rest = text.replace(/\u001b\[(?:0|2|31|32|33)m/g, '');
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+      expect(rest).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+      expect(rest).toMatch(/^ {2}-- turn 2 \(reviewer\), under t$/m);
+      expect(rest).toMatch(/\| success after t slot mcp: shared s critical$/m);
+      expect(rest).toMatch(/waited 50 ms behind task +\(t *\)/);
+    }
+  });
+
   it('says what is wrong with a width it cannot draw', () => {
     for (const width of [0, 1.5, -3, 1001, Number.NaN]) {
       expect(() => renderTimeline(turn([call('a', 0, 0, 10)]), { width })).toThrow(

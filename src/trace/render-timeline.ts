@@ -1,5 +1,6 @@
 import { InvalidOptionError } from '../errors.js';
 import type { CallTrace, TurnTrace } from './call-trace.js';
+import { sanitizeInline } from './sanitize-text.js';
 import { duration, summarizeRun } from './summarize-run.js';
 import { orderTurns } from './turn-order.js';
 
@@ -78,7 +79,8 @@ export function timelineOrder(turns: readonly TurnTrace[]): TimelineItem[] {
  * conflict, an approval or a slot), `█` while it ran, then its status and what it waited for.
  * Every bar row is exactly as wide as the time axis above it. Turns are listed as
  * {@link timelineOrder} says, subagents' turns labelled with their path; a turn without calls
- * takes one line.
+ * takes one line. Ids, tool names, paths and limit names come from a model or a file: they are
+ * shown without their escape sequences and control characters, so the text is safe to print.
  */
 export function renderTimeline(
   trace: TurnTrace | readonly TurnTrace[],
@@ -119,7 +121,8 @@ export function renderTimeline(
     lines.push(
       `wall ${duration(s.wallMs)}, work ${duration(s.workMs)}, parallelism ${s.parallelism.toFixed(2)}, efficiency ${Math.round(s.efficiency * 100)}%`,
     );
-    lines.push(s.recommendation);
+    // It names calls and limits.
+    lines.push(sanitizeInline(s.recommendation));
   }
   return lines.join('\n');
 
@@ -147,12 +150,12 @@ export function renderTimeline(
     const notes = [
       c.status,
       c.approval !== 'auto' ? c.approval : '',
-      c.waitedFor.length > 0 ? `after ${c.waitedFor.join(',')}` : '',
-      c.limitWaitedOn ? `slot ${c.limitWaitedOn}` : '',
-      c.sharedWith ? `shared ${c.sharedWith}` : '',
+      c.waitedFor.length > 0 ? `after ${c.waitedFor.map(sanitizeInline).join(',')}` : '',
+      c.limitWaitedOn ? `slot ${sanitizeInline(c.limitWaitedOn)}` : '',
+      c.sharedWith ? `shared ${sanitizeInline(c.sharedWith)}` : '',
       critical ? 'critical' : '',
     ].filter(Boolean);
-    const name = `${c.id} ${c.name}`;
+    const name = sanitizeInline(`${c.id} ${c.name}`);
     const shown = name.length > label ? `${name.slice(0, label - 1)}…` : name.padEnd(label);
     return `${shown}|${bar}| ${notes.join(' ')}`;
   }
@@ -168,9 +171,10 @@ function axis(width: number, span: string): string {
 
 function header(item: Extract<TimelineItem, { kind: 'turn' }>): string {
   const { turn, depth, under, continued } = item;
-  const who = turn.path.length > 0 ? turn.path.join(' > ') : 'agent';
-  const where = under === undefined || continued ? '' : `, under ${under}`;
+  const who = turn.path.length > 0 ? turn.path.map(sanitizeInline).join(' > ') : 'agent';
+  const where = under === undefined || continued ? '' : `, under ${sanitizeInline(under)}`;
   const more = continued ? ', continued' : turn.calls.length === 0 ? ': no calls' : '';
   // Indented by level, up to a point: a hand-edited chain of parents can be any length.
-  return `${'  '.repeat(Math.min(depth, 8))}-- turn ${turn.turnId} (${who})${where}${more}`;
+  const id = sanitizeInline(String(turn.turnId));
+  return `${'  '.repeat(Math.min(depth, 8))}-- turn ${id} (${who})${where}${more}`;
 }

@@ -1,22 +1,27 @@
 import { McpHub } from '../../mcp/hub.js';
 import { formatToolListing, listTools } from '../../mcp/list-tools.js';
+import { sanitizeForTerminal, sanitizeInline } from '../../trace/sanitize-text.js';
 import { CliError, exitCodes } from '../cli-error.js';
-import { loadConfig } from '../config/load-config.js';
+import { loadTrustedConfig } from '../config/trusted-config.js';
 import type { CliIo } from '../io.js';
-import { sanitizeForTerminal, sanitizeInline } from '../progress/sanitize-text.js';
 import { projectDir } from '../project-dir.js';
 
 /** `salvo mcp tools`: each configured server's tools with the claims and approval salvo derives. */
 export async function mcpToolsCommand(
-  flags: { json?: boolean; cwd?: string; config?: string },
+  flags: { json?: boolean; cwd?: string; config?: string; trustProject?: boolean },
   io: CliIo,
 ): Promise<number> {
   const cwd = projectDir(io, flags.cwd);
-  const { config } = loadConfig({
-    cwd,
-    home: io.home,
-    ...(flags.config ? { file: flags.config } : {}),
-  });
+  const { config } = await loadTrustedConfig(
+    {
+      cwd,
+      home: io.home,
+      ...(flags.config ? { file: flags.config } : {}),
+      ...(flags.trustProject ? { trustProject: true } : {}),
+    },
+    io,
+    io.stdin.isTTY === true,
+  );
   const servers = config.mcpServers ?? {};
   if (Object.keys(servers).length === 0) {
     throw new CliError(

@@ -7,7 +7,7 @@ import { summarizeRun } from '../../trace/summarize-run.js';
 import { writeTrace } from '../../trace/write-trace.js';
 import { ApprovalQueue } from '../approval-queue.js';
 import { CliError, exitCodes, oneLine } from '../cli-error.js';
-import { loadConfig } from '../config/load-config.js';
+import { loadTrustedConfig } from '../config/trusted-config.js';
 import { type CliIo, isInteractiveOutput } from '../io.js';
 import type { AgentFlags } from '../program.js';
 import { projectDir } from '../project-dir.js';
@@ -31,14 +31,19 @@ export async function runCommand(
   io: CliIo,
 ): Promise<number> {
   const cwd = projectDir(io, flags.cwd);
-  const { config } = loadConfig({
-    cwd,
-    home: io.home,
-    ...(flags.config ? { file: flags.config } : {}),
-  });
+  const fromStdin = prompt === '-';
+  const { config } = await loadTrustedConfig(
+    {
+      cwd,
+      home: io.home,
+      ...(flags.config ? { file: flags.config } : {}),
+      ...(flags.trustProject ? { trustProject: true } : {}),
+    },
+    io,
+    io.stdin.isTTY === true && !fromStdin,
+  );
   const choice = chooseProvider(flags, config, io.env);
   const model = createModel(choice, io.env);
-  const fromStdin = prompt === '-';
   const first = fromStdin ? await readAll(io.stdin) : prompt;
   if (first !== undefined && first.trim() === '') {
     throw new CliError('the prompt is empty: salvo run "<what to do>"');
@@ -69,8 +74,11 @@ export async function runCommand(
   // next (a prompt, writing its files, closing the servers) is never lost in between.
   const ctrlCTarget = { press: () => {} };
   const keys = new TerminalKeys(io.stdin, (key) => {
-    if (key === ctrlC) ctrlCTarget.press();
-    else queue.answer(key);
+    if (key === ctrlC) {
+      ctrlCTarget.press();
+      return false;
+    }
+    return queue.answer(key);
   });
   let runtime: Runtime | undefined;
   const servers = Object.entries(config.mcpServers ?? {})
@@ -90,6 +98,8 @@ export async function runCommand(
       approver: queue.approver,
       maxConcurrency: flags.maxConcurrency ?? config.maxConcurrency,
       maxSubagents: flags.maxSubagents ?? config.maxSubagents,
+      sandbox: (flags.sandbox ?? config.sandbox ?? 'auto') as 'auto' | 'workspace' | 'off',
+      sandboxNetwork: flags.sandboxNetwork ?? config.sandboxNetwork ?? false,
       onEvent: (event) => reporter.schedulerEvent(event),
       onTurnEnd: (trace) => traces.push(trace),
       warn: (line) => reporter.warn(line),

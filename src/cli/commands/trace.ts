@@ -1,10 +1,10 @@
 import type { TurnTrace } from '../../trace/call-trace.js';
 import { readTrace, TraceFileError } from '../../trace/read-trace.js';
 import { renderTimeline } from '../../trace/render-timeline.js';
+import { sanitizeInline } from '../../trace/sanitize-text.js';
 import { summarizeRun } from '../../trace/summarize-run.js';
 import { CliError, exitCodes } from '../cli-error.js';
 import { type CliIo, useColor } from '../io.js';
-import { sanitizeInline } from '../progress/sanitize-text.js';
 
 /** The widest chart `--width` may ask for. */
 const maxWidth = 1000;

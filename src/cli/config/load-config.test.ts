@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SalvoError } from '../../errors.js';
 import { ConfigError } from './config-error.js';
 import { configPaths, loadConfig } from './load-config.js';
+import { rememberTrust } from './project-trust.js';
 
 let root: string;
 let cwd: string;
@@ -69,7 +70,7 @@ describe('loadConfig', () => {
     });
     write(join(cwd, 'extra.json'), { approval: 'yolo', mcpServers: { db: { command: 'db2' } } });
 
-    const loaded = loadConfig({ cwd, home, file: 'extra.json' });
+    const loaded = loadConfig({ cwd, home, file: 'extra.json', trustProject: true });
     expect(loaded.files).toEqual([user, project, join(cwd, 'extra.json')]);
     expect(loaded.config).toEqual({
       model: 'project-model',
@@ -107,7 +108,7 @@ describe('loadConfig', () => {
       },
     };
     write(project, config);
-    expect(loadConfig({ cwd, home })).toEqual({ config, files: [project] });
+    expect(loadConfig({ cwd, home, trustProject: true })).toEqual({ config, files: [project] });
   });
 
   const whole = 'a whole number from 1 and up';
@@ -267,7 +268,7 @@ describe('loadConfig', () => {
       project,
       '{ "mcpServers": { "__proto__": { "command": "p", "env": { "__proto__": "x" } } } }',
     );
-    const { config } = loadConfig({ cwd, home });
+    const { config } = loadConfig({ cwd, home, trustProject: true });
     const servers = config.mcpServers ?? {};
     expect(Object.getPrototypeOf(servers)).toBe(Object.prototype);
     expect(Object.keys(servers)).toEqual(['__proto__', 'a']);
@@ -289,5 +290,47 @@ describe('loadConfig', () => {
     expect(SalvoError.isInstance(error)).toBe(true);
     expect(ConfigError.isInstance(new Error('x'))).toBe(false);
     expect(error.name).toBe('ConfigError');
+  });
+});
+
+describe('loadConfig: a project file in a folder not trusted', () => {
+  it('applies only what raises safety, and says what waits for trust', () => {
+    write(project, {
+      approval: 'yolo',
+      model: 'm',
+      mcpServers: { x: { command: 'x', args: ['--all'] }, off: { command: 'y', disabled: true } },
+      baseUrl: 'https://elsewhere.example/v1',
+      sandbox: 'off',
+      maxSteps: 4,
+    });
+    const loaded = loadConfig({ cwd, home });
+    expect(loaded.config).toEqual({
+      model: 'm',
+      maxSteps: 4,
+      mcpServers: { off: { command: 'y', disabled: true } },
+    });
+    expect(loaded.untrusted).toEqual({
+      file: project,
+      folder: cwd,
+      fields: [
+        'approval "yolo"',
+        'MCP server "x" (runs x --all)',
+        'baseUrl https://elsewhere.example/v1 (your API key would be sent there)',
+        'sandbox "off"',
+      ],
+      answered: false,
+    });
+    rememberTrust(home, cwd, true);
+    expect(loadConfig({ cwd, home }).untrusted).toBeUndefined();
+    rememberTrust(home, cwd, false);
+    expect(loadConfig({ cwd, home }).untrusted?.answered).toBe(true);
+  });
+
+  it('lets the user settings decide what "lower" means', () => {
+    write(user, { approval: 'yolo' });
+    write(project, { approval: 'auto-edit' });
+    const loaded = loadConfig({ cwd, home });
+    expect(loaded.untrusted).toBeUndefined();
+    expect(loaded.config.approval).toBe('auto-edit');
   });
 });

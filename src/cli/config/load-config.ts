@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { folderTrust, unsafeSettings } from './project-trust.js';
 import { readConfigFile } from './read-config-file.js';
 import type { SalvoConfig } from './salvo-config.js';
 import { validateConfig } from './validate-config.js';
@@ -10,6 +11,11 @@ export interface LoadedConfig {
   config: SalvoConfig;
   /** The files actually read (absolute paths), in merge order: later ones win. */
   files: string[];
+  /**
+   * What the project's `salvo.json` would set that needs the folder trusted first, when it is
+   * not (the rest of the file applies): the caller asks the user, or refuses.
+   */
+  untrusted?: { file: string; folder: string; fields: string[]; answered: boolean };
 }
 
 export interface LoadConfigOptions {
@@ -19,6 +25,11 @@ export interface LoadConfigOptions {
   home: string;
   /** An extra file (`--config`), relative to `cwd`, read last; it must exist. */
   file?: string;
+  /**
+   * Apply everything the project's `salvo.json` sets, trusted or not (`--trust-project`, or the
+   * user just said yes). @default whatever `~/.salvo/trusted-folders.json` says
+   */
+  trustProject?: boolean;
 }
 
 /** Where the two optional config files live: `<cwd>/salvo.json` and `<home>/.salvo/settings.json`. */
@@ -47,13 +58,24 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   }
   let config: SalvoConfig = {};
   const files: string[] = [];
+  let untrusted: LoadedConfig['untrusted'];
   for (const { file, required } of sources) {
     const read = readConfigFile(file, required ? { required, source: '--config' } : {});
     if (read === undefined) continue;
     files.push(file);
-    config = mergeConfig(config, validateConfig(file, read.value));
+    let checked = validateConfig(file, read.value);
+    if (file === project && options.trustProject !== true) {
+      // A cloned repository's file: what lowers safety waits for the user's trust.
+      const trust = folderTrust(options.home, options.cwd);
+      const { fields, safe } = unsafeSettings(checked, config);
+      if (fields.length > 0 && trust !== 'trusted') {
+        checked = safe;
+        untrusted = { file, folder: resolve(options.cwd), fields, answered: trust === 'untrusted' };
+      }
+    }
+    config = mergeConfig(config, checked);
   }
-  return { config, files };
+  return untrusted ? { config, files, untrusted } : { config, files };
 }
 
 /** `over` on top of `base`; both are checked configs, so only known fields are copied. */

@@ -25,6 +25,10 @@ export interface SalvoConfig {
   system?: string;
   /** MCP servers by name, in the format Claude Desktop, Claude Code and Cursor read. */
   mcpServers?: Record<string, McpServerConfig>;
+  /** Where shell commands run: `'workspace'` (bubblewrap) or `'off'`. */
+  sandbox?: 'workspace' | 'off';
+  /** Let sandboxed shell commands use the network. */
+  sandboxNetwork?: boolean;
 }
 
 /** Every field of {@link SalvoConfig}, in the order they are documented. */
@@ -40,4 +44,6 @@ export const configFields: readonly (keyof SalvoConfig)[] = [
   'toolTimeoutMs',
   'system',
   'mcpServers',
+  'sandbox',
+  'sandboxNetwork',
 ];

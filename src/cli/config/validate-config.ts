@@ -64,6 +64,14 @@ function setField(file: string, config: SalvoConfig, field: keyof SalvoConfig, v
     case 'mcpServers':
       config.mcpServers = validateMcpServers(file, value);
       return;
+    case 'sandbox':
+      if (value !== 'workspace' && value !== 'off') throw bad(quoted(['workspace', 'off']));
+      config.sandbox = value;
+      return;
+    case 'sandboxNetwork':
+      if (typeof value !== 'boolean') throw bad('true or false');
+      config.sandboxNetwork = value;
+      return;
     case 'maxConcurrency':
     case 'maxSubagents':
     case 'maxDepth':

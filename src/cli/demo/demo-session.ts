@@ -101,6 +101,8 @@ export async function runDemoSession(options: DemoSessionOptions): Promise<DemoS
   const traces: TurnTrace[] = [];
   const warnings: string[] = [];
   const runtime = await createRuntime({
+    // The scripted reviewers run only read-only shell commands: the same on every machine.
+    sandbox: 'off',
     cwd: projectDir,
     home: projectDir,
     config: { ...config, maxDepth: 1 },

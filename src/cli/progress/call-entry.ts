@@ -1,9 +1,9 @@
 import type { SchedulerEvent } from '../../schedule/events.js';
 import type { CallResult } from '../../tool/call.js';
 import type { ProgressInfo } from '../../tool/define-tool.js';
+import { sanitizeInline } from '../../trace/sanitize-text.js';
 import { describeCall } from './describe-call.js';
 import type { CallState, CallView } from './progress-snapshot.js';
-import { sanitizeInline } from './sanitize-text.js';
 
 /** A call as `ProgressState` keeps it: its view plus what the view does not show. */
 export interface CallEntry extends CallView {

@@ -1,4 +1,4 @@
-import { sanitizeInline } from './sanitize-text.js';
+import { sanitizeInline } from '../../trace/sanitize-text.js';
 import { textWidth, truncateEnd, truncateStart } from './text-width.js';
 
 /** How a part of a summary is shown and cut. */

@@ -1,12 +1,14 @@
 // A tiny terminal for tests: enough of VT100 to check what a LiveView leaves on the screen.
+import { SgrAttributes } from './sgr-attributes.js';
 import { charWidth } from './text-width.js';
 
 /**
  * Interprets what is written to it like a terminal with `columns` and `rows`: printable text
  * (wide characters take two columns, a line longer than the width wraps), `\n` (as a tty with
  * onlcr: next line, column 0), `\r`, cursor up (`ESC[nA`, never above the visible screen),
- * clear to end of screen (`ESC[J`), cursor show/hide; colors are ignored. Any other escape
- * sequence is recorded in `unexpected`.
+ * clear to end of screen (`ESC[J`), cursor show/hide; colors count only for `seen` (text drawn
+ * concealed or in its background's colour cannot be seen). Any other escape sequence is recorded
+ * in `unexpected`.
  */
 export class FakeTerminal {
   columns: number;
@@ -20,6 +22,9 @@ export class FakeTerminal {
   wraps = 0;
   unexpected: string[] = [];
   writes: string[] = [];
+  readonly #attributes = new SgrAttributes();
+  /** Per line, the columns whose character was drawn hidden. */
+  #hidden: Set<number>[] = [new Set()];
 
   constructor(columns = 80, rows = 24) {
     this.columns = columns;
@@ -39,6 +44,15 @@ export class FakeTerminal {
     const visible = this.lines.slice(Math.max(0, this.lines.length - this.rows));
     while (visible.length > 0 && visible[visible.length - 1] === '') visible.pop();
     return visible;
+  }
+
+  /** `screen` as a person sees it: characters drawn hidden (SGR 8, black on black) are spaces. */
+  get seen(): string[] {
+    const first = Math.max(0, this.lines.length - this.rows);
+    return this.screen.map((line, i) => {
+      const hidden = this.#hidden[first + i];
+      return [...line].map((char, col) => (hidden?.has(col) ? ' ' : char)).join('');
+    });
   }
 
   #token(token: string): void {
@@ -65,6 +79,9 @@ export class FakeTerminal {
     while (chars.length < this.col) chars.push(' ');
     chars.splice(this.col, 1, token);
     this.lines[this.row] = chars.join('');
+    const hidden = this.#hiddenAt(this.row);
+    if (this.#attributes.hidden) hidden.add(this.col);
+    else hidden.delete(this.col);
     this.col += Math.max(w, 1);
   }
 
@@ -72,6 +89,15 @@ export class FakeTerminal {
     this.row++;
     this.col = 0;
     if (this.row >= this.lines.length) this.lines.push('');
+  }
+
+  #hiddenAt(row: number): Set<number> {
+    let set = this.#hidden[row];
+    if (!set) {
+      set = new Set();
+      this.#hidden[row] = set;
+    }
+    return set;
   }
 
   #escape(token: string): void {
@@ -83,18 +109,26 @@ export class FakeTerminal {
     }
     if (token === '\u001b[2K') {
       this.lines[this.row] = '';
+      this.#hiddenAt(this.row).clear();
       return;
     }
     if (token === '\u001b[J') {
       this.lines[this.row] = [...(this.lines[this.row] as string)].slice(0, this.col).join('');
       this.lines.length = this.row + 1;
+      this.#hidden.length = this.row + 1;
+      for (const col of [...this.#hiddenAt(this.row)]) {
+        if (col >= this.col) this.#hiddenAt(this.row).delete(col);
+      }
       return;
     }
     if (token === '\u001b[?25l' || token === '\u001b[?25h') {
       this.cursorVisible = token.endsWith('h');
       return;
     }
-    if (token.startsWith('\u001b[') && token.endsWith('m') && /^[0-9;:]*$/.test(params)) return;
+    if (token.startsWith('\u001b[') && token.endsWith('m') && /^[0-9;:]*$/.test(params)) {
+      this.#attributes.apply(params);
+      return;
+    }
     this.unexpected.push(token);
   }
 }

@@ -1,3 +1,9 @@
+export {
+  sanitizeForTerminal,
+  sanitizeInline,
+  sanitizePlain,
+  stripColors,
+} from '../../trace/sanitize-text.js';
 export { describeCall, parseCallInput } from './describe-call.js';
 export { formatDuration } from './format-duration.js';
 export { type LiveFrame, type LiveStream, LiveView, type LiveViewOptions } from './live-view.js';
@@ -19,5 +25,5 @@ export {
   spinnerFrames,
 } from './render-live.js';
 export { finishedText, type PlainOptions, PlainRenderer, plainLine } from './render-plain.js';
-export { sanitizeForTerminal, sanitizeInline, stripColors } from './sanitize-text.js';
 export { fitLine, textWidth } from './text-width.js';
+export { type VisibleToken, visibleText, visibleTokens, wrapTokens } from './visible-text.js';

@@ -162,6 +162,23 @@ describe('LiveView', () => {
     expect(terminal.unexpected).toEqual([]);
   });
 
+  it('lets no attribute of text above hide the block or what follows the view', () => {
+    const { terminal, view, tick } = setup();
+    view.start();
+    // Streamed (model) text loses its colours; printed text keeps them, but only for itself.
+    view.write('model \u001b[8mtext\nmore \u001b[30;40m');
+    view.print('tool says \u001b[30;40mblack');
+    tick(80);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding escapes is the point
+    expect(terminal.writes.join('')).not.toMatch(/\u001b\[8m|\u001b\[30;40m(?!black)/);
+    expect(terminal.seen.slice(0, 3)).toEqual(['model text', 'more ', 'tool says      ']);
+    expect(terminal.seen.slice(3)).toEqual(terminal.screen.slice(3));
+    expect(terminal.screen.slice(3)).toEqual(['block 1', 'block 2', 'frame 3']);
+    view.stop();
+    terminal.write('\n$ ls');
+    expect(terminal.seen.at(-1)).toBe('$ ls');
+  });
+
   it('stops redrawing when rendering fails, without throwing from the timer', () => {
     const terminal = new FakeTerminal();
     let fail = false;

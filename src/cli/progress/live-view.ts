@@ -1,4 +1,4 @@
-import { sanitizeForTerminal, stripColors } from './sanitize-text.js';
+import { sanitizeForTerminal, sanitizePlain, stripColors } from '../../trace/sanitize-text.js';
 import { fitLine, textWidth } from './text-width.js';
 
 /** Where the view draws: `process.stderr`, or anything with `write` (tests). */
@@ -34,6 +34,8 @@ const hideCursor = '\u001b[?25l';
 const showCursor = '\u001b[?25h';
 const eraseLine = '\u001b[2K';
 const lineUp = '\u001b[1A';
+/** Every attribute and color back to the terminal's default. */
+const resetAttributes = '\u001b[0m';
 
 /**
  * A block of lines redrawn in place at the bottom of a terminal, with permanent output printed
@@ -41,6 +43,8 @@ const lineUp = '\u001b[1A';
  * no line may wrap: every line is cut to the terminal's width minus
  * one (a line filling the last column wraps early on some terminals), and the whole block stays
  * shorter than the terminal. Size is read on each frame, so resizes take effect at the next one.
+ * Attributes are reset before every frame, after printed text that set any, and on `stop`: no
+ * color or attribute from text above (concealed, black on black) can hide the block or a prompt.
  */
 export class LiveView {
   readonly #stream: LiveStream;
@@ -83,7 +87,7 @@ export class LiveView {
     if (!this.#timer) return;
     clearInterval(this.#timer);
     this.#timer = undefined;
-    this.#stream.write(this.#erase() + this.#partial + showCursor);
+    this.#stream.write(this.#erase() + this.#partial + resetAttributes + showCursor);
     this.#drawn = 0;
   }
 
@@ -99,7 +103,9 @@ export class LiveView {
    */
   print(text: string): void {
     let out = sanitizeForTerminal(text);
-    if (!out.endsWith('\n')) out += '\n';
+    if (out.endsWith('\n')) out = out.slice(0, -1);
+    // Colors stay, but never past the text that set them.
+    out += `${out.includes('\u001b') ? resetAttributes : ''}\n`;
     // While stopped, streamed text is already on the screen; while drawing, it is ours to write.
     if (this.#partial) out = `${this.#timer ? this.#partial : ''}\n${out}`;
     this.#partial = '';
@@ -109,10 +115,11 @@ export class LiveView {
   /**
    * Writes streamed text (the model's answer as it arrives): complete lines go above the block
    * for good; the unfinished last line is shown just above the block (from the next frame on)
-   * until it is complete.
+   * until it is complete. Escape sequences and control characters are removed, colors too:
+   * the text cannot set an attribute that would hide what follows it.
    */
   write(text: string): void {
-    const clean = sanitizeForTerminal(text);
+    const clean = sanitizePlain(text);
     const all = this.#partial + clean;
     const cut = all.lastIndexOf('\n');
     this.#partial = all.slice(cut + 1);
@@ -186,7 +193,7 @@ export class LiveView {
     const lines = [...partial, ...block].slice(0, Math.max(0, room - footer.length));
     lines.push(...footer);
     this.#drawn = lines.length;
-    return lines.join('\n');
+    return resetAttributes + lines.join('\n');
   }
 }
 

@@ -1,6 +1,7 @@
 import type { AgentEvent } from '../../agent/run-agent.js';
 import type { SchedulerEvent } from '../../schedule/events.js';
 import type { CallResult } from '../../tool/call.js';
+import { sanitizeInline } from '../../trace/sanitize-text.js';
 import {
   type Bucket,
   bucketOf,
@@ -20,7 +21,6 @@ import type {
   ProgressSnapshot,
 } from './progress-snapshot.js';
 import { RootInputs } from './root-inputs.js';
-import { sanitizeInline } from './sanitize-text.js';
 import { agentLabelOf, SubagentGroups } from './subagent-groups.js';
 import { TaskAgents } from './task-agents.js';
 

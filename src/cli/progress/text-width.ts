@@ -1,4 +1,4 @@
-import { sanitizeForTerminal } from './sanitize-text.js';
+import { sanitizeForTerminal } from '../../trace/sanitize-text.js';
 
 /**
  * Terminal columns, approximately, erring on the wide side: a line counted too wide is cut a

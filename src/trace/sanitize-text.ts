@@ -61,3 +61,11 @@ const colorSequences = /\u001b\[[0-9;:]*m/g;
 export function stripColors(text: string): string {
   return text.replace(colorSequences, '');
 }
+
+/**
+ * Text from a model or a tool for permanent output: `sanitizeForTerminal` without the colors
+ * either, so no attribute it sets (concealed, black on black) can hide what follows it.
+ */
+export function sanitizePlain(text: string): string {
+  return stripColors(sanitizeForTerminal(text));
+}

@@ -1,0 +1,127 @@
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { ApprovalMode } from '../../approval/approval.js';
+import type { McpServerConfig } from '../../mcp/config.js';
+import type { SalvoConfig } from './salvo-config.js';
+
+/**
+ * How safe each approval mode is: a project file may move toward `never-ask`, never away.
+ * `never-ask` denies what needs approval, `ask` asks, `auto-edit` runs edits, `yolo` runs all.
+ */
+const approvalSafety: Record<ApprovalMode, number> = {
+  'never-ask': 3,
+  ask: 2,
+  'auto-edit': 1,
+  yolo: 0,
+};
+
+/** The fields of a project file that lower safety, start programs or redirect the API key. */
+export interface UnsafeSettings {
+  /** What the file would do, in words: `approval "yolo"`, `MCP server "x" (runs npx y)`. */
+  fields: string[];
+  /** The file, with only what it may set without trust. */
+  safe: SalvoConfig;
+}
+
+/**
+ * Splits a project's `salvo.json` into what it may set on its own (anything that raises safety
+ * or only tunes the run) and what needs the user to trust the folder first: an approval mode
+ * less strict than the user's, MCP servers (they start programs or connect out), the provider
+ * or its URL (the user's API key goes there), and the sandbox turned off or opened to the
+ * network.
+ */
+export function unsafeSettings(project: SalvoConfig, user: SalvoConfig): UnsafeSettings {
+  const safe: SalvoConfig = { ...project };
+  const fields: string[] = [];
+  const userApproval = user.approval ?? 'ask';
+  if (project.approval && approvalSafety[project.approval] < approvalSafety[userApproval]) {
+    fields.push(`approval "${project.approval}"`);
+    delete safe.approval;
+  }
+  if (project.mcpServers) {
+    const servers = Object.entries(project.mcpServers).filter(([, s]) => s.disabled !== true);
+    for (const [name, server] of servers) {
+      fields.push(`MCP server "${name}" (${describeServer(server)})`);
+    }
+    if (servers.length > 0) {
+      // Turning a server off (one the user configured, say) only raises safety.
+      const off = Object.entries(project.mcpServers).filter(([, s]) => s.disabled === true);
+      if (off.length > 0) safe.mcpServers = Object.fromEntries(off);
+      else delete safe.mcpServers;
+    }
+  }
+  if (project.baseUrl !== undefined) {
+    fields.push(`baseUrl ${project.baseUrl} (your API key would be sent there)`);
+    delete safe.baseUrl;
+  }
+  if (project.provider !== undefined && project.provider !== user.provider) {
+    fields.push(`provider "${project.provider}"`);
+    delete safe.provider;
+  }
+  if (project.sandbox === 'off' && user.sandbox !== 'off') {
+    fields.push('sandbox "off"');
+    delete safe.sandbox;
+  }
+  if (project.sandboxNetwork === true && user.sandboxNetwork !== true) {
+    fields.push('sandboxNetwork true');
+    delete safe.sandboxNetwork;
+  }
+  return { fields, safe };
+}
+
+/** What a server entry would do, whole: the user approves exactly this. */
+function describeServer(server: McpServerConfig): string {
+  if ('url' in server && server.url) return `connects to ${server.url}`;
+  const command = 'command' in server ? [server.command, ...(server.args ?? [])] : [];
+  return `runs ${command.map((word) => (/[\s"'\\]/.test(word) ? JSON.stringify(word) : word)).join(' ')}`;
+}
+
+/** What the user answered for a folder. */
+export type FolderTrust = 'trusted' | 'untrusted' | 'unknown';
+
+interface TrustFile {
+  folders: Record<string, { trusted: boolean; at?: string }>;
+}
+
+/** `~/.salvo/trusted-folders.json`: the user's answers, per folder. */
+export function trustFile(home: string): string {
+  return join(home, '.salvo', 'trusted-folders.json');
+}
+
+/** The user's answer for `folder`, or `unknown`. A file that cannot be read counts as none. */
+export function folderTrust(home: string, folder: string): FolderTrust {
+  const entry = readTrust(home).folders[resolve(folder)];
+  if (!entry) return 'unknown';
+  return entry.trusted === true ? 'trusted' : 'untrusted';
+}
+
+/** Remembers the answer for `folder`, readable and writable by the user alone. */
+export function rememberTrust(home: string, folder: string, trusted: boolean): void {
+  const file = trustFile(home);
+  const data = readTrust(home);
+  data.folders[resolve(folder)] = { trusted, at: new Date().toISOString() };
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
+  renameSync(temp, file);
+  chmodSync(file, 0o600);
+}
+
+function readTrust(home: string): TrustFile {
+  try {
+    const data = JSON.parse(readFileSync(trustFile(home), 'utf8')) as unknown;
+    const folders = (data as TrustFile | null)?.folders;
+    if (typeof folders === 'object' && folders !== null && !Array.isArray(folders)) {
+      const clean: TrustFile['folders'] = Object.create(null);
+      for (const [folder, entry] of Object.entries(folders)) {
+        if (typeof entry === 'object' && entry !== null) {
+          clean[folder] = { trusted: (entry as { trusted?: unknown }).trusted === true };
+        }
+      }
+      return { folders: clean };
+    }
+  } catch {
+    // Missing or unreadable: nothing is trusted.
+  }
+  return { folders: Object.create(null) };
+}

@@ -1,0 +1,250 @@
+import { execFileSync } from 'node:child_process';
+import { access, chmod, mkdir, realpath, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { ApprovalMode } from '../approval/approval.js';
+import { Scheduler } from '../schedule/scheduler.js';
+import { deferred } from '../schedule/test-support.js';
+import { defineTool, type Tool } from '../tool/define-tool.js';
+import { builtinTools } from './builtin-tools.js';
+import { classifyShellCommand } from './shell-classify.js';
+import { tempDir, textOf, writeTree } from './test-support.js';
+
+// Attacks a model or a cloned repository can make through the shell, each seen working before:
+// none may run a program or read outside the workspace without the user's approval.
+
+let root: string;
+let marker: string;
+let cleanups: (() => Promise<void>)[] = [];
+
+beforeEach(async () => {
+  const t = await tempDir('salvo-shell-sec-');
+  cleanups.push(t.cleanup);
+  root = await realpath(t.dir);
+  const outside = await tempDir('salvo-shell-outside-');
+  cleanups.push(outside.cleanup);
+  marker = join(await realpath(outside.dir), 'pwned');
+});
+
+afterEach(async () => {
+  for (const cleanup of cleanups) await cleanup();
+  cleanups = [];
+});
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+/** A script that leaves a marker when run: what an attacker's "program" does. */
+async function evilScript(dir: string): Promise<string> {
+  const path = join(dir, 'evil.sh');
+  await writeFile(path, `#!/bin/sh\ntouch '${marker}'\n`);
+  await chmod(path, 0o755);
+  return path;
+}
+
+function git(cwd: string, ...args: string[]) {
+  execFileSync('git', args, { cwd, stdio: 'ignore' });
+}
+
+async function repo(dir: string) {
+  await mkdir(dir, { recursive: true });
+  git(dir, 'init', '-q');
+  git(dir, '-c', 'user.email=a@b', '-c', 'user.name=a', 'commit', '-q', '--allow-empty', '-m', 'x');
+}
+
+/** Runs calls with an approver that denies everything and records what it was asked. */
+async function run(
+  calls: { name: string; input: unknown }[],
+  approvalMode: ApprovalMode = 'ask',
+  tools: Tool[] = builtinTools({ root, sandbox: 'off' }),
+) {
+  const asked: string[] = [];
+  const scheduler = new Scheduler({
+    tools,
+    approvalMode,
+    approver: (request) => {
+      asked.push(String((request.input as { command?: string }).command ?? request.toolName));
+      return 'deny';
+    },
+  });
+  const { results } = await scheduler.run(calls.map((c, i) => ({ id: `c${i}`, ...c })));
+  return { results, asked };
+}
+
+const shell = (command: string) => ({ name: 'shell', input: { command } });
+
+describe('git reads cannot run programs a repository configures', () => {
+  it('core.fsmonitor: git status in a repository whose config names a program asks first', async () => {
+    await repo(root);
+    const evil = await evilScript(root);
+    git(root, 'config', 'core.fsmonitor', evil);
+    const { results, asked } = await run([shell('git status')]);
+    expect(await exists(marker)).toBe(false);
+    expect(asked).toEqual(['git status']);
+    expect(results[0]?.status).toBe('denied');
+  });
+
+  it('diff.external, textconv and clean filters ask first too', async () => {
+    await repo(root);
+    const evil = await evilScript(root);
+    await writeTree(root, { 'a.txt': 'one\n', '.gitattributes': 'a.txt diff=x filter=x\n' });
+    git(root, 'add', 'a.txt');
+    await writeFile(join(root, 'a.txt'), 'two\n');
+    for (const [key, command] of [
+      ['diff.external', 'git diff'],
+      ['diff.x.textconv', 'git log -p'],
+      ['filter.x.clean', 'git status'],
+      ['diff.x.command', 'git show'],
+    ] as const) {
+      git(root, 'config', key, evil);
+      const { asked } = await run([shell(command)]);
+      expect(await exists(marker), `${key} ran`).toBe(false);
+      expect(asked, key).toEqual([command]);
+      git(root, 'config', '--unset', key);
+    }
+  });
+
+  it('a nested repository planted in the workspace (git -C evil status) asks first', async () => {
+    await repo(root);
+    const evil = await evilScript(root);
+    // A repository inside the clone (a vendored folder, a submodule): its config is the clone's.
+    await repo(join(root, 'vendor/evil'));
+    git(join(root, 'vendor/evil'), 'config', 'core.fsmonitor', evil);
+    const { asked } = await run([
+      shell('git -C vendor/evil status'),
+      shell('cd vendor/evil && git status'),
+      shell('cd vendor && git -C evil status'),
+    ]);
+    expect(await exists(marker)).toBe(false);
+    expect(asked).toHaveLength(3);
+    // A bare repository planted as plain files is never found implicitly.
+    await writeTree(root, {
+      'bare/HEAD': 'ref: refs/heads/main\n',
+      'bare/config': `[core]\n\tbare = true\n\tfsmonitor = ${evil}\n`,
+    });
+    await mkdir(join(root, 'bare/objects'), { recursive: true });
+    await mkdir(join(root, 'bare/refs'), { recursive: true });
+    await run([shell('git -C bare log'), shell('cd bare && git status')]);
+    expect(await exists(marker)).toBe(false);
+  });
+
+  it('a config written in the same turn (auto-edit) cannot make the next git read run it', async () => {
+    await repo(root);
+    const evil = await evilScript(root);
+    const { results } = await run(
+      [
+        {
+          name: 'write_file',
+          input: {
+            path: '.git/config',
+            content: `[core]\n\trepositoryformatversion = 0\n\tbare = false\n\tfsmonitor = ${evil}\n`,
+          },
+        },
+        shell('git status'),
+      ],
+      'auto-edit',
+    );
+    expect(results[0]?.status).toBe('success');
+    expect(await exists(marker)).toBe(false);
+    expect(results[1]?.status).not.toBe('success');
+  });
+
+  it('a config changed after git was approved as a read is refused when git runs', async () => {
+    await repo(root);
+    const evil = await evilScript(root);
+    const release = deferred();
+    // An exclusive call first: `git status` is admitted (its config is clean then) and waits.
+    const gate = defineTool({
+      name: 'gate',
+      description: '',
+      input: z.object({}),
+      execute: () => release.promise.then(() => 'open'),
+    });
+    const tools = [...builtinTools({ root, sandbox: 'off' }), gate];
+    const scheduler = new Scheduler({ tools, approvalMode: 'ask' });
+    const turn = scheduler.run([
+      { id: 'g', name: 'gate', input: {} },
+      { id: 's', name: 'shell', input: { command: 'git status' } },
+    ]);
+    git(root, 'config', 'core.fsmonitor', evil);
+    git(root, 'config', 'diff.x.textconv', evil);
+    release.resolve();
+    const { results } = await turn;
+    expect(await exists(marker)).toBe(false);
+    expect(textOf(results[1] as never)).toMatch(/git was not run: .*git config names a program/);
+  });
+
+  it('git options that change what runs are not read-only', () => {
+    for (const command of [
+      'git -c core.fsmonitor=/tmp/x status',
+      'git --git-dir=/other/.git log',
+      'git -C /other/repo log -p',
+      'git diff --ext-diff',
+      'git log --textconv -p',
+    ]) {
+      expect(classifyShellCommand(command, { root }).readOnly, command).toBe(false);
+    }
+  });
+});
+
+describe('the shell cannot read outside the workspace without asking', () => {
+  it('asks for commands that name paths outside the root', () => {
+    for (const command of [
+      'cat /etc/hostname',
+      'cat ~/.ssh/id_rsa',
+      'cat ../outside.txt',
+      'head -c 100 /proc/self/environ',
+      'ls /',
+      'grep -r key --include=*.pem /home',
+      'cd .. && cat x',
+      'cd && cat .bashrc',
+    ]) {
+      expect(classifyShellCommand(command, { root }).readOnly, command).toBe(false);
+    }
+    for (const command of ['cat a.txt', `cat ${root}/a.txt`, 'ls src/..', 'cd src && ls']) {
+      expect(classifyShellCommand(command, { root }).readOnly, command).toBe(true);
+    }
+  });
+
+  it('never hands the provider keys of the process to a command', async () => {
+    const tools = builtinTools({
+      root,
+      sandbox: 'off',
+      shellEnv: { PATH: process.env.PATH, ANTHROPIC_API_KEY: 'sk-ant-secret', HOME: root },
+    });
+    const scheduler = new Scheduler({ tools, approvalMode: 'yolo' });
+    const { results } = await scheduler.run([
+      { id: 'e', name: 'shell', input: { command: 'env' } },
+    ]);
+    expect(textOf(results[0] as never)).not.toContain('sk-ant-secret');
+    expect(textOf(results[0] as never)).toContain('PATH=');
+  });
+});
+
+describe('allow-listed commands that write', () => {
+  it('uniq -- -x OUT writes OUT: not read-only', () => {
+    for (const command of ['uniq -- -x OUT', 'uniq -- -f OUT', 'uniq -c -- in out']) {
+      expect(classifyShellCommand(command, { root }).readOnly, command).toBe(false);
+    }
+    expect(classifyShellCommand('uniq -c -- in', { root }).readOnly).toBe(true);
+  });
+});
+
+describe('read-only commands do not hold the workspace for long', () => {
+  it('commands that touch no file claim nothing, and a read-only command times out sooner', async () => {
+    await writeTree(root, { 'a.txt': 'alpha\n' });
+    const tools = builtinTools({ root, sandbox: 'off', readOnlyShellTimeoutMs: 100 });
+    const tool = tools.find((t) => t.name === 'shell') as Tool;
+    const claims = typeof tool.claims === 'function' ? tool.claims({ command: 'sleep 1' }) : [];
+    expect(claims).toEqual([]);
+    const scheduler = new Scheduler({ tools, approvalMode: 'ask' });
+    const { results } = await scheduler.run([
+      { id: 't', name: 'shell', input: { command: 'tail -f a.txt' } },
+    ]);
+    expect(results[0]?.status).toBe('timeout');
+  });
+});
