@@ -13,6 +13,10 @@ export { type AnthropicModelOptions, anthropicModel } from './agent/providers/an
 export { ModelApiError } from './agent/providers/model-api-error.js';
 export { type OpenAIModelOptions, openAIModel } from './agent/providers/openai-model.js';
 export {
+  type OpenAIResponsesModelOptions,
+  openAIResponsesModel,
+} from './agent/providers/openai-responses-model.js';
+export {
   type AgentEvent,
   type AgentFinish,
   type AgentResult,

@@ -8,15 +8,51 @@ export interface Usage {
   outputTokens: number;
 }
 
+/**
+ * Reasoning a model produced before or between its answer's parts: readable text (Anthropic's
+ * thinking, DeepSeek's `reasoning_content`, a Responses summary), a signature, or opaque data
+ * (a redacted thinking block, encrypted reasoning). It goes back, unchanged, to the provider
+ * that made it (APIs require it with tool use), and is left out for any other provider.
+ */
+export interface ReasoningPart {
+  /** The `Model.provider` that made it: only that provider is sent it back. */
+  provider: string;
+  /**
+   * What it is, in that provider's terms: `thinking`, `redacted_thinking` (Anthropic),
+   * `reasoning_content` (Chat Completions servers), `reasoning` (a Responses item).
+   */
+  kind: string;
+  /** Readable reasoning, when there is any (shown dimmed in the CLI). */
+  text?: string;
+  /** Anthropic's signature of the thinking text. */
+  signature?: string;
+  /** Opaque data to send back as it came (redacted thinking, encrypted content, an item id). */
+  data?: unknown;
+}
+
 /** What a model streams while it answers. */
 export type ModelEvent =
   | { type: 'text-delta'; text: string }
+  /** Reasoning text as it streams, for display; the whole part comes as `reasoning`. */
+  | { type: 'reasoning-delta'; text: string }
+  /** A complete reasoning part, in answer order: it goes into the transcript. */
+  | { type: 'reasoning'; part: ReasoningPart }
   /** A tool call began; its arguments follow as deltas. */
   | { type: 'tool-call-start'; id: string; name: string }
   | { type: 'tool-call-delta'; id: string; delta: string }
-  /** A tool call's arguments are complete: it can run now, while the model goes on. */
-  | { type: 'tool-call'; id: string; name: string; input: string }
+  /**
+   * A tool call's arguments are complete: it can run now, while the model goes on.
+   * `providerData` is what the provider wants echoed back on this call (Gemini's thought
+   * signature).
+   */
+  | { type: 'tool-call'; id: string; name: string; input: string; providerData?: ProviderData }
   | { type: 'finish'; reason: FinishReason; usage: Usage };
+
+/** Data a provider attached to a call and wants back unchanged, tagged with that provider. */
+export interface ProviderData {
+  provider: string;
+  [field: string]: unknown;
+}
 
 /** A tool as the model sees it. */
 export interface ModelTool {
@@ -31,6 +67,8 @@ export interface ModelToolCall {
   id: string;
   name: string;
   input: string;
+  /** What the provider wants echoed back on this call (see `ModelEvent`). */
+  providerData?: ProviderData;
 }
 
 /**
@@ -39,7 +77,13 @@ export interface ModelToolCall {
  */
 export type AgentMessage =
   | { role: 'user'; content: string }
-  | { role: 'assistant'; content: string; toolCalls: ModelToolCall[] }
+  | {
+      role: 'assistant';
+      content: string;
+      toolCalls: ModelToolCall[];
+      /** The reasoning of this answer, in the order it came (see `ReasoningPart`). */
+      reasoning?: ReasoningPart[];
+    }
   /** Every result of the previous assistant message, in its call order. */
   | { role: 'tool'; results: CallResult[] };
 

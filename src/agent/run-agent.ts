@@ -13,6 +13,7 @@ import type {
   Model,
   ModelTool,
   ModelToolCall,
+  ReasoningPart,
   Usage,
 } from './model.js';
 
@@ -29,6 +30,8 @@ export type AgentFinish =
 export type AgentEvent =
   | { type: 'step-start'; step: number }
   | { type: 'text-delta'; step: number; text: string }
+  /** The model's reasoning as it streams (shown dimmed, or summed up in a line). */
+  | { type: 'reasoning-delta'; step: number; text: string }
   | { type: 'tool-call'; step: number; call: ModelToolCall }
   | { type: 'tool-result'; step: number; result: CallResult }
   | { type: 'step-finish'; step: number; reason: FinishReason | 'error' | 'cancelled' };
@@ -247,6 +250,7 @@ async function runStep(o: StepOptions): Promise<StepOutcome> {
   const firstById = new Map<string, ModelToolCall>();
   const openById = new Map<string, ModelToolCall>();
   let text = '';
+  const reasoning: ReasoningPart[] = [];
   let reason: StepOutcome['reason'] = 'other';
   let usage: Usage = { inputTokens: 0, outputTokens: 0 };
   let error: Error | undefined;
@@ -261,6 +265,12 @@ async function runStep(o: StepOptions): Promise<StepOutcome> {
         case 'text-delta':
           text += event.text;
           o.emit({ type: 'text-delta', step: o.step, text: event.text });
+          break;
+        case 'reasoning-delta':
+          o.emit({ type: 'reasoning-delta', step: o.step, text: event.text });
+          break;
+        case 'reasoning':
+          reasoning.push(event.part);
           break;
         case 'tool-call-start':
           if (!firstById.has(event.id)) {
@@ -284,6 +294,7 @@ async function runStep(o: StepOptions): Promise<StepOutcome> {
           }
           openById.delete(event.id);
           call.input = event.input;
+          if (event.providerData) call.providerData = event.providerData;
           added.push(call);
           o.emit({ type: 'tool-call', step: o.step, call: { ...call } });
           // Runs now, while the model streams the rest of its answer.
@@ -319,7 +330,9 @@ async function runStep(o: StepOptions): Promise<StepOutcome> {
       },
   );
   for (const result of results) o.emit({ type: 'tool-result', step: o.step, result });
-  const messages: AgentMessage[] = [{ role: 'assistant', content: text, toolCalls: calls }];
+  const answer: AgentMessage = { role: 'assistant', content: text, toolCalls: calls };
+  if (reasoning.length > 0) answer.reasoning = reasoning;
+  const messages: AgentMessage[] = [answer];
   if (calls.length > 0) messages.push({ role: 'tool', results });
   const step: StepOutcome = { text, reason, calls: calls.length, messages, usage };
   if (calls.length > 0) step.outcome = outcome;

@@ -11,8 +11,9 @@ import {
   ProgressState,
   sanitizePlain,
 } from './progress/index.js';
+import { renderSegments } from './progress/style.js';
 import type { Reporter, RunEnd } from './reporter.js';
-import { endLine } from './reporter-text.js';
+import { endLine, thoughtLine } from './reporter-text.js';
 
 /**
  * The terminal display: a live block redrawn every 80 ms (the header, subagent groups, one line
@@ -31,6 +32,14 @@ export class LiveReporter implements Reporter {
   #lineOpen = false;
   /** The request whose input was printed last: each is printed once, when it reaches the head. */
   #shown: ApprovalRequest | undefined;
+  /** The model's reasoning of the step so far, not shown yet. */
+  #thought = '';
+
+  #showThought(): void {
+    const line = thoughtLine(sanitizePlain(this.#thought), this.#io.stdout.columns ?? 100);
+    this.#thought = '';
+    this.#print(renderSegments([{ text: line, style: 'dim' }], Infinity, useColor(this.#io)));
+  }
 
   constructor(io: CliIo, options: { quiet?: boolean } = {}) {
     this.#io = io;
@@ -52,6 +61,12 @@ export class LiveReporter implements Reporter {
   agentEvent(event: AgentEvent): void {
     this.#state.onAgentEvent(event);
     if (this.#quiet) return;
+    if (event.type === 'reasoning-delta') {
+      this.#thought += event.text;
+      return;
+    }
+    // The reasoning ended: one dimmed line for it, above the answer it led to.
+    if (this.#thought !== '' && event.type !== 'step-start') this.#showThought();
     if (event.type === 'text-delta' && event.text !== '') {
       this.#view.write(event.text);
       this.#lineOpen = !event.text.endsWith('\n');

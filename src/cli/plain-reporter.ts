@@ -6,7 +6,7 @@ import type { ApprovalQueue } from './approval-queue.js';
 import type { CliIo } from './io.js';
 import { PlainRenderer, ProgressState, sanitizePlain as plain } from './progress/index.js';
 import type { Reporter, RunEnd } from './reporter.js';
-import { endLine } from './reporter-text.js';
+import { endLine, thoughtLine } from './reporter-text.js';
 
 /**
  * Output for pipes, logs and CI: the model's text and one line per call transition on stdout,
@@ -20,6 +20,8 @@ export class PlainReporter implements Reporter {
   #renderer = new PlainRenderer();
   #lastHead: ApprovalRequest | undefined;
   #atLineStart = true;
+  /** The model's reasoning of the step so far, not shown yet. */
+  #thought = '';
 
   constructor(io: CliIo, options: { quiet?: boolean } = {}) {
     this.#io = io;
@@ -41,6 +43,14 @@ export class PlainReporter implements Reporter {
   agentEvent(event: AgentEvent): void {
     this.#state.onAgentEvent(event);
     if (this.#quiet) return;
+    if (event.type === 'reasoning-delta') {
+      this.#thought += event.text;
+      return;
+    }
+    if (this.#thought !== '' && event.type !== 'step-start') {
+      this.#line(thoughtLine(plain(this.#thought), this.#io.stdout.columns ?? 100));
+      this.#thought = '';
+    }
     if (event.type === 'text-delta') {
       const text = plain(event.text);
       if (text === '') return;

@@ -24,6 +24,7 @@ export interface AgentFlags {
   cwd?: string;
   config?: string;
   trustProject?: boolean;
+  thinking?: number | true;
   sandbox?: string;
   sandboxNetwork?: boolean;
 }
@@ -37,6 +38,15 @@ function count(flag: string) {
     }
     return Number(value);
   };
+}
+
+function thinkingBudget(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1024) {
+    throw new InvalidArgumentError(
+      '--thinking takes a budget in tokens, 1024 and up (or nothing).',
+    );
+  }
+  return Number(value);
 }
 
 function traceFile(value: string): string {
@@ -60,6 +70,11 @@ function addAgentOptions(command: Command): Command {
   return addProjectOptions(command)
     .addOption(new Option('--provider <name>', 'the model provider').choices(providerNames))
     .option('-m, --model <id>', 'the model id (claude-sonnet-5-5, gpt-4.1, qwen3:8b...)')
+    .option(
+      '--thinking [budget]',
+      'let the model reason first: a budget in tokens (default 8000; Anthropic), or an effort for OpenAI reasoning models',
+      thinkingBudget,
+    )
     .option('--base-url <url>', 'the API server (OPENAI_BASE_URL / ANTHROPIC_BASE_URL)')
     .addOption(
       new Option('--approval <mode>', 'which calls ask first (default: ask)').choices(

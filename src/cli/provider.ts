@@ -1,17 +1,19 @@
 import type { Model } from '../agent/model.js';
 import { anthropicModel } from '../agent/providers/anthropic-model.js';
 import { openAIModel } from '../agent/providers/openai-model.js';
+import { openAIResponsesModel } from '../agent/providers/openai-responses-model.js';
 import { CliError } from './cli-error.js';
 import type { SalvoConfig } from './config/load-config.js';
 
-export type ProviderName = 'anthropic' | 'openai';
+export type ProviderName = 'anthropic' | 'openai' | 'openai-responses';
 
-export const providerNames: readonly ProviderName[] = ['anthropic', 'openai'];
+export const providerNames: readonly ProviderName[] = ['anthropic', 'openai', 'openai-responses'];
 
 /** The model ids used when neither `--model` nor the config names one. */
 export const defaultModels: Record<ProviderName, string> = {
   anthropic: 'claude-sonnet-5-5',
   openai: 'gpt-4.1',
+  'openai-responses': 'gpt-5',
 };
 
 export interface ProviderChoice {
@@ -43,7 +45,9 @@ export function chooseProvider(
 ): ProviderChoice {
   const named = flags.provider ?? config.provider;
   if (named !== undefined && !providerNames.includes(named as ProviderName)) {
-    throw new CliError(`--provider must be anthropic or openai, got ${JSON.stringify(named)}`);
+    throw new CliError(
+      `--provider must be anthropic, openai or openai-responses, got ${JSON.stringify(named)}`,
+    );
   }
   const provider: ProviderName | undefined =
     (named as ProviderName | undefined) ??
@@ -64,7 +68,7 @@ export function chooseProvider(
   }
   const model = flags.model ?? config.model;
   if (model === '') throw new CliError('--model must not be empty');
-  if (model === undefined && provider === 'openai' && baseUrl !== undefined) {
+  if (model === undefined && provider !== 'anthropic' && baseUrl !== undefined) {
     throw new CliError(
       `which model should ${baseUrl} run? Pass --model (such as --model qwen3:8b) or set \`model\` in salvo.json`,
     );
@@ -72,7 +76,7 @@ export function chooseProvider(
   if (provider === 'anthropic' && !env.ANTHROPIC_API_KEY) {
     throw new CliError('ANTHROPIC_API_KEY is not set: export it, or choose --provider openai');
   }
-  if (provider === 'openai' && !env.OPENAI_API_KEY && baseUrl === undefined) {
+  if (provider !== 'anthropic' && !env.OPENAI_API_KEY && baseUrl === undefined) {
     throw new CliError(
       'OPENAI_API_KEY is not set: export it, or set OPENAI_BASE_URL for a local server such as Ollama',
     );
@@ -80,23 +84,59 @@ export function chooseProvider(
   return { provider, model: model ?? defaultModels[provider], baseUrl };
 }
 
+/** How the model is asked, beyond which model: from flags and the config. */
+export interface ModelSettings {
+  /** Reasoning: a thinking budget in tokens (Anthropic), or `true` for the default. */
+  thinking?: number | true | undefined;
+  maxTokens?: number | undefined;
+  temperature?: number | undefined;
+  parallelToolCalls?: boolean | undefined;
+  headers?: Record<string, string> | undefined;
+}
+
+/** The thinking budget `--thinking` alone gives. */
+export const defaultThinkingBudget = 8000;
+
 /** The model for a choice; keys come from the environment. */
-export function createModel(choice: ProviderChoice, env: Env): Model {
-  if (choice.provider === 'anthropic') {
+export function createModel(choice: ProviderChoice, env: Env, settings: ModelSettings = {}): Model {
+  const { thinking, maxTokens, temperature, parallelToolCalls, headers } = settings;
+  const budget = thinking === true ? defaultThinkingBudget : thinking;
+  const common = {
+    model: choice.model,
     // The SDKs' own console logging would add lines around salvo's one-line errors.
+    logLevel: 'off' as const,
+    ...(maxTokens === undefined ? {} : { maxTokens }),
+    ...(temperature === undefined ? {} : { temperature }),
+    ...(parallelToolCalls === undefined ? {} : { parallelToolCalls }),
+    ...(headers === undefined ? {} : { headers }),
+  };
+  if (choice.provider === 'anthropic') {
     return anthropicModel({
-      model: choice.model,
-      logLevel: 'off',
+      ...common,
+      ...(budget === undefined ? {} : { thinking: { budgetTokens: Math.max(1024, budget) } }),
       ...(env.ANTHROPIC_API_KEY ? { apiKey: env.ANTHROPIC_API_KEY } : {}),
       ...(choice.baseUrl ? { baseURL: choice.baseUrl } : {}),
     });
   }
+  if (choice.provider === 'openai-responses') {
+    return openAIResponsesModel({
+      ...common,
+      ...(budget === undefined ? {} : { reasoningEffort: effortFor(budget) }),
+      ...(env.OPENAI_API_KEY ? { apiKey: env.OPENAI_API_KEY } : {}),
+      ...(choice.baseUrl ? { baseURL: choice.baseUrl } : {}),
+    });
+  }
   return openAIModel({
-    model: choice.model,
-    logLevel: 'off',
+    ...common,
+    // OpenAI's reasoning models take an effort, not a budget.
+    ...(budget === undefined ? {} : { reasoningEffort: effortFor(budget) }),
     ...(env.OPENAI_API_KEY ? { apiKey: env.OPENAI_API_KEY } : {}),
     ...(choice.baseUrl ? { baseURL: choice.baseUrl } : {}),
   });
+}
+
+function effortFor(budget: number): 'low' | 'medium' | 'high' {
+  return budget >= 16_000 ? 'high' : budget >= 4_000 ? 'medium' : 'low';
 }
 
 function isHttpUrl(text: string): boolean {

@@ -27,3 +27,15 @@ export function endLine(end: RunEnd): string {
   ].filter(Boolean);
   return `— ${parts.join(' · ')}${files.length > 0 ? `\n  ${files.join(' · ')}` : ''}`;
 }
+
+/**
+ * The model's reasoning of one step in one line: `thought: <its start>… (N words)`. The text is
+ * the model's: the caller has taken its escape sequences out.
+ */
+export function thoughtLine(text: string, width = 100): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const words = flat === '' ? 0 : flat.split(' ').length;
+  const room = Math.max(20, width - 30);
+  const start = flat.length > room ? `${flat.slice(0, room - 1)}…` : flat;
+  return `thought: ${start} (${words} word${words === 1 ? '' : 's'})`;
+}

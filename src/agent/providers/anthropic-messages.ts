@@ -5,7 +5,7 @@ import { parseArguments } from './tool-arguments.js';
 
 /**
  * The transcript as Messages API `messages`. A user message is `{ role: 'user', content }`; an
- * assistant message holds its text (when not blank: the API rejects blank text blocks) then one
+ * assistant message holds its thinking blocks (Anthropic's own, unchanged), its text (when not blank: the API rejects blank text blocks) then one
  * `tool_use` block per call, its `input` parsed from the JSON text (`{}` when that text is cut
  * off or invalid: the API takes only objects). Tool results become the user message of
  * `toAnthropic`, results first in call order; a user message right after them joins that message
@@ -39,6 +39,17 @@ function assistantContent(
   message: Extract<AgentMessage, { role: 'assistant' }>,
 ): Anthropic.ContentBlockParam[] {
   const content: Anthropic.ContentBlockParam[] = [];
+  // Thinking first, exactly as it came: the API checks the signatures, and requires the
+  // thinking of an answer that used tools to come back with it. Other providers' reasoning is
+  // theirs.
+  for (const part of message.reasoning ?? []) {
+    if (part.provider !== 'anthropic') continue;
+    if (part.kind === 'thinking' && part.signature !== undefined) {
+      content.push({ type: 'thinking', thinking: part.text ?? '', signature: part.signature });
+    } else if (part.kind === 'redacted_thinking' && typeof part.data === 'string') {
+      content.push({ type: 'redacted_thinking', data: part.data });
+    }
+  }
   if (message.content.trim() !== '') content.push({ type: 'text', text: message.content });
   for (const call of message.toolCalls) {
     const input = parseArguments(call.input) ?? {};

@@ -67,12 +67,14 @@ describe('anthropicModel', () => {
       model: 'claude-test-1',
       max_tokens: 8192,
       stream: true,
-      system: 'Be brief.',
+      // The system prompt and the tools are the cached prefix of every step.
+      system: [{ type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } }],
       tools: [
         {
           name: 'read_file',
           description: 'Read a UTF-8 file',
           input_schema: readFileTool.inputSchema,
+          cache_control: { type: 'ephemeral' },
         },
       ],
       messages: [{ role: 'user', content: 'Hi' }],

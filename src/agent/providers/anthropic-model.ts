@@ -21,10 +21,27 @@ export interface AnthropicModelOptions {
    */
   baseURL?: string;
   /**
-   * The most tokens the model may write per answer (`max_tokens`, which the API requires).
-   * @default 8192
+   * The most tokens the model may write per answer (`max_tokens`, which the API requires),
+   * thinking included. @default 8192, plus the thinking budget when `thinking` is on
    */
   maxTokens?: number;
+  /**
+   * Extended thinking: the model reasons before it answers, with up to this many tokens
+   * (at least 1024). Its thinking blocks go back with the next request, signatures unchanged.
+   * @default off
+   */
+  thinking?: { budgetTokens: number };
+  /** Sampling temperature, 0 to 1 (not with `thinking`, which the API runs at 1). */
+  temperature?: number;
+  /**
+   * Marks the system prompt and the tools for prompt caching (`cache_control: ephemeral`), so
+   * the steps of a run read them from the cache. @default true
+   */
+  cacheControl?: boolean;
+  /** `false` asks for one tool call per answer (`disable_parallel_tool_use`). @default true */
+  parallelToolCalls?: boolean;
+  /** Headers sent with every request (a gateway's own, a beta flag). */
+  headers?: Record<string, string>;
   /**
    * How many times the SDK retries a request that failed with 408, 409, 429 or 5xx, or lost its
    * connection before the stream began. Ignored when `client` is given.
@@ -47,11 +64,42 @@ export interface AnthropicModelOptions {
  * throws the abort reason.
  */
 export function anthropicModel(options: AnthropicModelOptions): Model {
-  const { model, maxTokens = 8192, maxRetries = 2 } = options;
+  const {
+    model,
+    maxRetries = 2,
+    thinking,
+    temperature,
+    cacheControl = true,
+    parallelToolCalls = true,
+    headers,
+  } = options;
   if (typeof model !== 'string' || model === '') {
     throw new InvalidOptionError('model', 'a model id such as `claude-sonnet-5-5`', model);
   }
+  if (thinking !== undefined) {
+    if (typeof thinking !== 'object' || thinking === null) {
+      throw new InvalidOptionError('thinking', '{ budgetTokens } (1024 and up)', thinking);
+    }
+    assertCount('thinking.budgetTokens', thinking.budgetTokens, {
+      min: 1024,
+      allowInfinity: false,
+    });
+    if (temperature !== undefined && temperature !== 1) {
+      throw new InvalidOptionError('temperature', 'left out (thinking runs at 1)', temperature);
+    }
+  }
+  const maxTokens = options.maxTokens ?? 8192 + (thinking?.budgetTokens ?? 0);
   assertCount('maxTokens', maxTokens, { allowInfinity: false });
+  if (thinking && maxTokens <= thinking.budgetTokens) {
+    throw new InvalidOptionError(
+      'maxTokens',
+      `more than thinking.budgetTokens (${thinking.budgetTokens})`,
+      maxTokens,
+    );
+  }
+  if (temperature !== undefined && !(temperature >= 0 && temperature <= 1)) {
+    throw new InvalidOptionError('temperature', 'a number from 0 to 1', temperature);
+  }
   assertCount('maxRetries', maxRetries, { min: 0, allowInfinity: false });
   const client =
     options.client ??
@@ -59,6 +107,7 @@ export function anthropicModel(options: AnthropicModelOptions): Model {
       ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
       ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
       ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+      ...(headers === undefined ? {} : { defaultHeaders: headers }),
       maxRetries,
     });
 
@@ -74,8 +123,24 @@ export function anthropicModel(options: AnthropicModelOptions): Model {
         messages: toAnthropicMessages(request.messages),
         stream: true,
       };
-      if (request.system !== '') body.system = request.system;
-      if (request.tools.length > 0) body.tools = toAnthropicTools(request.tools);
+      const cache = { type: 'ephemeral' } as const;
+      if (request.system !== '') {
+        body.system = cacheControl
+          ? [{ type: 'text', text: request.system, cache_control: cache }]
+          : request.system;
+      }
+      if (request.tools.length > 0) {
+        const tools = toAnthropicTools(request.tools);
+        // The last tool closes the cached prefix: system prompt and every tool.
+        const last = tools.at(-1);
+        if (cacheControl && last) last.cache_control = cache;
+        body.tools = tools;
+        if (!parallelToolCalls)
+          body.tool_choice = { type: 'auto', disable_parallel_tool_use: true };
+      }
+      if (thinking) body.thinking = { type: 'enabled', budget_tokens: thinking.budgetTokens };
+      // Not in the SDK's types any more; the API still takes it for the models that sample.
+      if (temperature !== undefined) (body as { temperature?: number }).temperature = temperature;
 
       const mapper = new AnthropicStreamMapper();
       try {

@@ -1,5 +1,5 @@
 import type { RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
-import type { FinishReason, ModelEvent } from '../model.js';
+import type { FinishReason, ModelEvent, ReasoningPart } from '../model.js';
 import { ModelApiError } from './model-api-error.js';
 import { argumentsText, parseArguments } from './tool-arguments.js';
 
@@ -11,8 +11,17 @@ interface ToolBlock {
   startInput: unknown;
 }
 
+interface ThinkingBlock {
+  text: string;
+  signature: string;
+}
+
 /**
  * Turns the Messages API's raw stream events into {@link ModelEvent}s, one event at a time.
+ *
+ * Thinking blocks stream as `reasoning-delta` and end as a `reasoning` part with their
+ * signature; a `redacted_thinking` block becomes a part with its encrypted `data`. Both go back
+ * unchanged with the next request, as the API requires with tool use.
  *
  * A `tool_use` block yields its `tool-call` at its `content_block_stop`, as soon as its arguments
  * parse as a JSON object. When they do not (cut off, or invalid JSON the scheduler must answer
@@ -23,6 +32,7 @@ interface ToolBlock {
  */
 export class AnthropicStreamMapper {
   readonly #open = new Map<number, ToolBlock>();
+  readonly #thinking = new Map<number, ThinkingBlock>();
   #undecided: ToolBlock | undefined;
   #inputTokens = 0;
   #outputTokens = 0;
@@ -33,9 +43,12 @@ export class AnthropicStreamMapper {
     const out: ModelEvent[] = [];
     switch (event.type) {
       case 'message_start': {
-        const usage = event.message.usage;
-        this.#inputTokens = totalInput(usage);
-        this.#outputTokens = usage.output_tokens ?? 0;
+        // Some examples and compatible servers send no usage here.
+        const usage = event.message?.usage;
+        if (usage) {
+          this.#inputTokens = totalInput(usage);
+          this.#outputTokens = usage.output_tokens ?? 0;
+        }
         break;
       }
       case 'content_block_start': {
@@ -51,6 +64,16 @@ export class AnthropicStreamMapper {
           out.push({ type: 'tool-call-start', id: block.id, name: block.name });
         } else if (block.type === 'text' && block.text !== '') {
           out.push({ type: 'text-delta', text: block.text });
+        } else if (block.type === 'thinking') {
+          const text = block.thinking ?? '';
+          this.#thinking.set(event.index, { text, signature: block.signature ?? '' });
+          if (text !== '') out.push({ type: 'reasoning-delta', text });
+        } else if (block.type === 'redacted_thinking') {
+          // Encrypted: nothing to show, everything to send back as it came.
+          out.push({
+            type: 'reasoning',
+            part: { provider: 'anthropic', kind: 'redacted_thinking', data: block.data },
+          });
         }
         break;
       }
@@ -58,6 +81,15 @@ export class AnthropicStreamMapper {
         const { delta } = event;
         if (delta.type === 'text_delta') {
           if (delta.text !== '') out.push({ type: 'text-delta', text: delta.text });
+        } else if (delta.type === 'thinking_delta') {
+          const block = this.#thinking.get(event.index);
+          if (block && delta.thinking !== '') {
+            block.text += delta.thinking;
+            out.push({ type: 'reasoning-delta', text: delta.thinking });
+          }
+        } else if (delta.type === 'signature_delta') {
+          const block = this.#thinking.get(event.index);
+          if (block) block.signature += delta.signature;
         } else if (delta.type === 'input_json_delta') {
           const block = this.#open.get(event.index);
           if (block && delta.partial_json !== '') {
@@ -68,6 +100,18 @@ export class AnthropicStreamMapper {
         break;
       }
       case 'content_block_stop': {
+        const thinking = this.#thinking.get(event.index);
+        if (thinking) {
+          this.#thinking.delete(event.index);
+          const part: ReasoningPart = {
+            provider: 'anthropic',
+            kind: 'thinking',
+            text: thinking.text,
+          };
+          if (thinking.signature !== '') part.signature = thinking.signature;
+          out.push({ type: 'reasoning', part });
+          break;
+        }
         const block = this.#open.get(event.index);
         if (!block) break;
         this.#open.delete(event.index);
@@ -83,9 +127,11 @@ export class AnthropicStreamMapper {
       }
       case 'message_delta': {
         this.#stopReason = event.delta.stop_reason;
-        const { usage } = event;
+        const usage = event.usage ?? {};
         if (typeof usage.output_tokens === 'number') this.#outputTokens = usage.output_tokens;
-        if (typeof usage.input_tokens === 'number') this.#inputTokens = totalInput(usage);
+        if (typeof usage.input_tokens === 'number') {
+          this.#inputTokens = totalInput(usage as Parameters<typeof totalInput>[0]);
+        }
         this.#settleUndecided(out, !isCutOff(this.#stopReason));
         // Blocks still open now never got their end: their arguments are incomplete.
         this.#open.clear();
@@ -107,6 +153,7 @@ export class AnthropicStreamMapper {
     if (this.#stopReason === undefined) {
       throw new ModelApiError({
         provider: 'anthropic',
+        kind: 'connection-lost',
         apiMessage: 'the stream ended before the message was complete (no message_delta)',
       });
     }

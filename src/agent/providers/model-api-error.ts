@@ -2,6 +2,9 @@ import { SalvoError } from '../../errors.js';
 
 const marker = Symbol.for('salvo.model-api-error');
 
+/** What failed, for hosts that word it: see `ModelApiError.kind`. */
+export type ModelErrorKind = 'api' | 'connection' | 'connection-lost' | 'invalid-data';
+
 /**
  * A model provider's API failed: an HTTP error, an error event in the middle of the stream, a
  * lost connection, or data the provider's SDK could not parse. The message names the provider,
@@ -18,12 +21,19 @@ export class ModelApiError extends SalvoError {
   readonly type: string | undefined;
   /** The API's own message, or what went wrong on the way (`terminated`...). */
   readonly apiMessage: string;
+  /**
+   * What failed: `api` the server answered with an error (an HTTP status, or an error in the
+   * stream), `connection` it could not be reached, `connection-lost` the answer broke off on the
+   * way, `invalid-data` the stream could not be read.
+   */
+  readonly kind: ModelErrorKind;
 
   constructor(fields: {
     provider: string;
     status?: number | undefined;
     type?: string | undefined;
     apiMessage: string;
+    kind?: ModelErrorKind;
     cause?: unknown;
   }) {
     const { provider, status, type, apiMessage, cause } = fields;
@@ -33,6 +43,7 @@ export class ModelApiError extends SalvoError {
     this.status = status;
     this.type = type;
     this.apiMessage = apiMessage;
+    this.kind = fields.kind ?? 'api';
   }
 
   static override isInstance(value: unknown): value is ModelApiError {
@@ -59,9 +70,10 @@ function describeSdkError(error: unknown): {
   status: number | undefined;
   type: string | undefined;
   apiMessage: string;
+  kind: ModelErrorKind;
 } {
   if (!(error instanceof Error)) {
-    return { status: undefined, type: undefined, apiMessage: String(error) };
+    return { status: undefined, type: undefined, apiMessage: String(error), kind: 'api' };
   }
   const record = error as unknown as Record<string, unknown>;
   const status = typeof record.status === 'number' ? record.status : undefined;
@@ -75,17 +87,28 @@ function describeSdkError(error: unknown): {
     status !== undefined && message.startsWith(`${status} `)
       ? message.slice(`${status} `.length)
       : message;
-  const apiMessage = stringField(inner, 'message') ?? `${kindOf(error)}${fallback}`;
-  return { status, type, apiMessage: apiMessage.trim() === '' ? error.name : apiMessage };
+  const kind: ModelErrorKind = body || status !== undefined ? 'api' : kindOf(error);
+  const prefix =
+    kind === 'invalid-data'
+      ? 'invalid stream data: '
+      : kind === 'connection-lost'
+        ? 'connection lost: '
+        : '';
+  const apiMessage = stringField(inner, 'message') ?? `${prefix}${fallback}`;
+  return { status, type, apiMessage: apiMessage.trim() === '' ? error.name : apiMessage, kind };
 }
 
-/** What kind of failure an error without an API body is, as a prefix of its message. */
-function kindOf(error: Error): string {
-  if (error.name === 'SyntaxError') return 'invalid stream data: ';
-  if (error.name.startsWith('APIConnection')) return ''; // "Connection error.", "Request timed out."
+/** What kind of failure an error without an API body is. */
+function kindOf(error: Error): ModelErrorKind {
+  if (error.name === 'SyntaxError') return 'invalid-data';
+  // "Connection error.", "Request timed out.": the request never got an answer.
+  const type = error.constructor?.name ?? '';
+  if (error.name.startsWith('APIConnection') || type.startsWith('APIConnection')) {
+    return 'connection';
+  }
   const code = String(codeOf(error.cause) ?? codeOf(error) ?? '');
   const lost = error.message === 'terminated' || /^(ECONNRESET|EPIPE|UND_ERR_SOCKET)$/.test(code);
-  return lost ? 'connection lost: ' : '';
+  return lost ? 'connection-lost' : 'api';
 }
 
 function codeOf(value: unknown): unknown {

@@ -40,6 +40,22 @@ export interface OpenAIModelOptions {
   maxRetries?: number;
   /** What the SDK itself logs (to the console): `'off'` for a host that reports errors itself. */
   logLevel?: 'off' | 'error' | 'warn' | 'info' | 'debug';
+  /** Sampling temperature, 0 to 2 (servers may take less). */
+  temperature?: number;
+  /**
+   * `parallel_tool_calls`: `false` for endpoints that reject parallel calls, or to ask for one
+   * call per answer. Sent only when set (some compatible servers reject the field).
+   */
+  parallelToolCalls?: boolean;
+  /** `reasoning_effort` of OpenAI's reasoning models (and DeepSeek's thinking mode). */
+  reasoningEffort?: 'minimal' | 'low' | 'medium' | 'high';
+  /**
+   * Fields merged into every request body, for a server's own parameters (DeepSeek's
+   * `thinking: { type: 'enabled' }`, vLLM's `chat_template_kwargs`).
+   */
+  extraBody?: Record<string, unknown>;
+  /** Headers sent with every request (OpenRouter's `HTTP-Referer`, a gateway's own). */
+  headers?: Record<string, string>;
   /** An SDK client to use as it is; `apiKey`, `baseURL` and `maxRetries` are then ignored. */
   client?: OpenAI;
 }
@@ -68,6 +84,16 @@ export function openAIModel(options: OpenAIModelOptions): Model {
     );
   }
   assertCount('maxRetries', maxRetries, { min: 0, allowInfinity: false });
+  const { temperature, parallelToolCalls, reasoningEffort, extraBody } = options;
+  if (temperature !== undefined && !(temperature >= 0 && temperature <= 2)) {
+    throw new InvalidOptionError('temperature', 'a number from 0 to 2', temperature);
+  }
+  if (parallelToolCalls !== undefined && typeof parallelToolCalls !== 'boolean') {
+    throw new InvalidOptionError('parallelToolCalls', 'a boolean', parallelToolCalls);
+  }
+  if (extraBody !== undefined && (typeof extraBody !== 'object' || extraBody === null)) {
+    throw new InvalidOptionError('extraBody', 'an object of request fields', extraBody);
+  }
   const client = options.client ?? createClient(options, maxRetries);
 
   return {
@@ -84,8 +110,14 @@ export function openAIModel(options: OpenAIModelOptions): Model {
         stream: true,
         stream_options: { include_usage: true },
       };
-      if (request.tools.length > 0) body.tools = toOpenAITools(request.tools);
+      if (request.tools.length > 0) {
+        body.tools = toOpenAITools(request.tools);
+        if (parallelToolCalls !== undefined) body.parallel_tool_calls = parallelToolCalls;
+      }
       if (maxTokens !== undefined) body[maxTokensParam] = maxTokens;
+      if (temperature !== undefined) body.temperature = temperature;
+      if (reasoningEffort !== undefined) body.reasoning_effort = reasoningEffort;
+      if (extraBody) Object.assign(body, extraBody);
 
       const mapper = new OpenAIStreamMapper();
       try {
@@ -118,6 +150,7 @@ function createClient(options: OpenAIModelOptions, maxRetries: number): OpenAI {
     apiKey,
     ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+    ...(options.headers === undefined ? {} : { defaultHeaders: options.headers }),
     maxRetries,
   });
 }

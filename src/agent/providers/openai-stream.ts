@@ -1,5 +1,5 @@
 import type OpenAI from 'openai';
-import type { FinishReason, ModelEvent } from '../model.js';
+import type { FinishReason, ModelEvent, ProviderData } from '../model.js';
 import { ModelApiError } from './model-api-error.js';
 import { argumentsText, parseArguments } from './tool-arguments.js';
 
@@ -10,6 +10,8 @@ interface OpenCall {
   id: string;
   name: string;
   args: string;
+  /** What the server attached to the call and wants back (Gemini's `extra_content`). */
+  extra: unknown;
   /** `tool-call-start` was sent: the name is known. */
   started: boolean;
   /** `tool-call` was sent. */
@@ -20,21 +22,38 @@ interface OpenCall {
  * Turns Chat Completions stream chunks into {@link ModelEvent}s, one chunk at a time (first
  * choice only).
  *
- * Tool calls are gathered by `index`, so several calls may stream interleaved. A call yields
+ * Calls are keyed by `id` when the server sends one, and by `index` for the pieces that carry
+ * only an index: several calls may stream interleaved, and servers that give every call `index:
+ * 0` (some Gemini adapters, proxies, older LiteLLM) still get one call per id. A call yields
  * `tool-call-start` once its name is known, then one `tool-call-delta` per arguments piece, and
- * `tool-call` as soon as its arguments parse as a JSON object (no further text could make them
- * valid again) or when `finish_reason` arrives. With `finish_reason: 'length'`, a call whose
- * arguments are still incomplete was cut off: it yields no `tool-call`. The `finish` comes when
- * the stream ends, since the usage chunk follows `finish_reason`.
+ * `tool-call` as soon as its arguments parse as a JSON object or when `finish_reason` arrives.
+ * A piece for a call that is complete already starts a new call rather than being dropped. With
+ * `finish_reason: 'length'`, a call whose arguments are still incomplete was cut off: it yields
+ * no `tool-call`.
+ *
+ * Reasoning (`reasoning_content`, DeepSeek and vLLM; `reasoning`, OpenRouter) streams as
+ * `reasoning-delta` and is kept as one `reasoning` part, sent back with an answer that made
+ * calls. Errors sent in the stream (`{ error }` with HTTP 200, as OpenRouter does; vLLM's
+ * `{ object: 'error', message }`) throw a `ModelApiError` with the server's message.
  */
 export class OpenAIStreamMapper {
-  readonly #calls = new Map<number, OpenCall>();
+  readonly #provider: string;
+  readonly #calls: OpenCall[] = [];
+  /** The latest call of each index, for the pieces that name no id. */
+  readonly #byIndex = new Map<number, OpenCall>();
+  #reasoning = '';
   #finishReason: string | undefined;
   #inputTokens = 0;
   #outputTokens = 0;
 
+  /** `provider` is the `Model.provider` its reasoning parts and call data are tagged with. */
+  constructor(provider = 'openai') {
+    this.#provider = provider;
+  }
+
   push(chunk: Chunk): ModelEvent[] {
     const out: ModelEvent[] = [];
+    streamError(chunk, this.#provider);
     if (chunk.usage) {
       this.#inputTokens = chunk.usage.prompt_tokens ?? 0;
       this.#outputTokens = chunk.usage.completion_tokens ?? 0;
@@ -42,8 +61,16 @@ export class OpenAIStreamMapper {
     // Some compatible servers send `choices: null` in the usage chunk.
     const choice = (chunk.choices ?? []).find((c) => (c.index ?? 0) === 0);
     if (!choice) return out;
-    const { delta } = choice;
+    const delta = choice.delta as (typeof choice)['delta'] & {
+      reasoning_content?: unknown;
+      reasoning?: unknown;
+    };
     if (delta) {
+      const thought = delta.reasoning_content ?? delta.reasoning;
+      if (typeof thought === 'string' && thought !== '') {
+        this.#reasoning += thought;
+        out.push({ type: 'reasoning-delta', text: thought });
+      }
       if (typeof delta.content === 'string' && delta.content !== '') {
         out.push({ type: 'text-delta', text: delta.content });
       }
@@ -54,13 +81,20 @@ export class OpenAIStreamMapper {
     }
     if (choice.finish_reason) {
       this.#finishReason = choice.finish_reason;
+      if ((choice.finish_reason as string) === 'error') {
+        throw new ModelApiError({
+          provider: this.#provider,
+          kind: 'api',
+          apiMessage: 'the server ended the answer with an error (finish_reason "error")',
+        });
+      }
       const cutOff = choice.finish_reason === 'length';
-      for (const call of this.#calls.values()) {
+      for (const call of this.#calls) {
         if (call.complete) continue;
         call.complete = true;
         if (cutOff) continue;
         if (!call.started) this.#start(call, out);
-        out.push(toolCall(call));
+        out.push(this.#toolCall(call));
       }
     }
     return out;
@@ -70,30 +104,50 @@ export class OpenAIStreamMapper {
   end(): ModelEvent[] {
     if (this.#finishReason === undefined) {
       throw new ModelApiError({
-        provider: 'openai',
+        provider: this.#provider,
+        kind: 'connection-lost',
         apiMessage: 'the stream ended before the answer was complete (no finish_reason)',
       });
     }
+    const out: ModelEvent[] = [];
+    if (this.#reasoning !== '') {
+      out.push({
+        type: 'reasoning',
+        part: { provider: this.#provider, kind: 'reasoning_content', text: this.#reasoning },
+      });
+    }
     const usage = { inputTokens: this.#inputTokens, outputTokens: this.#outputTokens };
-    return [{ type: 'finish', reason: finishReason(this.#finishReason), usage }];
+    out.push({ type: 'finish', reason: finishReason(this.#finishReason), usage });
+    return out;
   }
 
   #toolCallDelta(part: ToolCallDelta, out: ModelEvent[]): void {
-    const index = this.#indexOf(part);
-    let call = this.#calls.get(index);
+    let call = this.#find(part);
+    const name = part.function?.name ?? '';
+    const piece = part.function?.arguments ?? '';
+    const extra = (part as { extra_content?: unknown }).extra_content;
+    if (call?.complete) {
+      // Nothing new, or the same call sent again whole: it has run already.
+      if (name === '' && piece === '' && extra === undefined) return;
+      if (part.id === call.id && (piece === '' || piece === call.args)) return;
+      // Anything else is another call that reused an index or an id: it runs too (a reused id
+      // gets the scheduler's duplicate-id result), never dropped.
+      call = undefined;
+    }
     if (!call) {
       call = {
-        id: part.id ?? `call_${index}`,
+        id: part.id || `call_${this.#calls.length}`,
         name: '',
         args: '',
+        extra: undefined,
         started: false,
         complete: false,
       };
-      this.#calls.set(index, call);
+      this.#calls.push(call);
     }
-    if (call.complete) return;
-    if (part.function?.name && call.name === '') call.name = part.function.name;
-    const piece = part.function?.arguments ?? '';
+    if (typeof part.index === 'number') this.#byIndex.set(part.index, call);
+    if (extra !== undefined) call.extra = extra;
+    if (name !== '' && call.name === '') call.name = name;
     call.args += piece;
     if (!call.started) {
       if (call.name !== '') this.#start(call, out);
@@ -102,8 +156,18 @@ export class OpenAIStreamMapper {
     }
     if (call.started && parseArguments(call.args) !== undefined) {
       call.complete = true;
-      out.push(toolCall(call));
+      out.push(this.#toolCall(call));
     }
+  }
+
+  /**
+   * The call a piece belongs to: by id when it has one (a new id is a new call, whatever its
+   * index), else by index, else the latest call (servers that send neither after the first).
+   */
+  #find(part: ToolCallDelta): OpenCall | undefined {
+    if (part.id) return this.#calls.find((c) => c.id === part.id);
+    if (typeof part.index === 'number') return this.#byIndex.get(part.index);
+    return this.#calls.at(-1);
   }
 
   /** Sends `tool-call-start`, then the arguments that arrived before the name, as one delta. */
@@ -113,19 +177,39 @@ export class OpenAIStreamMapper {
     if (call.args !== '') out.push({ type: 'tool-call-delta', id: call.id, delta: call.args });
   }
 
-  /** The call's `index`; servers that omit it are matched by `id`, or start a new call. */
-  #indexOf(part: ToolCallDelta): number {
-    if (typeof part.index === 'number') return part.index;
-    if (part.id !== undefined) {
-      for (const [index, call] of this.#calls) if (call.id === part.id) return index;
-      return this.#calls.size;
+  #toolCall(call: OpenCall): ModelEvent {
+    const event: ModelEvent = {
+      type: 'tool-call',
+      id: call.id,
+      name: call.name,
+      input: argumentsText(call.args),
+    };
+    if (call.extra !== undefined) {
+      const data: ProviderData = { provider: this.#provider, extra_content: call.extra };
+      event.providerData = data;
     }
-    return Math.max(-1, ...this.#calls.keys());
+    return event;
   }
 }
 
-function toolCall(call: OpenCall): ModelEvent {
-  return { type: 'tool-call', id: call.id, name: call.name, input: argumentsText(call.args) };
+/** Throws the error a server sent as a chunk, HTTP 200 notwithstanding. */
+function streamError(chunk: Chunk, provider: string): void {
+  const raw = chunk as unknown as Record<string, unknown>;
+  const body =
+    typeof raw.error === 'object' && raw.error !== null
+      ? (raw.error as Record<string, unknown>)
+      : raw.object === 'error'
+        ? raw
+        : undefined;
+  if (!body) return;
+  const message = typeof body.message === 'string' && body.message !== '' ? body.message : '';
+  const code = body.code ?? body.type;
+  throw new ModelApiError({
+    provider,
+    kind: 'api',
+    type: typeof code === 'string' || typeof code === 'number' ? String(code) : undefined,
+    apiMessage: message || 'the server sent an error in the stream',
+  });
 }
 
 export function finishReason(reason: string | undefined): FinishReason {

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import type { AgentMessage, Usage } from '../../agent/model.js';
+import { ModelApiError } from '../../agent/providers/model-api-error.js';
 import { type AgentResult, runAgent } from '../../agent/run-agent.js';
 import type { ApprovalMode } from '../../approval/approval.js';
 import type { TurnTrace } from '../../trace/call-trace.js';
@@ -43,7 +44,13 @@ export async function runCommand(
     io.stdin.isTTY === true && !fromStdin,
   );
   const choice = chooseProvider(flags, config, io.env);
-  const model = createModel(choice, io.env);
+  const model = createModel(choice, io.env, {
+    thinking: flags.thinking ?? config.thinking,
+    maxTokens: config.maxTokens,
+    temperature: config.temperature,
+    parallelToolCalls: config.parallelToolCalls,
+    headers: config.headers,
+  });
   const first = fromStdin ? await readAll(io.stdin) : prompt;
   if (first !== undefined && first.trim() === '') {
     throw new CliError('the prompt is empty: salvo run "<what to do>"');
@@ -300,17 +307,20 @@ async function writeFiles(
   return files;
 }
 
+/** The run's failure in words, by what failed (never by the words of the server's message). */
 function describeFailure(session: Session, error: Error): string {
   const text = oneLine(error);
   const where = session.choice.baseUrl ?? `the ${session.choice.provider} API`;
-  // A stream cut after it began reached the server: that is not "cannot reach".
-  if (/connection lost|terminated|other side closed|socket hang up|ECONNRESET/i.test(text)) {
-    return `the connection to ${where} broke mid-answer: ${text}`;
+  if (!ModelApiError.isInstance(error)) return text;
+  switch (error.kind) {
+    case 'connection':
+      return `cannot reach ${where}: ${text}`;
+    case 'connection-lost':
+      // A stream cut after it began reached the server: that is not "cannot reach".
+      return `the connection to ${where} broke mid-answer: ${text}`;
+    default:
+      return text;
   }
-  if (/connect|ECONNREFUSED|ENOTFOUND|fetch failed|network/i.test(text)) {
-    return `cannot reach ${where}: ${text}`;
-  }
-  return text;
 }
 
 /** `salvo` alone: prompts until /exit, Ctrl-D or Ctrl-C at the prompt; the conversation carries on. */

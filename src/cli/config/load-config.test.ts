@@ -114,7 +114,7 @@ describe('loadConfig', () => {
   const whole = 'a whole number from 1 and up';
   const server = (settings: unknown) => ({ mcpServers: { gh: settings } });
   it.each<[string, unknown, string, string]>([
-    ['provider', { provider: 'gpt' }, 'provider', '"anthropic" or "openai"'],
+    ['provider', { provider: 'gpt' }, 'provider', '"anthropic", "openai" or "openai-responses"'],
     ['model empty', { model: '' }, 'model', 'a non-empty string'],
     ['model number', { model: 4 }, 'model', 'a non-empty string'],
     ['baseUrl scheme', { baseUrl: 'ftp://x.org' }, 'baseUrl', 'an absolute http:// or https://'],
@@ -241,7 +241,7 @@ describe('loadConfig', () => {
     const error = loadError();
     expect(error.file).toBe(user);
     expect(error.message).toContain('unknown field `colour`; remove it or use one of `provider`,');
-    expect(error.message).toContain('`toolTimeoutMs`, `system`, `mcpServers`');
+    expect(error.message).toContain('`toolTimeoutMs`, `system`, `thinking`');
   });
 
   it('fails when the --config file is missing, but not when the usual files are', () => {

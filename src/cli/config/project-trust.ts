@@ -26,9 +26,9 @@ export interface UnsafeSettings {
 /**
  * Splits a project's `salvo.json` into what it may set on its own (anything that raises safety
  * or only tunes the run) and what needs the user to trust the folder first: an approval mode
- * less strict than the user's, MCP servers (they start programs or connect out), the provider
- * or its URL (the user's API key goes there), and the sandbox turned off or opened to the
- * network.
+ * less strict than the user's, MCP servers (they start programs or connect out), the provider,
+ * its URL or request headers (the user's API key and conversation go there), and the sandbox
+ * turned off or opened to the network.
  */
 export function unsafeSettings(project: SalvoConfig, user: SalvoConfig): UnsafeSettings {
   const safe: SalvoConfig = { ...project };
@@ -53,6 +53,11 @@ export function unsafeSettings(project: SalvoConfig, user: SalvoConfig): UnsafeS
   if (project.baseUrl !== undefined) {
     fields.push(`baseUrl ${project.baseUrl} (your API key would be sent there)`);
     delete safe.baseUrl;
+  }
+  if (project.headers !== undefined) {
+    // An `Authorization` of the project's would send the user's conversation to its account.
+    fields.push(`headers ${Object.keys(project.headers).join(', ')}`);
+    delete safe.headers;
   }
   if (project.provider !== undefined && project.provider !== user.provider) {
     fields.push(`provider "${project.provider}"`);

@@ -4,7 +4,7 @@ import type { McpServerConfig } from '../../mcp/config.js';
 /** The settings a config file may hold; every field is optional. */
 export interface SalvoConfig {
   /** The model provider. */
-  provider?: 'anthropic' | 'openai';
+  provider?: 'anthropic' | 'openai' | 'openai-responses';
   /** The model id; a non-empty string. */
   model?: string;
   /** The provider's API base URL; an absolute http(s) URL. */
@@ -25,6 +25,16 @@ export interface SalvoConfig {
   system?: string;
   /** MCP servers by name, in the format Claude Desktop, Claude Code and Cursor read. */
   mcpServers?: Record<string, McpServerConfig>;
+  /** Let the model reason first: a budget in tokens (Anthropic), or `true` for the default. */
+  thinking?: number | true;
+  /** The most tokens the model writes per answer. */
+  maxTokens?: number;
+  /** Sampling temperature. */
+  temperature?: number;
+  /** `false` for endpoints that reject parallel tool calls (one call per answer). */
+  parallelToolCalls?: boolean;
+  /** Headers sent with every model request (a gateway's own). */
+  headers?: Record<string, string>;
   /** Where shell commands run: `'workspace'` (bubblewrap) or `'off'`. */
   sandbox?: 'workspace' | 'off';
   /** Let sandboxed shell commands use the network. */
@@ -43,6 +53,11 @@ export const configFields: readonly (keyof SalvoConfig)[] = [
   'maxSteps',
   'toolTimeoutMs',
   'system',
+  'thinking',
+  'maxTokens',
+  'temperature',
+  'parallelToolCalls',
+  'headers',
   'mcpServers',
   'sandbox',
   'sandboxNetwork',

@@ -6,7 +6,7 @@ import { ConfigError } from './config-error.js';
 import { configFields, type SalvoConfig } from './salvo-config.js';
 import { validateMcpServers } from './validate-mcp-servers.js';
 
-const providers = ['anthropic', 'openai'] as const;
+const providers = ['anthropic', 'openai', 'openai-responses'] as const;
 
 /**
  * Checks the parsed JSON of one config file, field by field in the file's order, and returns a
@@ -64,6 +64,40 @@ function setField(file: string, config: SalvoConfig, field: keyof SalvoConfig, v
     case 'mcpServers':
       config.mcpServers = validateMcpServers(file, value);
       return;
+    case 'thinking':
+      if (
+        value !== true &&
+        !(typeof value === 'number' && Number.isInteger(value) && value >= 1024)
+      ) {
+        throw bad('true, or a budget in tokens from 1024 up');
+      }
+      config.thinking = value;
+      return;
+    case 'maxTokens':
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+        throw bad('a whole number from 1 and up');
+      }
+      config.maxTokens = value;
+      return;
+    case 'temperature':
+      if (typeof value !== 'number' || !(value >= 0 && value <= 2))
+        throw bad('a number from 0 to 2');
+      config.temperature = value;
+      return;
+    case 'parallelToolCalls':
+      if (typeof value !== 'boolean') throw bad('true or false');
+      config.parallelToolCalls = value;
+      return;
+    case 'headers': {
+      const ok =
+        typeof value === 'object' &&
+        value !== null &&
+        !Array.isArray(value) &&
+        Object.values(value).every((v) => typeof v === 'string');
+      if (!ok) throw bad('an object of header names to string values');
+      config.headers = { ...(value as Record<string, string>) };
+      return;
+    }
     case 'sandbox':
       if (value !== 'workspace' && value !== 'off') throw bad(quoted(['workspace', 'off']));
       config.sandbox = value;
