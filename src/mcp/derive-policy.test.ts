@@ -37,12 +37,17 @@ describe('derivePolicy', () => {
       'ask',
     );
     expect(
-      derivePolicy({ server: 'gh', trust: 'none', annotations: { readOnlyHint: true } }).approval,
-    ).toBe('auto');
-    expect(
-      derivePolicy({ server: 'gh', trust: 'none', annotations: { destructiveHint: false } })
+      derivePolicy({ server: 'gh', trust: 'annotations', annotations: { readOnlyHint: true } })
         .approval,
     ).toBe('auto');
+    expect(
+      derivePolicy({ server: 'gh', trust: 'annotations', annotations: { destructiveHint: false } })
+        .approval,
+    ).toBe('auto');
+    // Under the default trust, a server's hints do not lower approval: a lying server asks too.
+    expect(
+      derivePolicy({ server: 'gh', trust: 'none', annotations: { readOnlyHint: true } }).approval,
+    ).toBe('ask');
     // A server the user trusts fully runs without asking, unless a tool says it destroys.
     expect(derivePolicy({ server: 'gh', trust: 'parallel' }).approval).toBe('auto');
     const policy = derivePolicy({

@@ -22,11 +22,12 @@ export function serverKey(server: string): string {
 
 /**
  * Claims and approval of one MCP tool from its annotations, the server's trust and the config's
- * override. Claims follow annotations only under `trust: 'annotations'`. Approval follows MCP's
- * defaults (`readOnlyHint: false`, `destructiveHint: true`): a tool runs without asking when it
- * says it only reads (`readOnlyHint: true`) or only adds (`destructiveHint: false`), or when the
- * server is trusted fully (`trust: 'parallel'`) and the tool does not say it destroys; any
- * other tool, one without annotations included, asks.
+ * override. Annotations are the server's own word: they count only under `trust:
+ * 'annotations'` or `'parallel'`, never under the default `'none'`, where every tool asks unless
+ * an override says otherwise. Where they count, approval follows MCP's defaults
+ * (`readOnlyHint: false`, `destructiveHint: true`): a tool runs without asking when it says it
+ * only reads (`readOnlyHint: true`) or only adds (`destructiveHint: false`), or, on a server
+ * trusted fully (`'parallel'`), unless it says it destroys; a tool without annotations asks.
  */
 export function derivePolicy(options: {
   server: string;
@@ -51,10 +52,12 @@ export function derivePolicy(options: {
     claims = [{ key, mode: 'write' }];
     reason = trust === 'annotations' ? 'not readOnlyHint' : "trust 'none'";
   }
+  // Hints are the server's word: they count only where the user said to believe it.
+  const believed = trust === 'none' ? undefined : annotations;
   const harmless =
-    annotations?.readOnlyHint === true ||
-    annotations?.destructiveHint === false ||
-    (trust === 'parallel' && annotations?.destructiveHint !== true);
+    believed?.readOnlyHint === true ||
+    believed?.destructiveHint === false ||
+    (trust === 'parallel' && believed?.destructiveHint !== true);
   const approval: ApprovalPolicy = override?.approval ?? (harmless ? 'auto' : 'ask');
   return { claims, approval, reason };
 }

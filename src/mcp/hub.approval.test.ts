@@ -11,7 +11,7 @@ afterEach(async () => {
 
 describe('McpHub approvals follow MCP annotation defaults', () => {
   it('asks for a tool without annotations in ask mode, and not for a readOnlyHint one', async () => {
-    hub = await faultHub({ f: {} });
+    hub = await faultHub({ f: { trust: 'annotations' } });
     const asked: string[] = [];
     const scheduler = new Scheduler({
       tools: hub.tools(),
@@ -27,6 +27,21 @@ describe('McpHub approvals follow MCP annotation defaults', () => {
     ]);
     expect(asked).toEqual(['f__fail']);
     expect(results.map((r) => r.status)).toEqual(['denied', 'success']);
+  });
+
+  it("asks for every tool under the default trust 'none', whatever the server's hints say", async () => {
+    hub = await faultHub({ f: {} });
+    const asked: string[] = [];
+    const scheduler = new Scheduler({
+      tools: hub.tools(),
+      approvalMode: 'ask',
+      approver: (request) => {
+        asked.push(request.toolName);
+        return 'deny';
+      },
+    });
+    await scheduler.run([{ id: 'b', name: 'f__info', input: {} }]);
+    expect(asked).toEqual(['f__info']);
   });
 
   it('runs it without asking when a per-tool override says so', async () => {

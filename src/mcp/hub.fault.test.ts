@@ -41,7 +41,7 @@ describe('McpHub against the fault server', () => {
 
   it("trust 'none' runs one call of a server at a time", async () => {
     hub = await faultHub({ f: {} });
-    const scheduler = new Scheduler({ tools: hub.tools() });
+    const scheduler = new Scheduler({ tools: hub.tools(), approvalMode: 'yolo' });
     const { results } = await scheduler.run(calls(3, 'f__sleep', () => ({ ms: 50 })));
     const spans = results.map((r) => structured<Sleep>(r.content));
     for (let i = 1; i < spans.length; i++) {

@@ -54,8 +54,11 @@ export function repositoryConfigProblem(
 ): string | undefined {
   const seen = new Set<string>();
   for (const folder of folders) {
-    const gitDir = findGitDir(folder);
-    if (!gitDir || seen.has(gitDir)) continue;
+    const found = findGitDir(folder, root);
+    if (!found || seen.has(found.gitDir)) continue;
+    if (found.outside)
+      return `the repository reads data from outside the workspace (${found.outside})`;
+    const gitDir = found.gitDir;
     seen.add(gitDir);
     for (const file of configFiles(gitDir)) {
       const key = programKeyIn(file);
@@ -69,19 +72,43 @@ export function repositoryConfigProblem(
   return undefined;
 }
 
-/** The git dir git finds from `folder` (walking up), or `undefined`. Bare ones are not found. */
-function findGitDir(folder: string): string | undefined {
+/**
+ * The git dir git finds from `folder` (walking up), or `undefined`. Bare ones are not found.
+ * `outside` is set when the repository would make git read another repository's data: a `.git`
+ * file (in the workspace) that points outside it, or borrowed objects (`alternates`).
+ */
+function findGitDir(
+  folder: string,
+  root: string,
+): { gitDir: string; outside?: string } | undefined {
   for (let dir = resolve(folder); ; dir = dirname(dir)) {
     const dotGit = join(dir, '.git');
     const kind = statKind(dotGit);
-    if (kind === 'dir') return dotGit;
+    if (kind === 'dir') return withAlternates(dotGit);
     if (kind === 'file') {
-      const text = readText(dotGit);
-      const match = /^gitdir:\s*(.+?)\s*$/m.exec(text ?? '');
-      if (match?.[1]) return resolve(dir, match[1]);
+      // As git reads it: after `gitdir: ` exactly, line ends trimmed, spaces kept.
+      const match = /^gitdir: (.*?)[\r\n]*$/.exec(readText(dotGit)?.split('\n')[0] ?? '');
+      if (!match?.[1]) return undefined;
+      const gitDir = resolve(dir, match[1]);
+      if (inside(root, dotGit) && !inside(root, gitDir)) {
+        return { gitDir, outside: `${dotGit} points to ${gitDir}` };
+      }
+      return withAlternates(gitDir);
     }
     if (dirname(dir) === dir) return undefined;
   }
+}
+
+function withAlternates(gitDir: string): { gitDir: string; outside?: string } {
+  const alternates = join(gitDir, 'objects', 'info', 'alternates');
+  return statKind(alternates) === 'file'
+    ? { gitDir, outside: `${alternates} borrows objects from another repository` }
+    : { gitDir };
+}
+
+function inside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 /** The config files of a git dir: its own, its worktree config, and its common dir's. */
@@ -110,7 +137,10 @@ function programKeyIn(file: string): string | undefined {
       section = sub === undefined ? name.toLowerCase() : `${name.toLowerCase()}.${sub}`;
       const rest = header[3]?.trim() ?? '';
       if (rest === '' || rest.startsWith('#') || rest.startsWith(';')) continue;
-      return checkEntry(section, rest);
+      // `[core] bare = false` on one line: check the entry, and read on.
+      const found = checkEntry(section, rest);
+      if (found) return found;
+      continue;
     }
     const found = checkEntry(section, line);
     if (found) return found;

@@ -105,6 +105,14 @@ const forcedConfig: [string, string][] = [
   ['core.fsmonitor', 'false'],
   ['core.pager', 'cat'],
   ['log.showSignature', 'false'],
+  // A read that refreshes the index (`git diff`) would run the `post-index-change` hook.
+  ['core.hooksPath', '/dev/null'],
+  // No transport at all: a partial clone's lazy fetch would run `uploadpack` or `sshCommand`.
+  ['protocol.allow', 'never'],
+  // Submodules are other repositories, with configs this check never saw.
+  ['diff.ignoreSubmodules', 'all'],
+  ['status.submoduleSummary', 'false'],
+  ['submodule.recurse', 'false'],
 ];
 
 /** The environment of a command run without approval: the shim first, the forced config. */
@@ -117,6 +125,7 @@ export function shimEnvironment(env: NodeJS.ProcessEnv, shim: GitShim): NodeJS.P
     PAGER: 'cat',
     GIT_TERMINAL_PROMPT: '0',
     GIT_OPTIONAL_LOCKS: '0',
+    GIT_NO_LAZY_FETCH: '1',
   };
   delete out.GIT_EXTERNAL_DIFF;
   delete out.GIT_DIR;

@@ -20,6 +20,11 @@ export interface SandboxSpec {
   env: NodeJS.ProcessEnv;
   /** More folders to show read-only (a helper script's folder). */
   readOnly?: readonly string[];
+  /**
+   * The workspace read-only too: for commands that run without approval, which are proven to
+   * write nothing (a second wall behind that proof). @default false
+   */
+  readOnlyWorkspace?: boolean;
   /** The bubblewrap executable. @default 'bwrap' */
   bwrap?: string;
 }
@@ -65,7 +70,9 @@ export function detectSandbox(bwrap = 'bwrap'): Promise<SandboxStatus> {
  */
 export function sandboxCommand(spec: SandboxSpec, argv: readonly string[]): [string, string[]] {
   const root = resolve(spec.root);
-  const args = ['--die-with-parent', '--new-session', '--unshare-all'];
+  // No capabilities inside, even for root: with them, a command could remount `/` writable or
+  // unmount what hides the secrets.
+  const args = ['--die-with-parent', '--new-session', '--unshare-all', '--cap-drop', 'ALL'];
   if (spec.network) args.push('--share-net');
   args.push('--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc');
   const hidden = ['/tmp', '/var/tmp', '/run', '/home', '/root'];
@@ -85,7 +92,8 @@ export function sandboxCommand(spec: SandboxSpec, argv: readonly string[]): [str
   for (const path of shown) {
     if (existsSync(path) && !inside(root, path)) args.push('--ro-bind', path, path);
   }
-  args.push('--bind', root, root, '--chdir', root, '--', ...argv);
+  args.push(spec.readOnlyWorkspace ? '--ro-bind' : '--bind', root, root);
+  args.push('--chdir', root, '--', ...argv);
   return [spec.bwrap ?? 'bwrap', args];
 }
 

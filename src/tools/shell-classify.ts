@@ -38,12 +38,15 @@ interface Rule {
   check?: ArgsCheck;
 }
 
-/** Options up to `--`, as given. */
+/**
+ * Every word that looks like an option, `--` or not: a `--` may be the value of an option
+ * (`-e --`), and the options after it are options all the same. A file operand named like an
+ * option after a real `--` is refused too: fail-closed.
+ */
 function optionsOf(args: readonly ShellWord[]): string[] {
   const out: string[] = [];
   for (const arg of args) {
-    if (arg.value === '--') break;
-    if (arg.value.startsWith('-') && arg.value !== '-') out.push(arg.value);
+    if (arg.value.startsWith('-') && arg.value !== '-' && arg.value !== '--') out.push(arg.value);
   }
   return out;
 }
@@ -70,6 +73,9 @@ function forbid(command: string, short: string, long: readonly string[]): ArgsCh
 }
 
 const findActions = new Set([
+  // Follow symbolic links: a link in the workspace would lead the walk outside it.
+  '-L',
+  '-follow',
   '-exec',
   '-execdir',
   '-ok',
@@ -172,6 +178,7 @@ const gitOutputOptions = forbid('git', '', [
   'ext-diff',
   'textconv',
   'filters',
+  'recurse-submodules',
 ]);
 
 const checkGit: ArgsCheck = (args) => {
@@ -208,11 +215,11 @@ const plain: Rule = { strict: false };
 
 /** Commands proven read-only, with the checks their arguments need. */
 const rules: Record<string, Rule> = {
-  ls: plain,
+  ls: { strict: false, check: forbid('ls', 'L', ['dereference']) },
   cat: plain,
   head: plain,
   tail: plain,
-  wc: plain,
+  wc: { strict: false, check: forbid('wc', '', ['files0-from']) },
   pwd: plain,
   echo: plain,
   printf: plain,
@@ -226,7 +233,7 @@ const rules: Record<string, Rule> = {
   realpath: plain,
   readlink: plain,
   stat: plain,
-  du: plain,
+  du: { strict: false, check: forbid('du', 'L', ['dereference', 'files0-from']) },
   df: plain,
   cut: plain,
   tr: plain,
@@ -244,9 +251,10 @@ const rules: Record<string, Rule> = {
   cmp: plain,
   comm: plain,
   diff: plain,
-  grep: plain,
-  egrep: plain,
-  fgrep: plain,
+  // `-R` follows every symbolic link it meets: out of the workspace.
+  grep: { strict: false, check: forbid('grep', 'R', ['dereference-recursive']) },
+  egrep: { strict: false, check: forbid('egrep', 'R', ['dereference-recursive']) },
+  fgrep: { strict: false, check: forbid('fgrep', 'R', ['dereference-recursive']) },
   which: plain,
   whoami: plain,
   uname: plain,
@@ -254,11 +262,19 @@ const rules: Record<string, Rule> = {
   file: { strict: true, check: forbid('file', 'C', ['compile']) },
   sort: {
     strict: true,
-    check: forbid('sort', 'oT', ['output', 'compress-program', 'temporary-directory']),
+    check: forbid('sort', 'oT', [
+      'output',
+      'compress-program',
+      'temporary-directory',
+      'files0-from',
+    ]),
   },
   uniq: { strict: true, check: checkUniq },
   find: { strict: true, check: checkFind },
-  rg: { strict: true, check: forbid('rg', '', ['pre', 'pre-glob', 'hostname-bin']) },
+  rg: {
+    strict: true,
+    check: forbid('rg', 'L', ['pre', 'pre-glob', 'hostname-bin', 'follow']),
+  },
   sed: { strict: true, check: checkSed },
   git: { strict: true, check: checkGit },
 };
@@ -282,9 +298,6 @@ const touchNothing = new Set([
 
 /** Commands whose arguments are never paths they read: no path check. */
 const noPathArgs = new Set(['echo', 'printf', 'true', 'false', 'sleep', 'basename', 'dirname']);
-
-/** Commands whose first operand is a pattern or script, not a path (unless `-e`/`-f` gave one). */
-const patternFirst = new Set(['grep', 'egrep', 'fgrep', 'rg', 'sed', 'jq']);
 
 const assignment = /^[A-Za-z_][A-Za-z0-9_]*=/;
 
@@ -330,13 +343,16 @@ export function classifyShellCommand(
     if (!touchNothing.has(name.value)) touchesFiles = true;
     if (root === undefined) continue;
     if (name.value === 'cd') {
-      const target = args.find((a) => a.value !== '--');
+      // `cd -P dir`, `cd -- dir`: options first; `cd -` and `cd` alone go elsewhere.
+      const target = args.find((a) => a.value === '-' || !a.value.startsWith('-'));
       if (!target || target.value === '-' || target.value.startsWith('~') || target.expands) {
         return { readOnly: false, reason: '`cd` to a folder that may be outside the workspace' };
       }
       const next = cwds.map((cwd) => resolve(cwd, target.value));
       const out = next.find((dir) => !inside(root, dir));
       if (out) return outsideReason(target.value);
+      // Checked for symbolic links that lead out, like any path.
+      for (const dir of next) paths.add(dir);
       cwds = [...new Set([...cwds, ...next])];
       continue;
     }
@@ -347,8 +363,15 @@ export function classifyShellCommand(
       for (const folder of folders) gitFolders.add(folder);
     }
     if (noPathArgs.has(name.value)) continue;
-    for (const value of pathArgs(name.value, args)) {
+    for (const { value, expands } of pathArgs(name.value, args)) {
       if (value.startsWith('~')) return outsideReason(value);
+      // `.?` and `.*` match `..`: a wildcard that begins a path part with a dot can climb out.
+      if (expands && value.split('/').some((part) => part.startsWith('.') && /[*?[]/.test(part))) {
+        return {
+          readOnly: false,
+          reason: `a wildcard that can match \`..\` (\`${value}\`) may lead outside the workspace`,
+        };
+      }
       for (const cwd of cwds) {
         const path = resolve(cwd, value);
         if (!inside(root, path)) return outsideReason(value);
@@ -383,39 +406,105 @@ function gitFolderArgs(args: readonly ShellWord[], cwds: readonly string[]): str
   return folders;
 }
 
+/** Options that give the pattern (or script) in their value: then no operand is a pattern. */
+const patternOptions: Record<string, { short: string; long: readonly string[] }> = {
+  grep: { short: 'ef', long: ['regexp', 'file'] },
+  egrep: { short: 'ef', long: ['regexp', 'file'] },
+  fgrep: { short: 'ef', long: ['regexp', 'file'] },
+  rg: { short: 'ef', long: ['regexp', 'file', 'files', 'type-list'] },
+  sed: { short: 'ef', long: ['expression', 'file'] },
+  jq: { short: 'f', long: ['from-file'] },
+};
+
+/** Options whose value is a file the command reads. */
+const fileOptions: Record<string, { short: string; long: readonly string[] }> = {
+  grep: { short: 'f', long: ['file', 'exclude-from'] },
+  egrep: { short: 'f', long: ['file', 'exclude-from'] },
+  fgrep: { short: 'f', long: ['file', 'exclude-from'] },
+  rg: { short: 'f', long: ['file', 'ignore-file'] },
+  sed: { short: 'f', long: ['file'] },
+  jq: { short: 'f', long: ['from-file'] },
+};
+
+/** jq options followed by a name and then a value (`--rawfile name FILE` reads FILE). */
+const jqPairs = new Set(['--arg', '--argjson', '--rawfile', '--slurpfile']);
+
 /**
  * The words of a command that may name a path it reads: operands and option values
- * (`--file=x`), but not a pattern or script given as the first operand. Over-approximate: a
- * word that is only a name inside the workspace costs nothing.
+ * (`--file=x`, `-fx`), but not a pattern or script given as the first operand. Fail-closed: a
+ * "pattern" that looks like a path outside (`/etc/x`, `../x`) is checked as one too, and a word
+ * that is only a name inside the workspace costs nothing.
  */
-function pathArgs(command: string, args: readonly ShellWord[]): string[] {
-  const out: string[] = [];
-  let patternSeen = !patternFirst.has(command);
+function pathArgs(
+  command: string,
+  args: readonly ShellWord[],
+): { value: string; expands: boolean }[] {
+  const out: { value: string; expands: boolean }[] = [];
+  const push = (value: string | undefined, expands = false) => {
+    if (value !== undefined && value !== '' && value !== '-') out.push({ value, expands });
+  };
+  const patterns = patternOptions[command];
+  const files = fileOptions[command];
+  let patternGiven = patterns === undefined;
   let options = true;
   for (let i = 0; i < args.length; i++) {
-    const value = (args[i] as ShellWord).value;
+    const word = args[i] as ShellWord;
+    const value = word.value;
     if (options && value === '--') {
       options = false;
       continue;
     }
-    if (options && value.startsWith('-') && value !== '-') {
-      // `-e PATTERN` / `-f FILE`: the pattern is given, every operand is then a path.
-      if (/^-[a-zA-Z]*[ef]$/.test(value) && patternFirst.has(command)) {
-        patternSeen = true;
-        const given = args[++i]?.value;
-        if (given !== undefined && value.endsWith('f')) out.push(given);
+    if (options && value.startsWith('--')) {
+      const [long = '', attached] = value.slice(2).split(/=(.*)/s);
+      if (command === 'jq' && jqPairs.has(value)) {
+        const second = args[i + 2]?.value;
+        if (value === '--rawfile' || value === '--slurpfile') push(second);
+        i += 2;
         continue;
       }
-      const eq = value.indexOf('=');
-      if (eq > 0) out.push(value.slice(eq + 1));
-      else if (/^-[^-]/.test(value) && /[/~]/.test(value.slice(2))) out.push(value.slice(2));
+      if (patterns?.long.includes(long)) patternGiven = true;
+      if (files?.long.includes(long)) {
+        push(attached ?? args[++i]?.value);
+        continue;
+      }
+      // `--regexp PATTERN`: its value is the next word, and it is a pattern.
+      if ((long === 'regexp' || long === 'expression') && attached === undefined) {
+        const given = args[++i]?.value;
+        if (given !== undefined && looksOutside(given)) push(given);
+        continue;
+      }
+      push(attached);
       continue;
     }
-    if (!patternSeen) {
-      patternSeen = true;
+    if (options && value.startsWith('-') && value !== '-') {
+      // A cluster: the letters up to one that takes a value, which is the rest or the next word.
+      const letters = value.slice(1);
+      for (let j = 0; j < letters.length; j++) {
+        const letter = letters[j] as string;
+        const isPattern = patterns?.short.includes(letter) === true;
+        const isFile = files?.short.includes(letter) === true;
+        if (!isPattern && !isFile) continue;
+        const rest = letters.slice(j + 1);
+        const given = rest !== '' ? rest : args[++i]?.value;
+        patternGiven = true;
+        if (isFile) push(given);
+        else if (given !== undefined && looksOutside(given)) push(given);
+        break;
+      }
+      // Any other attached value that looks like a path (`-C/other`) is checked.
+      if (/[/~]/.test(value.slice(2)) && !/^-[a-zA-Z]*[ef]/.test(value)) push(value.slice(2));
       continue;
     }
-    out.push(value);
+    if (!patternGiven) {
+      patternGiven = true;
+      if (!looksOutside(value)) continue;
+    }
+    push(value, word.expands);
   }
-  return out.filter((v) => v !== '' && v !== '-');
+  return out;
+}
+
+/** A word that would name a path outside the workspace if it were one. */
+function looksOutside(value: string): boolean {
+  return value.startsWith('/') || value.startsWith('~') || value.split('/').includes('..');
 }

@@ -26,10 +26,26 @@ const secretPrefixes = [
   'NPM_CONFIG__AUTH',
 ];
 
-/** True when a variable of this name is a credential a shell command must not see. */
-export function isSecretVariable(name: string): boolean {
+/** More names that hold credentials: passwords by other names, DSNs, webhooks, tokens. */
+const secretSuffix =
+  /(?:_PWD|PASS|PASSWORD|PASSWD|TOKEN|SECRET|_DSN|WEBHOOK|WEBHOOK_URL|_JWT|NETRC|DATABASE_URL|_URI)$/i;
+
+/** A URL with a user and a password in it (`postgres://u:p@host/db`). */
+const credentialUrl = /:\/\/[^/\s:@]+:[^/\s@]+@/;
+
+/**
+ * True when a variable of this name (and value) is a credential a shell command must not see.
+ * `PWD` and `OLDPWD`, the working folders, are not.
+ */
+export function isSecretVariable(name: string, value?: string): boolean {
   const upper = name.toUpperCase();
-  return secretName.test(upper) || secretPrefixes.some((p) => upper.startsWith(p));
+  if (upper === 'PWD' || upper === 'OLDPWD') return false;
+  return (
+    secretName.test(upper) ||
+    secretSuffix.test(upper) ||
+    secretPrefixes.some((p) => upper.startsWith(p)) ||
+    (value !== undefined && credentialUrl.test(value))
+  );
 }
 
 /**
@@ -43,7 +59,7 @@ export function scrubEnvironment(
   const out: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) continue;
-    if (isSecretVariable(name) && !keep.includes(name)) continue;
+    if (isSecretVariable(name, value) && !keep.includes(name)) continue;
     out[name] = value;
   }
   return out;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Scheduler } from '../schedule/scheduler.js';
 import { builtinTools } from './builtin-tools.js';
-import { detectSandbox } from './sandbox.js';
+import { detectSandbox, sandboxCommand } from './sandbox.js';
 import { tempDir, textOf, writeTree } from './test-support.js';
 
 // The shell's sandbox (bubblewrap): the workspace writable, the rest read-only, the home folder
@@ -74,6 +74,27 @@ async function sh(command: string, sandbox: 'workspace' | 'off' = 'workspace') {
 }
 
 describe('the shell sandbox', () => {
+  it('gives no capabilities, even to root: `/` cannot be remounted, nothing unmounted', async () => {
+    const output = await sh(
+      `grep CapEff /proc/self/status; mount -o remount,bind,rw / && touch '${outside}/escaped'; umount -l '${home}' && echo unmounted; echo end`,
+    );
+    expect(output).toMatch(/CapEff:\s+0+\n/);
+    expect(output).not.toContain('unmounted');
+    expect(await exists(join(outside, 'escaped'))).toBe(false);
+  });
+
+  it('runs commands that need no approval with the workspace read-only too', async () => {
+    const [file, args] = sandboxCommand(
+      { root, env: { PATH: process.env.PATH ?? '' }, readOnlyWorkspace: true },
+      ['/bin/sh', '-c', 'touch written 2>&1; cat marker.txt'],
+    );
+    await writeTree(root, { 'marker.txt': 'readable\n' });
+    const output = execFileSync(file, args, { encoding: 'utf8' });
+    expect(output).toMatch(/Read-only file system/);
+    expect(output).toContain('readable');
+    expect(await exists(join(root, 'written'))).toBe(false);
+  });
+
   it('cannot write outside the workspace', async () => {
     const output = await sh(`touch '${outside}/written'; echo done`);
     expect(output).toContain('done');

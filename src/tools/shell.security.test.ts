@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { access, chmod, mkdir, realpath, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, realpath, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -246,5 +246,108 @@ describe('read-only commands do not hold the workspace for long', () => {
       { id: 't', name: 'shell', input: { command: 'tail -f a.txt' } },
     ]);
     expect(results[0]?.status).toBe('timeout');
+  });
+});
+
+describe('attacks found by review', () => {
+  it('a `--` given as an option value hides nothing: the options after it are checked', () => {
+    for (const command of [
+      "git grep -e -- --or -e . --open-files-in-pager='id > pwned.txt'",
+      'rg -e -- --pre=sh .',
+      "printf 'x' | sort --random-source -- -o FILE",
+      'file -F -- -C -m m.magic',
+      'git grep --open-files-in-pager=sh x',
+    ]) {
+      expect(classifyShellCommand(command, { root }).readOnly, command).toBe(false);
+    }
+  });
+
+  it('patterns given by option, stdin file lists, cd options and dotted wildcards cannot reach outside', () => {
+    for (const command of [
+      'grep -e. /srv/x',
+      'grep --regexp=. /srv/x',
+      'grep --regexp . /srv/x',
+      'grep -fpats /srv/x',
+      'rg -e. /srv/x',
+      'jq -R . -e /srv/x',
+      'jq --rawfile k /srv/x -n .',
+      "printf '/srv/x\\0' | sort --files0-from=-",
+      'wc --files0-from=list',
+      'du --files0-from=-',
+      'cd -P / && cat srv/x',
+      'cat .?/.?/srv/x',
+      'cat .*/x',
+      'rg --files /srv/sub',
+      'grep -R SECRET .',
+      'find -L .',
+      'find . -follow',
+      'rg -L x',
+      'ls -RL .',
+    ]) {
+      expect(classifyShellCommand(command, { root }).readOnly, command).toBe(false);
+    }
+    for (const command of ['grep -e foo src', 'rg --files src', 'grep -r "/api/" src']) {
+      expect(classifyShellCommand(command, { root }).readOnly, command).toBe(
+        command !== 'grep -r "/api/" src',
+      );
+    }
+  });
+
+  it('symbolic links in the workspace that lead out: through a wildcard, a cd, or a plain path', async () => {
+    const outside = await tempDir('salvo-shell-link-');
+    cleanups.push(outside.cleanup);
+    await writeTree(outside.dir, { 's.txt': 'SECRET\n' });
+    await symlink(outside.dir, join(root, 'lnk'));
+    const { asked } = await run([
+      shell('cat ln?/s.txt'),
+      shell('cd lnk && cat s.txt'),
+      shell('cat lnk/s.txt'),
+      shell('cat l*/*.txt'),
+    ]);
+    expect(asked).toHaveLength(4);
+  });
+});
+
+describe('git: what review found past the first checks', () => {
+  it('a section and an entry on one line do not end the config check', async () => {
+    await repo(root);
+    const evil = await evilScript(root);
+    await writeFile(join(root, '.git/config'), `[core] bare = false\n\tfsmonitor = ${evil}\n`);
+    const { asked } = await run([shell('git status')]);
+    expect(asked).toEqual(['git status']);
+    expect(await exists(marker)).toBe(false);
+  });
+
+  it('a .git file pointing outside the workspace, or borrowed objects, ask first', async () => {
+    const other = await tempDir('salvo-shell-otherrepo-');
+    cleanups.push(other.cleanup);
+    await repo(other.dir);
+    await writeFile(join(root, '.git'), `gitdir: ${join(other.dir, '.git')}\n`);
+    const { asked } = await run([shell('git show HEAD')]);
+    expect(asked).toEqual(['git show HEAD']);
+    await repo(join(root, 'inner'));
+    await writeFile(
+      join(root, 'inner/.git/objects/info/alternates'),
+      `${join(other.dir, '.git/objects')}\n`,
+    );
+    const second = await run([shell('git -C inner log')]);
+    expect(second.asked).toEqual(['git -C inner log']);
+  });
+
+  it('a read that refreshes the index runs no hook', async () => {
+    await repo(root);
+    await writeTree(root, { 'a.txt': 'one\n' });
+    git(root, 'add', 'a.txt');
+    git(root, '-c', 'user.email=a@b', '-c', 'user.name=a', 'commit', '-q', '-m', 'a');
+    const hook = join(root, '.git/hooks/post-index-change');
+    await writeFile(hook, `#!/bin/sh\ntouch '${marker}'\n`);
+    await chmod(hook, 0o755);
+    // A new timestamp, the same content: `git diff` refreshes the index, which runs the hook.
+    const later = new Date(Date.now() + 60_000);
+    await utimes(join(root, 'a.txt'), later, later);
+    const { results, asked } = await run([shell('git diff'), shell('git status')]);
+    expect(asked).toEqual([]);
+    expect(results.map((r) => r.status)).toEqual(['success', 'success']);
+    expect(await exists(marker)).toBe(false);
   });
 });

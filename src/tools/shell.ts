@@ -3,6 +3,7 @@ import { InvalidOptionError } from '../errors.js';
 import type { Claim } from '../tool/claims.js';
 import { defineTool, type Tool } from '../tool/define-tool.js';
 import { assertTimeoutMs } from '../validate-options.js';
+import { expandWildcards } from './expand-wildcards.js';
 import { repositoryConfigProblem } from './git-config-guard.js';
 import { type GitShim, prepareGitShim, shimEnvironment } from './git-shim.js';
 import { runCommand } from './run-command.js';
@@ -149,6 +150,7 @@ export function shellTool(options: ShellToolOptions): ShellTool {
                 network,
                 env: commandEnv,
                 readOnly: shimDir ? [shimDir] : [],
+                readOnlyWorkspace: verdict.readOnly,
               },
               argv,
             )
@@ -196,10 +198,17 @@ function judge(command: string, workspace: Workspace): Verdict {
   const classified = classifyShellCommand(command, { root: workspace.root });
   if (!classified.readOnly) return classified;
   for (const path of classified.paths) {
-    try {
-      workspace.resolve(path);
-    } catch {
-      return { readOnly: false, reason: `\`${path}\` leads outside the workspace` };
+    // A wildcard may match a symbolic link that leads out: every match is checked.
+    const matches = expandWildcards(path);
+    if (!matches) {
+      return { readOnly: false, reason: `\`${path}\` matches too many paths to check` };
+    }
+    for (const match of matches) {
+      try {
+        workspace.resolve(match);
+      } catch {
+        return { readOnly: false, reason: `\`${match}\` leads outside the workspace` };
+      }
     }
   }
   const problem = repositoryConfigProblem(classified.gitFolders, workspace.root);

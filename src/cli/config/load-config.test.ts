@@ -318,10 +318,17 @@ describe('loadConfig: a project file in a folder not trusted', () => {
         'baseUrl https://elsewhere.example/v1 (your API key would be sent there)',
         'sandbox "off"',
       ],
+      settings: expect.any(String),
       answered: false,
     });
-    rememberTrust(home, cwd, true);
+    rememberTrust(home, cwd, true, loaded.untrusted?.settings);
     expect(loadConfig({ cwd, home }).untrusted).toBeUndefined();
+    // A trusted folder whose file now asks for more is asked about again.
+    write(project, { approval: 'yolo', mcpServers: { y: { command: 'another' } } });
+    expect(loadConfig({ cwd, home }).untrusted?.fields).toEqual([
+      'approval "yolo"',
+      'MCP server "y" (runs another)',
+    ]);
     rememberTrust(home, cwd, false);
     expect(loadConfig({ cwd, home }).untrusted?.answered).toBe(true);
   });

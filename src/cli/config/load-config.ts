@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { folderTrust, unsafeSettings } from './project-trust.js';
+import { folderTrust, settingsFingerprint, unsafeSettings } from './project-trust.js';
 import { readConfigFile } from './read-config-file.js';
 import type { SalvoConfig } from './salvo-config.js';
 import { validateConfig } from './validate-config.js';
@@ -15,7 +15,14 @@ export interface LoadedConfig {
    * What the project's `salvo.json` would set that needs the folder trusted first, when it is
    * not (the rest of the file applies): the caller asks the user, or refuses.
    */
-  untrusted?: { file: string; folder: string; fields: string[]; answered: boolean };
+  untrusted?: {
+    file: string;
+    folder: string;
+    fields: string[];
+    /** What to remember the answer for: see `settingsFingerprint`. */
+    settings: string;
+    answered: boolean;
+  };
 }
 
 export interface LoadConfigOptions {
@@ -66,11 +73,17 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     let checked = validateConfig(file, read.value);
     if (file === project && options.trustProject !== true) {
       // A cloned repository's file: what lowers safety waits for the user's trust.
-      const trust = folderTrust(options.home, options.cwd);
       const { fields, safe } = unsafeSettings(checked, config);
+      const trust = folderTrust(options.home, options.cwd, settingsFingerprint(fields));
       if (fields.length > 0 && trust !== 'trusted') {
         checked = safe;
-        untrusted = { file, folder: resolve(options.cwd), fields, answered: trust === 'untrusted' };
+        untrusted = {
+          file,
+          folder: resolve(options.cwd),
+          fields,
+          settings: settingsFingerprint(fields),
+          answered: trust === 'untrusted',
+        };
       }
     }
     config = mergeConfig(config, checked);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ApprovalMode } from '../../approval/approval.js';
@@ -63,6 +64,12 @@ export function unsafeSettings(project: SalvoConfig, user: SalvoConfig): UnsafeS
     fields.push(`provider "${project.provider}"`);
     delete safe.provider;
   }
+  if (project.system !== undefined) {
+    // Instructions from the repository at the top of the system prompt: a prompt injection the
+    // user has not read.
+    fields.push(`system (${project.system.length} characters of system prompt)`);
+    delete safe.system;
+  }
   if (project.sandbox === 'off' && user.sandbox !== 'off') {
     fields.push('sandbox "off"');
     delete safe.sandbox;
@@ -85,7 +92,16 @@ function describeServer(server: McpServerConfig): string {
 export type FolderTrust = 'trusted' | 'untrusted' | 'unknown';
 
 interface TrustFile {
-  folders: Record<string, { trusted: boolean; at?: string }>;
+  folders: Record<string, { trusted: boolean; at?: string; settings?: string }>;
+}
+
+/**
+ * What the user trusted: a fingerprint of the settings that needed it. A folder's answer holds
+ * only for the settings it was given about: a changed `salvo.json` (a new server, a new mode) is
+ * asked about again.
+ */
+export function settingsFingerprint(fields: readonly string[]): string {
+  return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }
 
 /** `~/.salvo/trusted-folders.json`: the user's answers, per folder. */
@@ -93,18 +109,34 @@ export function trustFile(home: string): string {
   return join(home, '.salvo', 'trusted-folders.json');
 }
 
-/** The user's answer for `folder`, or `unknown`. A file that cannot be read counts as none. */
-export function folderTrust(home: string, folder: string): FolderTrust {
+/**
+ * The user's answer for `folder` and these settings (`settingsFingerprint`), or `unknown`. An
+ * answer given without a fingerprint (written by hand) holds for any settings. A file that
+ * cannot be read counts as none.
+ */
+export function folderTrust(home: string, folder: string, settings?: string): FolderTrust {
   const entry = readTrust(home).folders[resolve(folder)];
   if (!entry) return 'unknown';
+  if (entry.trusted && entry.settings !== undefined && entry.settings !== settings) {
+    return 'unknown';
+  }
   return entry.trusted === true ? 'trusted' : 'untrusted';
 }
 
-/** Remembers the answer for `folder`, readable and writable by the user alone. */
-export function rememberTrust(home: string, folder: string, trusted: boolean): void {
+/** Remembers the answer for `folder` and its settings, readable and writable by the user alone. */
+export function rememberTrust(
+  home: string,
+  folder: string,
+  trusted: boolean,
+  settings?: string,
+): void {
   const file = trustFile(home);
   const data = readTrust(home);
-  data.folders[resolve(folder)] = { trusted, at: new Date().toISOString() };
+  data.folders[resolve(folder)] = {
+    trusted,
+    at: new Date().toISOString(),
+    ...(settings === undefined ? {} : { settings }),
+  };
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
@@ -120,7 +152,11 @@ function readTrust(home: string): TrustFile {
       const clean: TrustFile['folders'] = Object.create(null);
       for (const [folder, entry] of Object.entries(folders)) {
         if (typeof entry === 'object' && entry !== null) {
-          clean[folder] = { trusted: (entry as { trusted?: unknown }).trusted === true };
+          const { trusted, settings } = entry as { trusted?: unknown; settings?: unknown };
+          clean[folder] = {
+            trusted: trusted === true,
+            ...(typeof settings === 'string' ? { settings } : {}),
+          };
         }
       }
       return { folders: clean };

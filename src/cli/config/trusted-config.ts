@@ -43,7 +43,7 @@ export async function loadTrustedConfig(
       .map((line) => sanitizeInline(line))
       .join('\n'),
   );
-  rememberTrust(options.home, untrusted.folder, yes);
+  rememberTrust(options.home, untrusted.folder, yes, untrusted.settings);
   if (!yes) return ignored();
   return loadConfig({ ...options, trustProject: true });
 }

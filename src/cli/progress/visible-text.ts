@@ -56,10 +56,32 @@ function jsonEscapeOf(char: string): string {
   return out;
 }
 
-/** `text` as tokens: each character as itself, or as an escape when it is hidden. */
+/** Spaces in a row from which they are shown counted, so padding cannot push text out of sight. */
+export const spaceRun = 8;
+
+/**
+ * `text` as tokens: each character as itself, or as an escape when it is hidden; a run of
+ * `spaceRun` or more spaces as one token that says how many (`⟨3200 spaces⟩`), so a command
+ * padded to scroll its tail off the screen shows the tail next to its head.
+ */
 export function visibleTokens(text: string): VisibleToken[] {
   const tokens: VisibleToken[] = [];
+  let spaces = 0;
+  const flushSpaces = () => {
+    if (spaces >= spaceRun) {
+      const shown = `⟨${spaces} spaces⟩`;
+      tokens.push({ text: shown, width: shown.length, escaped: true });
+    } else {
+      for (let i = 0; i < spaces; i++) tokens.push({ text: ' ', width: 1, escaped: false });
+    }
+    spaces = 0;
+  };
   for (const char of text) {
+    if (char === ' ') {
+      spaces++;
+      continue;
+    }
+    flushSpaces();
     if (isHidden(char)) {
       const shown = escapeOf(char);
       tokens.push({ text: shown, width: shown.length, escaped: true });
@@ -69,6 +91,7 @@ export function visibleTokens(text: string): VisibleToken[] {
       tokens.push({ text: char, width, escaped: false });
     }
   }
+  flushSpaces();
   return tokens;
 }
 
