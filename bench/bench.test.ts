@@ -21,6 +21,7 @@ describe('scenarios (quick mode)', () => {
       'mcp-fan-out',
       'subagents',
       'subagents-scale',
+      'batch-tool',
     ]);
   });
 

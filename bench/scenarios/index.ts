@@ -1,5 +1,6 @@
 import type { Scenario } from '../harness.js';
 import { approvals } from './approvals.js';
+import { batchTool } from './batch-tool.js';
 import { codingTurn } from './coding-turn.js';
 import { dag } from './dag.js';
 import { fanOut } from './fan-out.js';
@@ -25,4 +26,5 @@ export const scenarios: readonly Scenario[] = [
   mcpFanOut,
   subagents,
   subagentsScale,
+  batchTool,
 ];

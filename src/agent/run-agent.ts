@@ -6,6 +6,14 @@ import type { CallResult } from '../tool/call.js';
 import type { Tool, TurnParent } from '../tool/define-tool.js';
 import type { TurnTrace } from '../trace/call-trace.js';
 import { assertCount } from '../validate-options.js';
+import {
+  type BatchInvocation,
+  batchCallId,
+  batchResult,
+  batchToolName,
+  batchToolSpec,
+  parseBatch,
+} from './batch-tool.js';
 import { systemPrompt } from './guidance.js';
 import type {
   AgentMessage,
@@ -64,6 +72,13 @@ export interface RunAgentOptions {
    * held by its running calls; given back while all of its calls wait.
    */
   hold?: TurnHold;
+  /**
+   * Offer the model a `batch` tool: several `{ tool, input }` calls in one, each run as its own
+   * call of the turn (claims, approvals, limits, a result each), their results returned
+   * together. For providers that forbid parallel calls, and models that make one call per
+   * answer. @default false
+   */
+  batchTool?: boolean;
 }
 
 export interface AgentResult {
@@ -96,7 +111,11 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
   if (typeof model?.stream !== 'function') throw new InvalidOptionError('model', 'a Model', model);
   assertCount('maxSteps', maxSteps, { allowInfinity: false });
   const scheduler = options.scheduler ?? new Scheduler({ tools: options.tools ?? [] });
-  const fixedSpecs = options.tools ? toolSpecs(options.tools) : undefined;
+  const withBatch = (specs: ModelTool[]) =>
+    options.batchTool === true && !specs.some((s) => s.name === batchToolName)
+      ? [...specs, batchToolSpec]
+      : specs;
+  const fixedSpecs = options.tools ? withBatch(toolSpecs(options.tools)) : undefined;
   // Without a fixed list, each request shows the scheduler's tools as they are then (an MCP
   // server's tools/list_changed reaches the model at its next step).
   let shownTools: ReadonlyMap<string, Tool> | undefined;
@@ -105,7 +124,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
     if (fixedSpecs) return fixedSpecs;
     if (shownTools !== scheduler.tools) {
       shownTools = scheduler.tools;
-      shownSpecs = toolSpecs([...shownTools.values()]);
+      shownSpecs = withBatch(toolSpecs([...shownTools.values()]));
     }
     return shownSpecs;
   };
@@ -114,7 +133,8 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
   const namesOf = (specs: ModelTool[]): readonly string[] => {
     if (specs !== namedSpecs) {
       namedSpecs = specs;
-      names = specs.map((t) => t.name);
+      // `batch` is the loop's, not the scheduler's: its calls are what the turn runs.
+      names = specs.map((t) => t.name).filter((n) => !(options.batchTool && n === batchToolName));
     }
     return names;
   };
@@ -158,6 +178,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
       path,
       parent,
       hold,
+      batch: options.batchTool === true,
       signal: runSignal,
       step: steps,
       emit,
@@ -217,6 +238,8 @@ interface StepOptions {
   path: readonly string[];
   parent: TurnParent | undefined;
   hold: TurnHold | undefined;
+  /** `batch` calls are expanded into calls of their own. */
+  batch: boolean;
   signal: AbortSignal;
   step: number;
   emit: (event: AgentEvent) => void;
@@ -244,8 +267,10 @@ async function runStep(o: StepOptions): Promise<StepOutcome> {
     ...(o.hold ? { hold: o.hold } : {}),
   });
   const calls: ModelToolCall[] = [];
-  /** Complete calls in the order they joined the turn: the turn's results come in this order. */
-  const added: ModelToolCall[] = [];
+  /** Where each complete call's results are among the turn's (a batch has several, or none). */
+  const slots = new Map<ModelToolCall, number[]>();
+  const batches = new Map<ModelToolCall, BatchInvocation[] | string>();
+  let added = 0;
   /** By id: the first call with it, and the one still streaming its arguments. */
   const firstById = new Map<string, ModelToolCall>();
   const openById = new Map<string, ModelToolCall>();
@@ -295,8 +320,20 @@ async function runStep(o: StepOptions): Promise<StepOutcome> {
           openById.delete(event.id);
           call.input = event.input;
           if (event.providerData) call.providerData = event.providerData;
-          added.push(call);
           o.emit({ type: 'tool-call', step: o.step, call: { ...call } });
+          if (o.batch && call.name === batchToolName) {
+            // Each call of the batch joins the turn on its own, now.
+            const parsed = parseBatch(call.input);
+            batches.set(call, parsed.ok ? parsed.calls : parsed.message);
+            const positions: number[] = [];
+            for (const [i, inner] of (parsed.ok ? parsed.calls : []).entries()) {
+              positions.push(added++);
+              turn.add({ id: batchCallId(call.id, i), name: inner.tool, input: inner.input });
+            }
+            slots.set(call, positions);
+            break;
+          }
+          slots.set(call, [added++]);
           // Runs now, while the model streams the rest of its answer.
           turn.add({ id: call.id, name: call.name, input: call.input });
           break;
@@ -317,18 +354,22 @@ async function runStep(o: StepOptions): Promise<StepOutcome> {
     turn.end();
   }
   const outcome = await turn.done;
-  const resultOf = new Map(added.map((call, i) => [call, outcome.results[i]] as const));
-  const results = calls.map(
-    (call): CallResult =>
-      resultOf.get(call) ?? {
-        id: call.id,
-        name: call.name,
-        status: 'error',
-        isError: true,
-        content: [{ type: 'text', text: cutOffMessage }],
-        error: { message: cutOffMessage },
-      },
-  );
+  const failed = (call: ModelToolCall, message: string): CallResult => ({
+    id: call.id,
+    name: call.name,
+    status: 'error',
+    isError: true,
+    content: [{ type: 'text', text: message }],
+    error: { message },
+  });
+  const results = calls.map((call): CallResult => {
+    const positions = slots.get(call);
+    if (!positions) return failed(call, cutOffMessage);
+    const batch = batches.get(call);
+    if (typeof batch === 'string') return failed(call, batch);
+    const own = positions.map((p) => outcome.results[p] as CallResult);
+    return batch ? batchResult(call.id, batch, own) : (own[0] as CallResult);
+  });
   for (const result of results) o.emit({ type: 'tool-result', step: o.step, result });
   const answer: AgentMessage = { role: 'assistant', content: text, toolCalls: calls };
   if (reasoning.length > 0) answer.reasoning = reasoning;

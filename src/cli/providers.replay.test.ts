@@ -9,6 +9,13 @@ import {
   openRouterMidStreamError,
   vllmMidStreamError,
 } from '../agent/providers/fixtures/field-streams.js';
+import {
+  completed,
+  functionCall,
+  reasoning,
+  responsesStream,
+  textResponse,
+} from '../agent/providers/test-responses-sse.js';
 import { startTestServer, type TestServer } from '../agent/providers/test-server.js';
 import { cleanEnv, runSalvo, tempProject } from './test-cli.js';
 
@@ -27,14 +34,14 @@ interface Body {
 }
 
 async function run(
-  provider: 'openai' | 'anthropic',
+  provider: 'openai' | 'anthropic' | 'openai-responses',
   ...answers: Parameters<TestServer['enqueue']>
 ) {
   const { dir, home } = tempProject();
   const first = server.requests.length;
   server.enqueue(...answers);
   const env =
-    provider === 'openai'
+    provider !== 'anthropic'
       ? cleanEnv(home, { OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: 'test' })
       : cleanEnv(home, { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'test' });
   const result = await runSalvo(
@@ -171,5 +178,36 @@ describe('providers in the field, through salvo run --json', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/Provider returned error: upstream disconnected/);
     expect(result.stderr).not.toMatch(/cannot reach/);
+  });
+
+  it('the Responses API: parallel calls and encrypted reasoning go back as the API requires', async () => {
+    const thought = reasoning(0, 'rs_1', ['Two files to read.'], 'gAAAAB-encrypted-blob');
+    const a = functionCall(1, 'fc_a', 'call_a', 'read_file', ['{"path":', '"src/a.ts"}']);
+    const b = functionCall(2, 'fc_b', 'call_b', 'read_file', ['{"path":"src/b.ts"}']);
+    const { result, events, requests } = await run(
+      'openai-responses',
+      responsesStream(
+        [...thought.steps, ...a.steps, ...b.steps],
+        completed([thought.item, a.item, b.item]),
+      ),
+      textResponse(['Both read.']),
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(finished(events)).toEqual([
+      ['call_a', 'success'],
+      ['call_b', 'success'],
+    ]);
+    const input = (requests[1] as unknown as { input: Record<string, unknown>[] }).input;
+    expect(input.map((item) => item.type ?? item.role)).toEqual([
+      'user',
+      'reasoning',
+      'function_call',
+      'function_call',
+      'function_call_output',
+      'function_call_output',
+    ]);
+    expect(input[1]).toMatchObject({ id: 'rs_1', encrypted_content: 'gAAAAB-encrypted-blob' });
+    expect(input.slice(4).map((item) => item.call_id)).toEqual(['call_a', 'call_b']);
   });
 });

@@ -95,6 +95,7 @@ async function assemble(options: RuntimeOptions, hub: McpHub | undefined): Promi
     definitions,
     ...(options.maxSubagents === undefined ? {} : { maxConcurrent: options.maxSubagents }),
     ...(config.maxDepth === undefined ? {} : { maxDepth: config.maxDepth }),
+    batchTool: config.batchTool ?? config.parallelToolCalls === false,
   });
   const builtins = builtinTools({
     root: cwd,

@@ -41,6 +41,8 @@ export interface SubagentManagerOptions {
   keepFinished?: number;
   /** How long a finished agent whose result was read stays listed. @default 600_000 */
   keepFinishedMs?: number;
+  /** Offer subagents the `batch` tool (see `runAgent`). @default false */
+  batchTool?: boolean;
 }
 
 export type AgentStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'timeout';
@@ -353,6 +355,7 @@ export class SubagentManager {
         signal,
         path: record.path,
         hold: slot,
+        batchTool: this.#options.batchTool === true,
         ...(spec.parentCall ? { parent: spec.parentCall } : {}),
         onEvent: (event) => {
           if (event.type === 'text-delta') record.text += event.text;

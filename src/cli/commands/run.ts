@@ -121,6 +121,8 @@ export async function runCommand(
       queue,
       traces,
       system: config.system,
+      // Where parallel calls are off, a batch is how a model asks for several calls at once.
+      batchTool: config.batchTool ?? config.parallelToolCalls === false,
       maxSteps: flags.maxSteps ?? config.maxSteps ?? 20,
       transcriptFile: flags.transcript ?? defaultTranscriptPath(io.home),
       messages: [],
@@ -178,6 +180,8 @@ interface Session {
   /** Keys from the terminal, for the whole command; Ctrl-C goes to `ctrlC.press`. */
   keys: TerminalKeys;
   ctrlC: { press: () => void };
+  /** Offer the `batch` tool (providers that forbid parallel calls). */
+  batchTool: boolean;
 }
 
 /** One prompt to the end: live display, approvals and Ctrl-C; the files written whatever happens. */
@@ -216,6 +220,7 @@ async function runPrompt(session: Session, prompt: string, canAsk: boolean): Pro
       maxSteps: session.maxSteps,
       signal: controller.signal,
       onEvent: (event) => reporter.agentEvent(event),
+      batchTool: session.batchTool,
       ...(session.system ? { system: session.system } : {}),
     });
     return await finishPrompt(session, result, {

@@ -33,6 +33,8 @@ export interface SalvoConfig {
   temperature?: number;
   /** `false` for endpoints that reject parallel tool calls (one call per answer). */
   parallelToolCalls?: boolean;
+  /** Offer the model a `batch` tool (several calls in one). @default on when parallelToolCalls is false */
+  batchTool?: boolean;
   /** Headers sent with every model request (a gateway's own). */
   headers?: Record<string, string>;
   /** Where shell commands run: `'workspace'` (bubblewrap) or `'off'`. */
@@ -57,6 +59,7 @@ export const configFields: readonly (keyof SalvoConfig)[] = [
   'maxTokens',
   'temperature',
   'parallelToolCalls',
+  'batchTool',
   'headers',
   'mcpServers',
   'sandbox',

@@ -88,6 +88,10 @@ function setField(file: string, config: SalvoConfig, field: keyof SalvoConfig, v
       if (typeof value !== 'boolean') throw bad('true or false');
       config.parallelToolCalls = value;
       return;
+    case 'batchTool':
+      if (typeof value !== 'boolean') throw bad('true or false');
+      config.batchTool = value;
+      return;
     case 'headers': {
       const ok =
         typeof value === 'object' &&
