@@ -1,3 +1,17 @@
+export {
+  type CompactMessagesOptions,
+  type CompactResult,
+  compactionSummaryPrefix,
+  compactMessages,
+  isCompactionSummary,
+} from './agent/compact-messages.js';
+export {
+  contextWindows,
+  estimateTokens,
+  modelContextWindow,
+  type ShouldCompactOptions,
+  shouldCompact,
+} from './agent/context-window.js';
 export { parallelToolGuidance, systemPrompt } from './agent/guidance.js';
 export type {
   AgentMessage,
@@ -97,6 +111,7 @@ export {
   type ToolInputSchema,
 } from './tool/define-tool.js';
 export type { InputSchema, JsonSchema } from './tool/input-schema.js';
+export { ToolFailure } from './tool/tool-failure.js';
 export * from './tools/index.js';
 export type { CallTrace, TurnSummary, TurnTrace } from './trace/call-trace.js';
 export { type ChromeTrace, type ChromeTraceEvent, toChromeTrace } from './trace/chrome-trace.js';

@@ -7,6 +7,7 @@ import { fanOut } from './fan-out.js';
 import { mcpFanOut } from './mcp-fan-out.js';
 import { mixedTurn } from './mixed-turn.js';
 import { overhead } from './overhead.js';
+import { startup } from './startup.js';
 import { streaming } from './streaming.js';
 import { subagents } from './subagents.js';
 import { subagentsScale } from './subagents-scale.js';
@@ -27,4 +28,5 @@ export const scenarios: readonly Scenario[] = [
   subagents,
   subagentsScale,
   batchTool,
+  startup,
 ];

@@ -46,7 +46,29 @@ export type ModelEvent =
    * signature).
    */
   | { type: 'tool-call'; id: string; name: string; input: string; providerData?: ProviderData }
-  | { type: 'finish'; reason: FinishReason; usage: Usage };
+  | { type: 'finish'; reason: FinishReason; usage: Usage }
+  /** The request failed before any answer came, and is sent again after a wait. */
+  | ({ type: 'retry' } & ModelRetry);
+
+/** Why a request is sent again: the HTTP status or the connection failure it met. */
+export type RetryReason = 'rate-limited' | 'overloaded' | 'server-error' | 'timeout' | 'connection';
+
+/** A model request about to be sent again, for a host to show ("rate limited, retrying in 2 s"). */
+export interface ModelRetry {
+  /** The attempt about to be made: 2 for the first retry. */
+  attempt: number;
+  /** Attempts at most (the retries plus the first). */
+  maxAttempts: number;
+  /** The wait before it: the server's `retry-after`, else a growing backoff. */
+  delayMs: number;
+  reason: RetryReason;
+  /** The failed attempt's HTTP status, when it got one. */
+  status?: number;
+  /** Who failed: the host of the API's base URL (`api.openai.com`, `127.0.0.1:11434`). */
+  server: string;
+  /** What the failed attempt met, in the API's words when it said any. */
+  message: string;
+}
 
 /** Data a provider attached to a call and wants back unchanged, tagged with that provider. */
 export interface ProviderData {

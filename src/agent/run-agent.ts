@@ -19,6 +19,7 @@ import type {
   AgentMessage,
   FinishReason,
   Model,
+  ModelRetry,
   ModelTool,
   ModelToolCall,
   ReasoningPart,
@@ -42,7 +43,15 @@ export type AgentEvent =
   | { type: 'reasoning-delta'; step: number; text: string }
   | { type: 'tool-call'; step: number; call: ModelToolCall }
   | { type: 'tool-result'; step: number; result: CallResult }
-  | { type: 'step-finish'; step: number; reason: FinishReason | 'error' | 'cancelled' };
+  /** The step's model request failed before its answer began and is sent again after a wait. */
+  | ({ type: 'retry'; step: number } & ModelRetry)
+  | {
+      type: 'step-finish';
+      step: number;
+      reason: FinishReason | 'error' | 'cancelled';
+      /** This step's model request: its input tokens say how full the context window is. */
+      usage?: Usage;
+    };
 
 export interface RunAgentOptions {
   model: Model;
@@ -188,7 +197,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
     if (step.outcome) outcomes.push(step.outcome);
     messages.push(...step.messages);
     text = step.text;
-    emit({ type: 'step-finish', step: steps, reason: step.reason });
+    emit({ type: 'step-finish', step: steps, reason: step.reason, usage: { ...step.usage } });
     if (step.reason === 'error' || step.reason === 'cancelled') {
       finishReason = step.reason;
       error = step.error;
@@ -296,6 +305,9 @@ async function runStep(o: StepOptions): Promise<StepOutcome> {
           break;
         case 'reasoning':
           reasoning.push(event.part);
+          break;
+        case 'retry':
+          o.emit({ ...event, step: o.step });
           break;
         case 'tool-call-start':
           if (!firstById.has(event.id)) {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { approvalInput, approvalKeysLine, approvalPrompt } from './approval-prompt.js';
-import { ApprovalQueue } from './approval-queue.js';
+import {
+  approvalAlwaysRows,
+  approvalInput,
+  approvalKeysLines,
+  approvalPrompt,
+  reasonLine,
+} from './approval-prompt.js';
+import { ApprovalQueue, reasonKeys } from './approval-queue.js';
 import { textWidth } from './progress/index.js';
 import { approvalRequest, squash } from './test-reporter-support.js';
 
@@ -68,17 +74,75 @@ describe('approvalInput', () => {
 });
 
 describe('approvalPrompt', () => {
-  it('asks about the head of the queue, its input above, with the keys', () => {
+  it('asks about the head of the queue, its input above, with the keys and the rule a adds', () => {
     const queue = new ApprovalQueue();
     expect(approvalPrompt(queue)).toEqual([]);
     queue.approver(approvalRequest('c1', 'shell\u001b[8m', { command: 'make' }));
     queue.approver(approvalRequest('c2', 'shell', { command: 'make' }));
     expect(approvalPrompt(queue)).toEqual([
       '? Run shell, as shown above  (1 more waiting)',
-      '  [y] approve  [n] deny  [a] approve every shell call this session',
+      // Not the shell tool: a rule for the name as it is, its escape shown.
+      '  [y] approve  [n] deny  [a] approve every shell\\x1b[8m call this session',
     ]);
-    expect(approvalKeysLine(approvalRequest('c3', 'write_file', {}))).toBe(
-      '  [y] approve  [n] deny  [a] approve every write_file call this session',
+  });
+
+  it('for shell, a says the prefix it allows, or why there is none', () => {
+    const queue = new ApprovalQueue();
+    queue.approver(approvalRequest('c1', 'shell', { command: 'npm test -- --watch' }));
+    expect(approvalKeysLines(queue)).toEqual([
+      '  [y] approve  [n] deny  [a] always allow "npm test …"',
+    ]);
+    queue.answer('y');
+    queue.approver(approvalRequest('c2', 'shell', { command: 'rm -rf build' }));
+    expect(approvalKeysLines(queue)).toEqual([
+      '  [y] approve  [n] deny  (no [a]: `rm` can delete or overwrite any file: approve each such command once)',
+    ]);
+  });
+
+  it('prints what a adds above when the keys row is too narrow for it, never cutting it', () => {
+    const queue = new ApprovalQueue();
+    const command = 'npm test && npm run lint && npm run typecheck && git commit -am done';
+    queue.approver(approvalRequest('c1', 'shell', { command }));
+    expect(approvalKeysLines(queue, 60)).toEqual([
+      '  [y] approve  [n] deny  [a] add the rule shown above',
+    ]);
+    const above = approvalAlwaysRows(queue, 40);
+    for (const line of above) expect(textWidth(line)).toBeLessThanOrEqual(40);
+    expect(squash(above.join(''))).toBe(
+      squash(
+        '[a] always allow "npm test …", "npm run lint …", "npm run typecheck …", "git commit …"',
+      ),
+    );
+    // Room enough: one row, and nothing above.
+    expect(approvalKeysLines(queue)).toHaveLength(1);
+    expect(approvalAlwaysRows(queue, 200)).toEqual([]);
+  });
+
+  it('after n: the reason row, its end kept in view when it is long', () => {
+    const queue = new ApprovalQueue();
+    queue.approver(approvalRequest('c1', 'shell', { command: 'yarn add x' }));
+    queue.approver(approvalRequest('c2', 'shell', { command: 'ls' }));
+    queue.answer('n');
+    for (const key of 'use pnpm') queue.answer(key);
+    expect(approvalPrompt(queue)).toEqual([
+      '? Run shell: denied, and the model reads why  (1 more waiting)',
+      '  reason (Enter to send, Esc for none): use pnpm',
+    ]);
+    expect(approvalPrompt(queue, { color: true })[1]).toBe(
+      '  reason (Enter to send, Esc for none): use pnpm\u001b[7m \u001b[27m',
+    );
+    for (const key of ' because the lockfile is pnpm-lock.yaml') queue.answer(key);
+    const row = approvalPrompt(queue, { width: 60 })[1] as string;
+    expect(textWidth(row)).toBeLessThanOrEqual(60);
+    expect(row).toMatch(/^ {2}reason \(Enter to send, Esc for none\): ….*pnpm-lock\.yaml$/);
+    queue.answer(reasonKeys.enter);
+    expect(approvalPrompt(queue)[0]).toBe('? Run shell, as shown above');
+  });
+
+  it('the reason row of a call cancelled meanwhile says so', () => {
+    const request = approvalRequest('c1', 'shell', { command: 'x' });
+    expect(reasonLine({ request, text: 'no', withdrawn: true })).toBe(
+      '  The call was cancelled meanwhile: Enter or Esc to go on.',
     );
   });
 });

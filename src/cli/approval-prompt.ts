@@ -1,9 +1,12 @@
 import type { ApprovalRequest } from '../approval/approval.js';
-import { type ApprovalQueue, approvalKeys } from './approval-queue.js';
+import type { Workspace } from '../tools/workspace.js';
+import { type ApprovalDiff, approvalDiff } from './approval-diff.js';
+import { type ApprovalQueue, approvalKeys, type ReasonDraft } from './approval-queue.js';
 import {
   sanitizeInline,
   textWidth,
   type VisibleToken,
+  visibleText,
   visibleTokens,
   wrapTokens,
 } from './progress/index.js';
@@ -21,6 +24,10 @@ export interface ApprovalInputOptions {
 const minValueWidth = 20;
 const indent = '  ';
 const inverse = ['\u001b[7m', '\u001b[27m'] as const;
+
+function question(request: ApprovalRequest, waiting: number): string {
+  return `? ${runWhat(request)}${waitingNote(waiting)}`;
+}
 
 /** `Run shell`, or `reviewer#1 › critic wants to run shell`. */
 function runWhat(request: ApprovalRequest): string {
@@ -42,7 +49,7 @@ function waitingNote(waiting: number): string {
  */
 export function approvalInput(request: ApprovalRequest, options: ApprovalInputOptions): string[] {
   const width = Math.max(minValueWidth + indent.length, Math.floor(options.width) || 0);
-  const lines = [`? ${runWhat(request)}${waitingNote(options.waiting ?? 0)}`];
+  const lines = [question(request, options.waiting ?? 0)];
   const { input } = request;
   const fields: [string | undefined, unknown][] =
     input !== null && typeof input === 'object' && !Array.isArray(input)
@@ -99,21 +106,154 @@ function render(tokens: readonly VisibleToken[], color: boolean): string {
   return out;
 }
 
-/** The keys and what they do. */
-export function approvalKeysLine(request: ApprovalRequest): string {
-  const tool = sanitizeInline(String(request.toolName)) || '?';
-  return `${indent}[${approvalKeys.approve}] approve  [${approvalKeys.deny}] deny  [${approvalKeys.approveTool}] approve every ${tool} call this session`;
+export interface ApprovalDetailsOptions extends ApprovalInputOptions {
+  /**
+   * The built-in tools' workspace: edit_file and write_file calls are shown as a diff of their
+   * file. Without it, their input is shown as it is.
+   */
+  workspace?: Workspace | undefined;
+}
+
+/**
+ * Everything printed about a request before it is asked: for edit_file and write_file, the path
+ * and a coloured unified diff of what the call would change (every changed line; a new file is
+ * all additions); for a call that will fail (text not found or not unique, a path outside the
+ * workspace), its whole input and why it will fail; for any other call, its whole input
+ * ({@link approvalInput}).
+ */
+export function approvalDetails(
+  request: ApprovalRequest,
+  options: ApprovalDetailsOptions,
+): string[] {
+  const color = options.color === true;
+  let diff: ApprovalDiff | undefined;
+  if (options.workspace) {
+    try {
+      diff = approvalDiff(request, { workspace: options.workspace, width: options.width, color });
+    } catch {
+      diff = {
+        kind: 'input',
+        note: 'The change cannot be shown as a diff: its input is shown whole.',
+      };
+    }
+  }
+  if (diff?.kind === 'diff') return [question(request, options.waiting ?? 0), ...diff.rows];
+  const lines = approvalInput(request, options);
+  if (diff?.kind === 'input')
+    lines.push(...wrapped(diff.note, options.width, color ? 'yellow' : undefined));
+  return lines;
+}
+
+const sgr = { yellow: ['\u001b[33m', '\u001b[39m'] } as const;
+
+/** Text (visible characters only) as indented rows of at most `width` columns. */
+function wrapped(text: string, width: number, style?: keyof typeof sgr): string[] {
+  const room = Math.max(minValueWidth, Math.floor(width) - indent.length);
+  return wrapTokens(visibleTokens(text), () => room).map((row) => {
+    const body = row.map((t) => t.text).join('');
+    return indent + (style ? `${sgr[style][0]}${body}${sgr[style][1]}` : body);
+  });
+}
+
+/** `[a] always allow "npm test …"`, or `(no [a]: \`rm\` can delete ...)`. */
+function alwaysText(queue: ApprovalQueue): string | undefined {
+  const proposal = queue.proposal();
+  if (!proposal) return undefined;
+  return proposal.ok
+    ? `[${approvalKeys.always}] ${proposal.label}`
+    : `(no [${approvalKeys.always}]: ${proposal.reason})`;
+}
+
+const keysText = `${indent}[${approvalKeys.approve}] approve  [${approvalKeys.deny}] deny`;
+
+/**
+ * The keys and what they do, one row: `[a]` says the rule it adds (`always allow "npm test …"`),
+ * or why there is none for this call. When that does not fit in `width`, the row points above,
+ * where {@link approvalAlwaysRows} printed it in full: what `a` adds is never cut.
+ */
+export function approvalKeysLines(queue: ApprovalQueue, width = Infinity): string[] {
+  const always = alwaysText(queue);
+  if (always === undefined) return [];
+  const one = `${keysText}  ${always}`;
+  if (textWidth(one) <= width) return [one];
+  const proposal = queue.proposal();
+  return [
+    `${keysText}  ${proposal?.ok ? `[${approvalKeys.always}] add the rule shown above` : `(no [${approvalKeys.always}]: see above)`}`,
+  ];
+}
+
+/**
+ * Rows to print with the details of the head request when the keys row cannot hold what `a`
+ * adds (or why it adds nothing): wrapped to `width`, every character kept. None otherwise.
+ */
+export function approvalAlwaysRows(queue: ApprovalQueue, width: number): string[] {
+  const always = alwaysText(queue);
+  if (always === undefined || textWidth(`${keysText}  ${always}`) <= width) return [];
+  return wordWrapped(always, width);
+}
+
+/**
+ * Text as indented rows of at most `width` columns, broken between words (a word wider than a
+ * row is broken inside it): every character kept.
+ */
+function wordWrapped(text: string, width: number): string[] {
+  const room = Math.max(minValueWidth, Math.floor(width) - indent.length);
+  const rows: string[] = [];
+  let row = '';
+  for (const word of visibleText(text).split(' ')) {
+    const next = row === '' ? word : `${row} ${word}`;
+    if (textWidth(next) <= room) {
+      row = next;
+      continue;
+    }
+    if (row !== '') rows.push(indent + row);
+    if (textWidth(word) <= room) row = word;
+    else {
+      const pieces = wrapped(word, width);
+      rows.push(...pieces.slice(0, -1));
+      row = (pieces.at(-1) ?? indent).slice(indent.length);
+    }
+  }
+  if (row !== '') rows.push(indent + row);
+  return rows;
+}
+
+/** The row a reason is typed on after `n`; its end shows when it is wider than the row. */
+export function reasonLine(draft: ReasonDraft, width = Infinity, color = false): string {
+  if (draft.withdrawn) return `${indent}The call was cancelled meanwhile: Enter or Esc to go on.`;
+  const label = `${indent}reason (Enter to send, Esc for none): `;
+  const cursor = color ? '\u001b[7m \u001b[27m' : '';
+  let text = visibleText(draft.text);
+  const room = width - textWidth(label) - 1;
+  if (textWidth(text) > room && room > 1) {
+    const chars = [...text];
+    while (chars.length > 0 && textWidth(chars.join('')) > room - 1) chars.shift();
+    text = `…${chars.join('')}`;
+  }
+  return `${label}${text}${cursor}`;
 }
 
 /**
  * The prompt kept under the live block while the oldest request waits; its input was printed in
- * full above (`approvalInput`), where no redraw or resize can cut it.
+ * full above (`approvalDetails`), where no redraw or resize can cut it. After `n`, the row a
+ * reason is typed on.
  */
-export function approvalPrompt(queue: ApprovalQueue): string[] {
+export function approvalPrompt(
+  queue: ApprovalQueue,
+  options: { width?: number; color?: boolean } = {},
+): string[] {
+  const width = options.width ?? Infinity;
+  const draft = queue.reason;
+  if (draft) {
+    const first = draft.withdrawn
+      ? `? ${runWhat(draft.request)}: cancelled while the reason was typed`
+      : `? ${runWhat(draft.request)}: denied, and the model reads why${waitingNote(queue.pending.length - 1)}`;
+    return [first, reasonLine(draft, width, options.color === true)];
+  }
   const head = queue.pending[0];
   if (!head) return [];
   return [
     `? ${runWhat(head.request)}, as shown above${waitingNote(queue.pending.length - 1)}`,
-    approvalKeysLine(head.request),
+    ...approvalKeysLines(queue, width),
   ];
 }

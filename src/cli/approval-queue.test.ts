@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import type { ApprovalRequest, ApprovalResponse } from '../approval/approval.js';
-import { ApprovalQueue, approvalKeys } from './approval-queue.js';
+import {
+  ApprovalQueue,
+  approvalKeys,
+  deniedByUser,
+  maxReasonLength,
+  reasonKeys,
+} from './approval-queue.js';
+import { PermissionRules } from './permissions/permission-rules.js';
 
 interface Asked {
   request: ApprovalRequest;
@@ -55,6 +62,18 @@ const decision = (r: ApprovalResponse | undefined) =>
 
 const pendingIds = (queue: ApprovalQueue) => queue.pending.map((p) => p.request.callId);
 
+/** `n`, then Enter with no reason: a plain denial. */
+function deny(queue: ApprovalQueue): boolean {
+  return queue.answer('n') && queue.answer(reasonKeys.enter);
+}
+
+/** Types text as keys, one character at a time. */
+function type(queue: ApprovalQueue, text: string): void {
+  for (const key of text) queue.answer(key);
+}
+
+const shellInput = (command: string) => ({ input: { command } });
+
 describe('ApprovalQueue', () => {
   it("'a' leaves alone a call of the tool that a callback cancelled meanwhile", async () => {
     const answered: string[] = [];
@@ -65,8 +84,8 @@ describe('ApprovalQueue', () => {
         second?.controller.abort(); // the first answer cancels the second call
       },
     });
-    const first = ask(queue, 'shell', { callId: 'one' });
-    second = ask(queue, 'shell', { callId: 'two' });
+    const first = ask(queue, 'shell', { callId: 'one', ...shellInput('npm test') });
+    second = ask(queue, 'shell', { callId: 'two', ...shellInput('npm test') });
     expect(queue.answer('a')).toBe(true);
     await flush();
     expect(decision(first.response())).toBe('approve');
@@ -113,20 +132,129 @@ describe('ApprovalQueue', () => {
     expect(queue.pending.map((p) => p.request)).toEqual([second.request]);
     expect(onAnswer).toHaveBeenCalledExactlyOnceWith(first.request, true);
     expect(queue.counts).toEqual({ approved: 1, denied: 0 });
-    expect(queue.approvedTools.size).toBe(0);
+    expect(queue.rules.rules).toEqual([]);
   });
 
-  it('n denies the oldest request with a reason the model can read', async () => {
+  it('n then Enter without a reason denies the oldest request with a line the model can read', async () => {
     const onAnswer = vi.fn();
     const queue = new ApprovalQueue({ onAnswer });
     const first = ask(queue, 'shell');
     const second = ask(queue, 'shell');
     expect(queue.answer('n')).toBe(true);
     await flush();
-    expect(first.response()).toEqual({ decision: 'deny', reason: 'The user denied this call.' });
+    // Not denied yet: the reason is being typed.
+    expect(first.response()).toBeUndefined();
+    expect(queue.reason).toEqual({ request: first.request, text: '', withdrawn: false });
+    expect(queue.answer(reasonKeys.enter)).toBe(true);
+    await flush();
+    expect(first.response()).toEqual({ decision: 'deny', reason: deniedByUser });
     expect(second.response()).toBeUndefined();
+    expect(queue.reason).toBeUndefined();
     expect(onAnswer).toHaveBeenCalledExactlyOnceWith(first.request, false);
     expect(queue.counts).toEqual({ approved: 0, denied: 1 });
+  });
+
+  describe('n: deny with a reason', () => {
+    it('sends what was typed, y, n and a included, as the model reads it', async () => {
+      const onChange = vi.fn();
+      const queue = new ApprovalQueue({ onChange });
+      const first = ask(queue, 'shell', shellInput('npm install'));
+      const second = ask(queue, 'shell');
+      queue.answer('n');
+      onChange.mockClear();
+      type(queue, 'use pnpm, not yarn anyway');
+      expect(queue.reason?.text).toBe('use pnpm, not yarn anyway');
+      // Every keystroke redraws the prompt; none answers anything.
+      expect(onChange).toHaveBeenCalledTimes('use pnpm, not yarn anyway'.length);
+      expect(queue.pending).toHaveLength(2);
+      expect(queue.answer('\r')).toBe(true);
+      await flush();
+      expect(first.response()).toEqual({
+        decision: 'deny',
+        reason: 'The user denied this call: use pnpm, not yarn anyway',
+      });
+      expect(second.response()).toBeUndefined();
+      expect(queue.rules.rules).toEqual([]);
+    });
+
+    it('edits the reason: Backspace, Ctrl-W, Ctrl-U; drops keys that are not text', () => {
+      const queue = new ApprovalQueue();
+      ask(queue, 'shell');
+      queue.answer('n');
+      type(queue, 'use  pnpmx');
+      queue.answer(reasonKeys.backspace);
+      expect(queue.reason?.text).toBe('use  pnpm');
+      queue.answer(reasonKeys.deleteWord);
+      expect(queue.reason?.text).toBe('use  ');
+      for (const key of ['\u0007', '\t', '\u200b', '\u202e', '\u2028', '\u0000']) {
+        expect(queue.answer(key)).toBe(false);
+      }
+      expect(queue.reason?.text).toBe('use  ');
+      type(queue, 'ça 😀');
+      expect(queue.reason?.text).toBe('use  ça 😀');
+      queue.answer(reasonKeys.backspace);
+      expect(queue.reason?.text).toBe('use  ça ');
+      queue.answer(reasonKeys.clearLine);
+      expect(queue.reason?.text).toBe('');
+    });
+
+    it('Esc sends no reason, whatever was typed', async () => {
+      const queue = new ApprovalQueue();
+      const first = ask(queue, 'shell');
+      queue.answer('n');
+      type(queue, 'half a thought');
+      expect(queue.answer(reasonKeys.escape)).toBe(true);
+      await flush();
+      expect(first.response()).toEqual({ decision: 'deny', reason: deniedByUser });
+    });
+
+    it('keeps at most the longest reason, trimmed', async () => {
+      const queue = new ApprovalQueue();
+      const first = ask(queue, 'shell');
+      queue.answer('n');
+      type(queue, `  ${'x'.repeat(maxReasonLength + 50)}`);
+      expect([...(queue.reason?.text ?? '')]).toHaveLength(maxReasonLength);
+      queue.answer(reasonKeys.enter);
+      await flush();
+      const response = first.response();
+      expect(
+        typeof response === 'object' && response.reason?.endsWith('x'.repeat(maxReasonLength - 2)),
+      ).toBe(true);
+    });
+
+    it('a call cancelled while its reason is typed: keys stay text until Enter or Esc, then the next request is asked', async () => {
+      const onAnswer = vi.fn();
+      const queue = new ApprovalQueue({ onAnswer });
+      const first = ask(queue, 'shell');
+      const second = ask(queue, 'shell');
+      queue.answer('n');
+      type(queue, 'no');
+      first.controller.abort();
+      expect(queue.reason).toEqual({ request: first.request, text: 'no', withdrawn: true });
+      // A `y` meant as text can never approve the next request.
+      expect(queue.answer('y')).toBe(false);
+      expect(queue.answer(reasonKeys.enter)).toBe(true);
+      await flush();
+      expect(first.response()).toEqual({ decision: 'deny', reason: 'withdrawn' });
+      expect(second.response()).toBeUndefined();
+      expect(queue.reason).toBeUndefined();
+      expect(onAnswer).not.toHaveBeenCalled();
+      expect(queue.answer('y')).toBe(true);
+      await flush();
+      expect(second.response()).toBe('approve');
+    });
+
+    it('denyAll ends the reason too', async () => {
+      const queue = new ApprovalQueue();
+      const first = ask(queue, 'shell');
+      queue.answer('n');
+      type(queue, 'wait');
+      queue.denyAll('The user cancelled the run.');
+      await flush();
+      expect(first.response()).toEqual({ decision: 'deny', reason: 'The user cancelled the run.' });
+      expect(queue.reason).toBeUndefined();
+      expect(queue.answer('y')).toBe(false);
+    });
   });
 
   it('accepts upper-case keys', async () => {
@@ -136,6 +264,7 @@ describe('ApprovalQueue', () => {
     const third = ask(queue, 'edit');
     expect(queue.answer('Y')).toBe(true);
     expect(queue.answer('N')).toBe(true);
+    expect(queue.answer(reasonKeys.enter)).toBe(true);
     expect(queue.answer('A')).toBe(true);
     await flush();
     expect([first, second, third].map((a) => decision(a.response()))).toEqual([
@@ -143,7 +272,7 @@ describe('ApprovalQueue', () => {
       'deny',
       'approve',
     ]);
-    expect([...queue.approvedTools]).toEqual(['edit']);
+    expect(queue.rules.rules).toEqual([{ kind: 'tool', name: 'edit' }]);
   });
 
   it('ignores other keys and an empty queue, without touching anything', async () => {
@@ -170,7 +299,8 @@ describe('ApprovalQueue', () => {
     const heads: string[] = [];
     for (const key of ['n', 'y', 'y', 'n']) {
       heads.push(queue.pending[0]?.request.callId ?? '');
-      queue.answer(key);
+      if (key === 'n') deny(queue);
+      else queue.answer(key);
     }
     await flush();
     expect(heads).toEqual(asked.map((a) => a.request.callId));
@@ -184,38 +314,41 @@ describe('ApprovalQueue', () => {
     expect(queue.counts).toEqual({ approved: 2, denied: 2 });
   });
 
-  describe('a: every call of the tool for the session', () => {
-    it('approves the head and every waiting call of its tool, leaving the others in order', async () => {
+  describe('a: approve and add the scoped rule the prompt shows', () => {
+    it('for a shell command, its prefix: approves the waiting calls it covers, leaving the others in order', async () => {
       const onAnswer = vi.fn();
       const onChange = vi.fn();
       const queue = new ApprovalQueue({ onAnswer, onChange });
-      const s1 = ask(queue, 'shell');
+      const s1 = ask(queue, 'shell', shellInput('npm test'));
       const w1 = ask(queue, 'write_file');
-      const s2 = ask(queue, 'shell', { path: ['reviewer#1'] });
-      const f1 = ask(queue, 'fetch');
-      const s3 = ask(queue, 'shell');
+      const s2 = ask(queue, 'shell', { path: ['reviewer#1'], ...shellInput('npm test -- -u') });
+      const s3 = ask(queue, 'shell', shellInput('npm test; rm -rf ~'));
+      const s4 = ask(queue, 'shell', shellInput('npm run build'));
+      expect(queue.proposal()).toEqual({
+        ok: true,
+        rules: [{ kind: 'shell', words: ['npm', 'test'] }],
+        label: 'always allow "npm test …"',
+      });
       onChange.mockClear();
       expect(queue.answer('a')).toBe(true);
       await flush();
-      for (const s of [s1, s2, s3]) expect(s.response()).toBe('approve');
-      expect(w1.response()).toBeUndefined();
-      expect(f1.response()).toBeUndefined();
-      expect(queue.pending.map((p) => p.request)).toEqual([w1.request, f1.request]);
-      expect([...queue.approvedTools]).toEqual(['shell']);
+      for (const s of [s1, s2]) expect(s.response()).toBe('approve');
+      for (const s of [w1, s3, s4]) expect(s.response()).toBeUndefined();
+      expect(queue.pending.map((p) => p.request)).toEqual([w1.request, s3.request, s4.request]);
+      expect(queue.rules.list()).toEqual(['1. shell: npm test …']);
       expect(onAnswer.mock.calls).toEqual([
         [s1.request, true],
         [s2.request, true],
-        [s3.request, true],
       ]);
       expect(onChange).toHaveBeenCalled();
-      expect(queue.counts).toEqual({ approved: 3, denied: 0 });
+      expect(queue.counts).toEqual({ approved: 2, denied: 0 });
     });
 
-    it('approves later calls of that tool at once, without queueing them', async () => {
+    it('approves later calls the rule covers at once, without queueing them', async () => {
       const onChange = vi.fn();
       const onAnswer = vi.fn();
       const queue = new ApprovalQueue({ onChange, onAnswer });
-      ask(queue, 'shell');
+      ask(queue, 'shell', shellInput('git commit -m one'));
       queue.answer('a');
       onChange.mockClear();
       onAnswer.mockClear();
@@ -223,30 +356,72 @@ describe('ApprovalQueue', () => {
       const direct = queue.approver({
         callId: 'later',
         toolName: 'shell',
-        input: {},
+        input: { command: 'git commit -am two' },
         claims: [],
         path: ['sub#2'],
         signal: controller.signal,
       });
-      // Synchronous: a call of an approved tool never waits behind the prompt.
+      // Synchronous: a call a rule covers never waits behind the prompt.
       expect(direct).toBe('approve');
-      const other = ask(queue, 'write_file');
+      const other = ask(queue, 'shell', shellInput('git push'));
       await flush();
       expect(other.response()).toBeUndefined();
       expect(queue.pending.map((p) => p.request)).toEqual([other.request]);
-      expect(onChange).toHaveBeenCalledTimes(1); // only for write_file
+      expect(onChange).toHaveBeenCalledTimes(1); // only for git push
       expect(onAnswer).not.toHaveBeenCalled();
       expect(queue.counts).toEqual({ approved: 2, denied: 0 });
     });
 
-    it('does not approve other tools for the session', async () => {
+    it('is not an answer where no rule can be made, and says why', async () => {
+      const onChange = vi.fn();
+      const queue = new ApprovalQueue({ onChange });
+      const asked = ask(queue, 'shell', shellInput('rm -rf build'));
+      onChange.mockClear();
+      expect(queue.proposal()).toEqual({
+        ok: false,
+        reason: '`rm` can delete or overwrite any file: approve each such command once',
+      });
+      expect(queue.answer('a')).toBe(false);
+      await flush();
+      expect(asked.response()).toBeUndefined();
+      expect(queue.rules.rules).toEqual([]);
+      expect(onChange).not.toHaveBeenCalled();
+    });
+
+    it('uses the rules it is given: saved rules approve at once, edits by the workspace', async () => {
+      const rules = new PermissionRules();
+      rules.add([{ kind: 'shell', words: ['npm', 'test'] }]);
+      const queue = new ApprovalQueue({ rules });
+      expect(queue.rules).toBe(rules);
+      expect(ask(queue, 'shell', shellInput('npm test')).request).toBeDefined();
+      await flush();
+      expect(queue.pending).toHaveLength(0);
+      // No workspace: no edit rule.
+      ask(queue, 'edit_file', { input: { path: 'a.ts', old_string: 'a', new_string: 'b' } });
+      expect(queue.proposal()).toMatchObject({ ok: false });
+      expect(queue.answer('a')).toBe(false);
+    });
+
+    it('a y does not add a rule', async () => {
       const queue = new ApprovalQueue();
-      ask(queue, 'shell');
+      ask(queue, 'shell', shellInput('npm test'));
       queue.answer('y');
-      const second = ask(queue, 'shell');
+      const second = ask(queue, 'shell', shellInput('npm test'));
       await flush();
       expect(second.response()).toBeUndefined();
-      expect(queue.approvedTools.has('shell')).toBe(false);
+      expect(queue.rules.rules).toEqual([]);
+    });
+
+    it('a rule check that throws asks rather than approves', async () => {
+      const rules = new PermissionRules();
+      rules.covers = () => {
+        throw new Error('broken');
+      };
+      const queue = new ApprovalQueue({ rules });
+      const asked = ask(queue, 'shell', shellInput('npm test'));
+      await flush();
+      expect(asked.response()).toBeUndefined();
+      expect(queue.pending).toHaveLength(1);
     });
   });
 
@@ -305,7 +480,7 @@ describe('ApprovalQueue', () => {
       expect(onChange).toHaveBeenCalledTimes(1);
       // `y` now answers the next call, not the withdrawn one; `a` cannot reach it either.
       expect(queue.answer('y')).toBe(true);
-      ask(queue, 'shell');
+      ask(queue, 'shell', shellInput('npm test'));
       queue.answer('a');
       await flush();
       expect(first.response()).toEqual({ decision: 'deny', reason: 'withdrawn' });
@@ -371,9 +546,9 @@ describe('ApprovalQueue', () => {
       },
     });
     const first = ask(queue, 'shell');
-    const second = ask(queue, 'shell');
+    const second = ask(queue, 'shell', shellInput('npm test'));
     expect(queue.pending).toHaveLength(2);
-    expect(queue.answer('n')).toBe(true);
+    expect(deny(queue)).toBe(true);
     expect(queue.answer('a')).toBe(true);
     await flush();
     expect(decision(first.response())).toBe('deny');
@@ -381,9 +556,23 @@ describe('ApprovalQueue', () => {
     expect(queue.pending).toHaveLength(0);
   });
 
-  describe('property: random requests, answers and cancellations', () => {
+  describe('property: random requests, answers, reasons and cancellations', () => {
+    /** Commands and the rule each needs (`undefined`: none can be made). */
+    const commands: Record<string, string | undefined> = {
+      'npm test': 'npm test',
+      'npm test -- -x': 'npm test',
+      'git commit -m x': 'git commit',
+      'rm -rf x': undefined,
+      'npm test; rm -rf x': undefined,
+    };
     type Op =
-      | { kind: 'request'; tool: string; path: readonly string[]; aborted: boolean }
+      | {
+          kind: 'request';
+          tool: string;
+          command: string;
+          path: readonly string[];
+          aborted: boolean;
+        }
       | { kind: 'answer'; key: string }
       | { kind: 'abort'; target: number };
 
@@ -392,16 +581,17 @@ describe('ApprovalQueue', () => {
         weight: 4,
         arbitrary: fc.record({
           kind: fc.constant('request' as const),
-          tool: fc.constantFrom('shell', 'edit', 'fetch'),
+          tool: fc.constantFrom('shell', 'shell', 'edit', 'fetch'),
+          command: fc.constantFrom(...Object.keys(commands)),
           path: fc.constantFrom([], ['sub#1']),
           aborted: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
         }),
       },
       {
-        weight: 4,
+        weight: 5,
         arbitrary: fc.record({
           kind: fc.constant('answer' as const),
-          key: fc.constantFrom('y', 'n', 'a', 'Y', 'A', 'x'),
+          key: fc.constantFrom('y', 'n', 'a', 'Y', 'A', 'x', '\r', '\u001b'),
         }),
       },
       {
@@ -431,16 +621,30 @@ describe('ApprovalQueue', () => {
           const asked: Asked[] = [];
           /** Requests whose answer was given, synchronously known (before the promise delivers). */
           const settledNow = new Set<string>();
-          /** Why a request may be approved: `y` on it, or `a` / a session approval for its tool. */
+          /** Why a request may be approved: `y` on it, or `a` / a rule covering it. */
           const allowed = new Set<string>();
+          const deniedByKey = new Set<string>();
           const withdrawn = new Set<string>();
-          const sessionTools = new Set<string>();
+          /** The model of the rules: tool names, and shell prefixes. */
+          const ruleTools = new Set<string>();
+          const rulePrefixes = new Set<string>();
+          let draft: string | undefined;
+          const covered = (a: Asked) => {
+            const { toolName, input } = a.request;
+            if (toolName !== 'shell') return ruleTools.has(toolName);
+            const prefix = commands[(input as { command: string }).command];
+            return prefix !== undefined && rulePrefixes.has(prefix);
+          };
 
           for (const op of ops) {
             if (op.kind === 'request') {
-              const a = ask(queue, op.tool, { path: op.path, aborted: op.aborted });
+              const a = ask(queue, op.tool, {
+                path: op.path,
+                aborted: op.aborted,
+                input: { command: op.command },
+              });
               asked.push(a);
-              if (sessionTools.has(op.tool)) {
+              if (covered(a)) {
                 allowed.add(a.request.callId);
                 settledNow.add(a.request.callId);
               } else if (op.aborted) {
@@ -452,15 +656,42 @@ describe('ApprovalQueue', () => {
               const key = op.key.toLowerCase();
               const before = [...queue.pending];
               const accepted = queue.answer(op.key);
-              expect(accepted).toBe(head !== undefined && ['y', 'n', 'a'].includes(key));
-              if (!head || !accepted) continue;
-              if (key === 'y' || key === 'n') {
-                if (key === 'y') allowed.add(head.request.callId);
+              if (draft !== undefined) {
+                // While a reason is typed, only Enter and Esc answer; the rest is text.
+                const ends = key === '\r' || key === '\u001b';
+                expect(accepted).toBe(ends);
+                if (ends) {
+                  if (!settledNow.has(draft)) {
+                    deniedByKey.add(draft);
+                    settledNow.add(draft);
+                  }
+                  draft = undefined;
+                }
+                continue;
+              }
+              if (!head) {
+                expect(accepted).toBe(false);
+                continue;
+              }
+              const command = (head.request.input as { command: string }).command;
+              const canAlways =
+                head.request.toolName !== 'shell' || commands[command] !== undefined;
+              expect(accepted).toBe(key === 'y' || key === 'n' || (key === 'a' && canAlways));
+              if (!accepted) continue;
+              if (key === 'y') {
+                allowed.add(head.request.callId);
                 settledNow.add(head.request.callId);
+              } else if (key === 'n') {
+                draft = head.request.callId;
               } else {
-                sessionTools.add(head.request.toolName);
+                if (head.request.toolName === 'shell')
+                  rulePrefixes.add(commands[command] as string);
+                else ruleTools.add(head.request.toolName);
+                allowed.add(head.request.callId);
+                settledNow.add(head.request.callId);
                 for (const p of before) {
-                  if (p.request.toolName !== head.request.toolName) continue;
+                  const entry = asked.find((a) => a.request === p.request) as Asked;
+                  if (!covered(entry)) continue;
                   allowed.add(p.request.callId);
                   settledNow.add(p.request.callId);
                 }
@@ -479,7 +710,7 @@ describe('ApprovalQueue', () => {
             expect(pendingIds(queue)).toEqual(
               asked.map((a) => a.request.callId).filter((id) => !settledNow.has(id)),
             );
-            expect(queue.approvedTools).toEqual(sessionTools);
+            expect(queue.reason?.request.callId).toBe(draft);
           }
 
           await flush();
@@ -493,6 +724,12 @@ describe('ApprovalQueue', () => {
             const got = decision(a.response());
             if (got === 'approve') expect(allowed.has(id)).toBe(true);
             if (allowed.has(id)) expect(got).toBe('approve');
+            if (deniedByKey.has(id)) {
+              expect(a.response()).toMatchObject({
+                decision: 'deny',
+                reason: expect.stringMatching(/^The user denied this call[.:]/),
+              });
+            }
             if (withdrawn.has(id)) {
               expect(a.response()).toEqual({ decision: 'deny', reason: 'withdrawn' });
               expect(answered.has(id)).toBe(false);

@@ -1,4 +1,5 @@
 import type { ApprovalRequest, ApprovalResponse, Approver } from '../approval/approval.js';
+import { PermissionRules, type RuleProposal } from './permissions/permission-rules.js';
 
 /** A call waiting for the user's answer. */
 export interface PendingApproval {
@@ -9,7 +10,35 @@ export interface PendingApproval {
 }
 
 /** The keys the queue understands, as the prompt shows them. */
-export const approvalKeys = { approve: 'y', deny: 'n', approveTool: 'a' } as const;
+export const approvalKeys = { approve: 'y', deny: 'n', always: 'a' } as const;
+
+/** Keys while a reason is typed after `n`. */
+export const reasonKeys = {
+  enter: '\r',
+  escape: '\u001b',
+  backspace: '\u007f',
+  clearLine: '\u0015',
+  deleteWord: '\u0017',
+} as const;
+
+/** The longest reason kept, in characters: a sentence or two, not a document. */
+export const maxReasonLength = 500;
+
+/** What the model reads when the user says no without a reason. */
+export const deniedByUser = 'The user denied this call.';
+
+/** What the model reads when the user says no and why. */
+export function deniedWithReason(reason: string): string {
+  return `The user denied this call: ${reason}`;
+}
+
+/** A reason being typed after `n`: the request it is for stays in the queue until it is sent. */
+export interface ReasonDraft {
+  request: ApprovalRequest;
+  text: string;
+  /** The call was cancelled while the reason was typed: Enter or Esc only closes the prompt. */
+  withdrawn: boolean;
+}
 
 export interface ApprovalQueueOptions {
   /** Called whenever the queue changes (a request came, was answered or withdrawn). */
@@ -23,28 +52,38 @@ export interface ApprovalQueueOptions {
   onUnattended?: (request: ApprovalRequest) => void;
   /** Called when the user answers a request (not for withdrawn or unattended ones). */
   onAnswer?: (request: ApprovalRequest, approved: boolean) => void;
+  /**
+   * The user's standing rules: a call they cover is approved without asking, and `a` adds to
+   * them. @default an empty set of this queue's own (no edit rules: it has no workspace)
+   */
+  rules?: PermissionRules;
   now?: () => number;
 }
 
 /**
- * Every pending approval in one place, answered one at a time (approve, deny, or approve every
- * call of that tool for the session) while the approved calls keep running. A call cancelled
- * while it waits leaves the queue by itself.
+ * Every pending approval in one place, answered one at a time while the approved calls keep
+ * running: `y` approves, `n` denies (with a reason typed after it, for the model), `a` approves
+ * and adds a scoped rule (a shell command's prefix, the workspace's edits, one other tool) that
+ * later calls are approved by without asking. A call cancelled while it waits leaves the queue
+ * by itself.
  */
 export class ApprovalQueue {
   readonly #pending: PendingApproval[] = [];
-  readonly #approvedTools = new Set<string>();
+  readonly #rules: PermissionRules;
   readonly #options: ApprovalQueueOptions;
+  readonly #proposals = new WeakMap<PendingApproval, RuleProposal>();
+  #draft: (ReasonDraft & { entry: PendingApproval }) | undefined;
   #approved = 0;
   #denied = 0;
 
   constructor(options: ApprovalQueueOptions = {}) {
     this.#options = options;
+    this.#rules = options.rules ?? new PermissionRules();
   }
 
   /** The approver to give the scheduler. */
   readonly approver: Approver = (request) => {
-    if (this.#approvedTools.has(request.toolName)) {
+    if (this.#covered(request)) {
       this.#approved++;
       return 'approve';
     }
@@ -63,6 +102,7 @@ export class ApprovalQueue {
         since: this.#options.now ? this.#options.now() : performance.now(),
         settle: (response) => {
           request.signal.removeEventListener('abort', withdraw);
+          if (this.#draft?.entry === entry) this.#draft.withdrawn = true;
           const index = this.#pending.indexOf(entry);
           if (index >= 0) this.#pending.splice(index, 1);
           resolve(response);
@@ -85,9 +125,34 @@ export class ApprovalQueue {
     return this.#pending;
   }
 
-  /** Tools the user approved for the rest of the session. */
-  get approvedTools(): ReadonlySet<string> {
-    return this.#approvedTools;
+  /** The rules consulted before asking; `/permissions` lists, revokes and saves them. */
+  get rules(): PermissionRules {
+    return this.#rules;
+  }
+
+  /**
+   * What `a` would add for a waiting request (the head by default), as the prompt shows it, or
+   * why it cannot. Worked out once per request: the rule added is the rule that was shown.
+   */
+  proposal(entry: PendingApproval | undefined = this.#pending[0]): RuleProposal | undefined {
+    if (!entry) return undefined;
+    let proposal = this.#proposals.get(entry);
+    if (!proposal) {
+      try {
+        proposal = this.#rules.propose(entry.request);
+      } catch {
+        proposal = { ok: false, reason: 'this call cannot have a rule' };
+      }
+      this.#proposals.set(entry, proposal);
+    }
+    return proposal;
+  }
+
+  /** The reason being typed after `n`, if any: keys are its text until Enter or Esc. */
+  get reason(): ReasonDraft | undefined {
+    const draft = this.#draft;
+    if (!draft) return undefined;
+    return { request: draft.request, text: draft.text, withdrawn: draft.withdrawn };
   }
 
   get counts(): { approved: number; denied: number } {
@@ -95,30 +160,31 @@ export class ApprovalQueue {
   }
 
   /**
-   * Answers the oldest request with a key: `y` approves it, `n` denies it, `a` approves it and
-   * every call of its tool from now on. Returns false for any other key or an empty queue.
+   * Answers the oldest request with a key: `y` approves it; `n` starts a reason (the keys that
+   * follow are its text: Enter sends it, Esc sends none, Backspace, Ctrl-U and Ctrl-W edit it),
+   * then denies with it; `a` approves it and adds the rule {@link proposal} shows, approving
+   * every waiting call that rule covers too. Returns true when the key answered or began an
+   * answer (the rest of a pasted read is then dropped), false for any other key, for `a` when no
+   * rule can be made, for an empty queue and for the text of a reason.
    */
   answer(key: string): boolean {
+    if (this.#draft) return this.#typeReason(key);
     const head = this.#pending[0];
     if (!head) return false;
     const choice = key.toLowerCase();
     if (choice === approvalKeys.approve) {
-      this.#approved++;
-      this.#answered(head.request, true);
-      head.settle('approve');
+      this.#approve(head);
     } else if (choice === approvalKeys.deny) {
-      this.#denied++;
-      this.#answered(head.request, false);
-      head.settle({ decision: 'deny', reason: 'The user denied this call.' });
-    } else if (choice === approvalKeys.approveTool) {
-      const tool = head.request.toolName;
-      this.#approvedTools.add(tool);
-      for (const entry of this.#pending.filter((p) => p.request.toolName === tool)) {
+      this.#draft = { entry: head, request: head.request, text: '', withdrawn: false };
+      this.#changed();
+    } else if (choice === approvalKeys.always) {
+      const proposal = this.proposal(head);
+      if (!proposal?.ok) return false;
+      this.#rules.add(proposal.rules);
+      this.#approve(head);
+      for (const entry of [...this.#pending]) {
         // A callback may have settled it meanwhile (cancelled its call): it stays as it is.
-        if (!this.#pending.includes(entry)) continue;
-        this.#approved++;
-        this.#answered(entry.request, true);
-        entry.settle('approve');
+        if (this.#pending.includes(entry) && this.#covered(entry.request)) this.#approve(entry);
       }
     } else {
       return false;
@@ -126,8 +192,55 @@ export class ApprovalQueue {
     return true;
   }
 
+  #typeReason(key: string): boolean {
+    const draft = this.#draft as ReasonDraft & { entry: PendingApproval };
+    if (key === reasonKeys.enter || key === '\n' || key === reasonKeys.escape) {
+      this.#draft = undefined;
+      const reason = key === reasonKeys.escape ? '' : draft.text.trim();
+      if (this.#pending.includes(draft.entry)) {
+        this.#denied++;
+        this.#answered(draft.entry.request, false);
+        draft.entry.settle({
+          decision: 'deny',
+          reason: reason === '' ? deniedByUser : deniedWithReason(reason),
+        });
+      } else {
+        this.#changed();
+      }
+      return true;
+    }
+    const before = draft.text;
+    if (key === reasonKeys.backspace || key === '\b') {
+      draft.text = [...draft.text].slice(0, -1).join('');
+    } else if (key === reasonKeys.clearLine) {
+      draft.text = '';
+    } else if (key === reasonKeys.deleteWord) {
+      draft.text = draft.text.replace(/\S*\s*$/u, '');
+    } else if (isReasonText(key) && [...draft.text].length < maxReasonLength) {
+      draft.text += key;
+    }
+    if (draft.text !== before) this.#changed();
+    return false;
+  }
+
+  #approve(entry: PendingApproval): void {
+    this.#approved++;
+    this.#answered(entry.request, true);
+    entry.settle('approve');
+  }
+
+  /** Rules are the user's; a rule check that fails for any reason asks rather than approves. */
+  #covered(request: ApprovalRequest): boolean {
+    try {
+      return this.#rules.covers(request);
+    } catch {
+      return false;
+    }
+  }
+
   /** Denies everything waiting (the run is being cancelled). */
   denyAll(reason: string): void {
+    this.#draft = undefined;
     for (const entry of [...this.#pending]) {
       this.#denied++;
       entry.settle({ decision: 'deny', reason });
@@ -149,4 +262,9 @@ export class ApprovalQueue {
       // A display problem must not lose an answer.
     }
   }
+}
+
+/** One printable character: no control, format, separator or unassigned code point. */
+function isReasonText(key: string): boolean {
+  return /^[^\p{C}\p{Zl}\p{Zp}]$/u.test(key);
 }

@@ -111,7 +111,46 @@ describe('JsonReporter', () => {
     expect(lines[0]).toEqual({ event: 'run.start', prompt: 'list the files\nplease' });
     expect(lines[14]).toEqual({ event: 'approval', callId: 'c1', path: [], approved: true });
     expect(lines[15]).toEqual({ event: 'warning', message: 'careful' });
-    expect(lines[16]).toEqual({ event: 'run.end', ...end });
+    // How the calls ended, counted from the events, unless the run says.
+    expect(lines[16]).toEqual({
+      event: 'run.end',
+      outcomes: { success: 1, error: 1, denied: 0, cancelled: 0, timeout: 0 },
+      ...end,
+    });
+  });
+
+  it("gives a shell command's exit code on its call.finished record, and counts per prompt", () => {
+    const { reporter, stdout } = setup();
+    const text = (status: 'success' | 'error', body: string) => ev.finished(shell, 1, status, body);
+    reporter.runStarted('first');
+    reporter.schedulerEvent(text('error', 'one\ntwo\n[exit code 3]'));
+    reporter.schedulerEvent(text('error', 'before\n[killed by signal SIGKILL]'));
+    reporter.schedulerEvent(text('success', 'fine\n[exit code 0]'));
+    // Another tool's text that looks the same is not a shell command's exit.
+    reporter.schedulerEvent(ev.finished(read, 2, 'error', 'x\n[exit code 9]'));
+    reporter.schedulerEvent(ev.finished(shell, 3, 'denied', 'Denied: no.'));
+    reporter.runEnded(end);
+    reporter.runStarted('second');
+    reporter.schedulerEvent(ev.finished(shell, 4, 'cancelled', 'Cancelled: cancelled by Ctrl-C.'));
+    reporter.runEnded({ ...end, finishReason: 'cancelled', cancelReason: 'cancelled by Ctrl-C' });
+    const finished = records(stdout).filter((r) => r.event === 'call.finished');
+    expect(finished.map((r) => [r.exitCode, r.signal])).toEqual([
+      [3, undefined],
+      [null, 'SIGKILL'],
+      [0, undefined],
+      [undefined, undefined],
+      [undefined, undefined],
+      [undefined, undefined],
+    ]);
+    const ends = records(stdout).filter((r) => r.event === 'run.end');
+    expect(ends.map((r) => r.outcomes)).toEqual([
+      { success: 1, error: 3, denied: 1, cancelled: 0, timeout: 0 },
+      { success: 0, error: 0, denied: 0, cancelled: 1, timeout: 0 },
+    ]);
+    expect(ends[1]).toMatchObject({
+      finishReason: 'cancelled',
+      cancelReason: 'cancelled by Ctrl-C',
+    });
   });
 
   it("gives a call's input as JSON in every event, and arguments that are not JSON as sent", () => {

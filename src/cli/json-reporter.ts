@@ -3,7 +3,9 @@ import type { ApprovalRequest } from '../approval/approval.js';
 import type { SchedulerEvent } from '../schedule/events.js';
 import type { ApprovalQueue } from './approval-queue.js';
 import type { CliIo } from './io.js';
+import { emptyOutcomes, outcomeOf } from './progress/call-outcomes.js';
 import { sanitizeInline, visibleText } from './progress/index.js';
+import { shellOutcome } from './progress/shell-outcome.js';
 import type { Reporter, RunEnd } from './reporter.js';
 
 /**
@@ -14,6 +16,8 @@ export class JsonReporter implements Reporter {
   readonly #io: CliIo;
   /** The request the last prompt asked about (call ids may repeat across turns). */
   #lastHead: ApprovalRequest | undefined;
+  /** The prompt's calls by how they ended, for `run.end`. */
+  #outcomes = emptyOutcomes();
 
   constructor(io: CliIo) {
     this.#io = io;
@@ -26,7 +30,19 @@ export class JsonReporter implements Reporter {
   schedulerEvent(event: SchedulerEvent): void {
     const { type, ...rest } = event;
     if ('input' in rest) rest.input = parsedInput(rest.input);
-    this.#write({ event: `call.${type}`, ...rest });
+    if (event.type !== 'finished') {
+      this.#write({ event: `call.${type}`, ...rest });
+      return;
+    }
+    this.#outcomes[outcomeOf(event.result?.status)]++;
+    // A shell command's exit code (or the signal that killed it), read by machines as a field.
+    const exit = shellOutcome(String(event.toolName), event.result)?.exit;
+    const fields = !exit
+      ? {}
+      : exit.code !== null
+        ? { exitCode: exit.code }
+        : { exitCode: null, signal: exit.signal };
+    this.#write({ event: `call.${type}`, ...rest, ...fields });
   }
 
   agentEvent(event: AgentEvent): void {
@@ -69,11 +85,12 @@ export class JsonReporter implements Reporter {
   }
 
   runStarted(prompt: string): void {
+    this.#outcomes = emptyOutcomes();
     this.#write({ event: 'run.start', prompt });
   }
 
   runEnded(summary: RunEnd): void {
-    this.#write({ event: 'run.end', ...summary });
+    this.#write({ event: 'run.end', outcomes: { ...this.#outcomes }, ...summary });
   }
 
   close(): void {}

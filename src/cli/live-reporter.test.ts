@@ -63,7 +63,7 @@ describe('LiveReporter', () => {
 
     reporter.schedulerEvent(ev.finished(shell, 400));
     // A finished call becomes a permanent line above the block, right away.
-    expect(terminal.screen[1]).toMatch(/^\[\+0\.\ds\] shell "ls -la" \(c1\): done in 0\.4s$/);
+    expect(terminal.screen[1]).toMatch(/^✓ \[\+0\.\ds\] shell "ls -la" \(c1\): done in 0\.4s$/);
 
     reporter.schedulerEvent(ev.started(read, 400));
     reporter.schedulerEvent(ev.finished(read, 500));
@@ -94,9 +94,11 @@ describe('LiveReporter', () => {
     queue.approver(approvalRequest('c2', 'write_file', { path: 'a.ts' }, ['reviewer#1']));
     // The input and the prompt show at once, without waiting for a frame.
     expect(terminal.screen.slice(0, 2)).toEqual(['? Run shell', '  command: rm -rf build']);
+    // `rm` is too broad a prefix to allow for good: the prompt offers no [a] and says why above.
+    expect(terminal.screen[2]).toMatch(/^ {2}\(no \[a\]: `rm` can delete or overwrite any file/);
     expect(terminal.screen.slice(-2)).toEqual([
       '? Run shell, as shown above  (1 more waiting)',
-      '  [y] approve  [n] deny  [a] approve every shell call this session',
+      '  [y] approve  [n] deny  (no [a]: see above)',
     ]);
     frame();
     expect(terminal.screen.join('\n')).toMatch(/1 awaiting approval/);
@@ -104,13 +106,13 @@ describe('LiveReporter', () => {
 
     queue.answer('y');
     reporter.approvalAnswered(approvalRequest('c1', 'shell', {}), true);
-    expect(terminal.screen.slice(2, 4)).toEqual([
+    expect(terminal.screen.slice(4, 6)).toEqual([
       '? reviewer#1 wants to run write_file',
       '  path: a.ts',
     ]);
     expect(terminal.screen.slice(-2)).toEqual([
       '? reviewer#1 wants to run write_file, as shown above',
-      '  [y] approve  [n] deny  [a] approve every write_file call this session',
+      '  [y] approve  [n] deny  (no [a]: there is no workspace to scope it to)',
     ]);
 
     queue.answer('n');
@@ -123,6 +125,8 @@ describe('LiveReporter', () => {
     expect(terminal.screen).toEqual([
       '? Run shell',
       '  command: rm -rf build',
+      '  (no [a]: `rm` can delete or overwrite any file: approve each such command',
+      '  once)',
       '? reviewer#1 wants to run write_file',
       '  path: a.ts',
       endText,
@@ -198,28 +202,79 @@ describe('LiveReporter', () => {
     reporter.runStarted('go');
     queue.approver(approvalRequest('c1', 'shell', { command: 'make' }));
     reporter.approvals(queue);
-    expect(terminal.screen.join('\n')).toContain('[a] approve every shell call');
-    reporter.runEnded({ ...end, finishReason: 'cancelled' });
+    expect(terminal.screen.join('\n')).toContain('[a] always allow "make"');
+    reporter.runEnded({ ...end, finishReason: 'cancelled', cancelReason: 'cancelled by Ctrl-C' });
     expect(terminal.screen).toEqual([
       '? Run shell',
       '  command: make',
-      '— cancelled in 2.0s · 2 tool calls · parallelism 1.9x · 42 tokens',
+      '— run cancelled by Ctrl-C after 2.0s · 2 tool calls · parallelism 1.9x',
+      '  42 tokens',
     ]);
     expect(terminal.cursorVisible).toBe(true);
   });
 
-  it('streams the model text above the block, complete lines for good', () => {
+  it('streams the model text: the block being written live, each finished block once for good', () => {
     const { reporter, terminal } = setup();
     reporter.runStarted('hi');
     reporter.agentEvent({ type: 'step-start', step: 1 });
     reporter.agentEvent({ type: 'text-delta', step: 1, text: 'Hello\nwor' });
-    expect(terminal.screen[0]).toBe('Hello');
     frame();
-    expect(terminal.screen[1]).toBe('wor');
-    reporter.agentEvent({ type: 'text-delta', step: 1, text: 'ld' });
+    // Above the block from the next frame, as it stands.
+    expect(terminal.screen.slice(0, 3)).toEqual(['Hello', 'wor', expect.stringMatching(/writing/)]);
+    reporter.agentEvent({ type: 'text-delta', step: 1, text: 'ld\n\n# Next' });
+    // The paragraph ended at the blank line: printed for good at once; the heading is live.
+    expect(terminal.lines.slice(0, 2)).toEqual(['Hello', 'world']);
+    frame();
+    expect(terminal.screen.slice(0, 4)).toEqual(['Hello', 'world', '', '# Next']);
     reporter.agentEvent({ type: 'step-finish', step: 1, reason: 'stop' });
     reporter.runEnded(end);
-    expect(terminal.screen).toEqual(['Hello', 'world', endText]);
+    expect(terminal.screen).toEqual(['Hello', 'world', '', '# Next', endText]);
+    expect(terminal.lines.filter((line) => line === 'world')).toHaveLength(1);
+  });
+
+  it('renders the answer as Markdown, wrapped at word boundaries to the terminal', () => {
+    const { reporter, terminal } = setup({ columns: 41 });
+    reporter.runStarted('hi');
+    const words = 'every word of this paragraph stays whole when it wraps at forty columns';
+    const text = `## Plan\n\n${words}\n\n- first **item**\n  - nested\n\n\`\`\`\nconst  x = 1;\n\`\`\`\n`;
+    reporter.agentEvent({ type: 'text-delta', step: 1, text });
+    reporter.agentEvent({ type: 'step-finish', step: 1, reason: 'stop' });
+    expect(terminal.wraps).toBe(0);
+    reporter.runEnded(end);
+    expect(terminal.screen.slice(0, -2)).toEqual([
+      '## Plan',
+      '',
+      'every word of this paragraph stays whole',
+      'when it wraps at forty columns',
+      '',
+      '• first item',
+      '  ◦ nested',
+      '',
+      '│ const  x = 1;',
+    ]);
+  });
+
+  it('prints the text written before a call above the call, and what a cancel cut off', () => {
+    const { reporter, terminal } = setup();
+    reporter.runStarted('hi');
+    reporter.agentEvent({ type: 'text-delta', step: 1, text: 'Let me look.' });
+    reporter.agentEvent({
+      type: 'tool-call',
+      step: 1,
+      call: { id: 'c1', name: 'shell', input: '{"command":"ls"}' },
+    });
+    reporter.schedulerEvent(ev.queued(shell, 0, { command: 'ls' }));
+    reporter.schedulerEvent(ev.started(shell, 0));
+    reporter.schedulerEvent(ev.finished(shell, 10));
+    reporter.agentEvent({ type: 'step-finish', step: 1, reason: 'tool-calls' });
+    reporter.agentEvent({ type: 'text-delta', step: 2, text: '```sh\nls -la' });
+    reporter.runEnded({ ...end, finishReason: 'cancelled' });
+    expect(terminal.screen).toEqual([
+      'Let me look.',
+      expect.stringMatching(/shell "ls" \(c1\): done/),
+      '│ ls -la',
+      expect.stringMatching(/^— run cancelled after 2\.0s · /),
+    ]);
   });
 
   it('leaves no empty line for a step that streamed no text, or text that ended its line', () => {
@@ -241,6 +296,7 @@ describe('LiveReporter', () => {
     reporter.schedulerEvent(ev.started(shell, 0));
     reporter.schedulerEvent(ev.finished(shell, 10, 'error', 'boom'));
     reporter.runEnded(end);
+    expect(terminal.screen.at(-1)).toMatch(/^— done in 2\.0s · 2 tool calls \(1 failed\) · /);
     reporter.runStarted('second');
     reporter.schedulerEvent(ev.queued(read, 5000));
     reporter.schedulerEvent(ev.started(read, 5000));
@@ -250,7 +306,11 @@ describe('LiveReporter', () => {
     // The second prompt's call finished 10 ms into its prompt, not 5 s into the session.
     expect(screen).toContain('[+0.0s] read_file');
     expect(screen).not.toMatch(/\[\+5\.0s\]/);
-    expect(screen).not.toMatch(/1 failed/);
+    // The block counts this prompt's calls only.
+    expect(terminal.screen.at(-1)).toMatch(/ · 1 done · /);
+    expect(terminal.screen.at(-1)).not.toMatch(/failed/);
+    reporter.runEnded(end);
+    expect(terminal.screen.at(-1)).toBe(endText);
   });
 
   it('puts the last line on a line of its own after unfinished model text', () => {
@@ -260,7 +320,7 @@ describe('LiveReporter', () => {
     reporter.runEnded({ ...end, finishReason: 'error' });
     expect(terminal.screen).toEqual([
       'cut off mid-sent',
-      '— ended: error in 2.0s · 2 tool calls · parallelism 1.9x · 42 tokens',
+      '— failed after 2.0s · 2 tool calls · parallelism 1.9x · 42 tokens',
     ]);
   });
 
@@ -301,7 +361,47 @@ describe('LiveReporter', () => {
     reporter.runEnded({ ...end, transcriptFile: `/tmp/${bad}.json` });
     expect(terminal.unexpected).toEqual([]);
     expect(terminal.wraps).toBe(0);
-    expect(terminal.screen.slice(-2)).toEqual([endText, '  transcript /tmp/X.json']);
+    expect(terminal.screen.slice(-2)).toEqual([
+      '— done in 2.0s · 2 tool calls (1 failed) · parallelism 1.9x · 42 tokens',
+      '  transcript /tmp/X.json',
+    ]);
+  });
+
+  it('marks a failed shell command with ✗ and its exit code, its last output lines under it', () => {
+    const { reporter, terminal } = setup({ columns: 50 });
+    const read2 = { callId: 'c3', toolName: 'read_file', index: 2 };
+    const denied = { callId: 'c4', toolName: 'write_file', index: 3 };
+    reporter.runStarted('test');
+    reporter.schedulerEvent(ev.queued(shell, 0, { command: 'npm test' }));
+    reporter.schedulerEvent(ev.started(shell, 0));
+    reporter.schedulerEvent(ev.queued(read2, 0, { path: 'a.ts' }));
+    reporter.schedulerEvent(ev.started(read2, 0));
+    reporter.schedulerEvent(ev.finished(read2, 100));
+    reporter.schedulerEvent(ev.queued(denied, 0, { path: 'b.ts' }));
+    reporter.schedulerEvent(ev.finished(denied, 150, 'denied', 'Denied: the user said no.'));
+    const output = `${'long line '.repeat(10)}\n\u001b[31mFAIL\u001b[0m a.test.ts\n[exit code 3]`;
+    reporter.schedulerEvent(ev.finished(shell, 1200, 'error', output));
+    frame();
+    expect(terminal.screen.slice(0, 5)).toEqual([
+      '✓ [+0.1s] read_file a.ts (c3): done in 0.1s',
+      // Cut to the width, the description first: how the call ended stays whole.
+      '✗ [+0.1s] write_f… (c4): denied: the user said no',
+      '✗ [+1.2s] shell "npm tes… (c1): exit 3 after 1.2s',
+      `  │ ${'long line '.repeat(5).slice(0, 44)}…`,
+      '  │ FAIL a.test.ts',
+    ]);
+    // The block counts the denial apart from the failure.
+    expect(terminal.screen.at(-1)).toMatch(/1 done, 1 failed, 1 denied/);
+    expect(terminal.wraps).toBe(0);
+    reporter.runEnded(end);
+    // The last line breaks between its parts on so narrow a terminal, never inside a word.
+    expect(terminal.screen.slice(-3)).toEqual([
+      '— done in 2.0s',
+      '  2 tool calls (1 failed, 1 denied)',
+      '  parallelism 1.9x · 42 tokens',
+    ]);
+    expect(terminal.wraps).toBe(0);
+    expect(terminal.unexpected).toEqual([]);
   });
 
   it('quiet: the live block only, no per-call or last lines', () => {

@@ -1,10 +1,12 @@
 import type { AgentEvent } from '../agent/run-agent.js';
 import type { ApprovalRequest } from '../approval/approval.js';
 import type { SchedulerEvent } from '../schedule/events.js';
-import { approvalInput, approvalPrompt } from './approval-prompt.js';
+import { approvalAlwaysRows, approvalDetails, approvalPrompt } from './approval-prompt.js';
 import type { ApprovalQueue } from './approval-queue.js';
 import { type CliIo, useColor } from './io.js';
+import { type MarkdownLayout, MarkdownStream } from './markdown/index.js';
 import {
+  type LiveFrame,
   LiveView,
   liveRenderer,
   PlainRenderer,
@@ -14,6 +16,10 @@ import {
 import { renderSegments } from './progress/style.js';
 import type { Reporter, RunEnd } from './reporter.js';
 import { endLine, thoughtLine } from './reporter-text.js';
+import { retryLine } from './retry-line.js';
+
+/** Rows the progress block keeps under the model's text being written: its header and a row. */
+const reservedRows = 6;
 
 /**
  * The terminal display: a live block redrawn every 80 ms (the header, subagent groups, one line
@@ -26,10 +32,10 @@ export class LiveReporter implements Reporter {
   readonly #quiet: boolean;
   // New for every prompt: a session's second prompt starts its clock and counts from zero.
   #state = new ProgressState();
-  #finished = new PlainRenderer();
+  #finished: PlainRenderer;
   readonly #view: LiveView;
-  /** The model's streamed text left a line unfinished. */
-  #lineOpen = false;
+  /** The model's answer as Markdown: finished blocks printed for good, the one being written live. */
+  #markdown = new MarkdownStream();
   /** The request whose input was printed last: each is printed once, when it reaches the head. */
   #shown: ApprovalRequest | undefined;
   /** The model's reasoning of the step so far, not shown yet. */
@@ -44,9 +50,55 @@ export class LiveReporter implements Reporter {
   constructor(io: CliIo, options: { quiet?: boolean } = {}) {
     this.#io = io;
     this.#quiet = options.quiet === true;
+    this.#finished = this.#finishedRenderer();
     this.#view = new LiveView({
       stream: io.stdout,
-      render: (frame) => liveRenderer(this.#state, { color: useColor(io) })(frame),
+      render: (frame) => this.#frameLines(frame),
+    });
+  }
+
+  /**
+   * The block being written by the model, rendered as it stands (its last rows when it is
+   * taller than the room), above the progress block, which keeps its header and a row or two.
+   */
+  #frameLines(frame: LiveFrame): readonly string[] {
+    const color = useColor(this.#io);
+    const writing = this.#quiet ? [] : this.#markdown.pending({ width: frame.columns, color });
+    const room = Math.max(0, frame.rows - reservedRows);
+    const shown = writing.slice(Math.max(0, writing.length - room));
+    const block = liveRenderer(this.#state, { color })({
+      ...frame,
+      rows: frame.rows - shown.length,
+    });
+    return [...shown, ...block];
+  }
+
+  /** Rows as wide as the live view draws them, at the terminal's width now (resizes apply). */
+  #layout(): MarkdownLayout {
+    const columns = this.#io.stdout.columns;
+    const width = typeof columns === 'number' && columns > 0 ? Math.floor(columns) : 80;
+    return { width: Math.max(1, width - 1), color: useColor(this.#io) };
+  }
+
+  /** Prints the rows of the answer's blocks, each once, for good. */
+  #printRows(rows: readonly string[]): void {
+    if (rows.length > 0) this.#print(rows.join('\n'));
+  }
+
+  /** The answer (or this part of it) is over: whatever of it is still live is printed. */
+  #endText(): void {
+    this.#printRows(this.#markdown.end(this.#layout()));
+  }
+
+  /**
+   * Finished calls' permanent lines: `✓`/`✗` first, cut to the terminal's width, a shell
+   * command's last output lines under it.
+   */
+  #finishedRenderer(): PlainRenderer {
+    return new PlainRenderer({
+      marks: true,
+      color: useColor(this.#io),
+      columns: () => (this.#io.stdout.columns ?? 80) - 1,
     });
   }
 
@@ -60,6 +112,11 @@ export class LiveReporter implements Reporter {
 
   agentEvent(event: AgentEvent): void {
     this.#state.onAgentEvent(event);
+    // A request sent again: one line, whatever else is shown (the wait may be seconds).
+    if (event.type === 'retry') {
+      this.info(retryLine(event));
+      return;
+    }
     if (this.#quiet) return;
     if (event.type === 'reasoning-delta') {
       this.#thought += event.text;
@@ -68,27 +125,33 @@ export class LiveReporter implements Reporter {
     // The reasoning ended: one dimmed line for it, above the answer it led to.
     if (this.#thought !== '' && event.type !== 'step-start') this.#showThought();
     if (event.type === 'text-delta' && event.text !== '') {
-      this.#view.write(event.text);
-      this.#lineOpen = !event.text.endsWith('\n');
-    } else if (event.type === 'step-finish' && this.#lineOpen) {
-      // A step that streamed no text (only calls) leaves no empty line.
-      this.#view.write('\n');
-      this.#lineOpen = false;
+      this.#printRows(this.#markdown.push(event.text, this.#layout()));
+    } else if (event.type === 'tool-call' || event.type === 'step-finish') {
+      // Text before a call is done: out before the call's line, in the order it was written.
+      this.#endText();
     }
   }
 
   approvals(queue: ApprovalQueue): void {
     const head = queue.pending[0]?.request;
+    const columns = this.#io.stdout.columns ?? 80;
     if (head && head !== this.#shown) {
       // Printed for good rather than kept in the redrawn footer: however many rows it takes,
       // every one stays on the terminal (in its scrollback if need be), and no redraw or resize
       // can cut it. It is out before the prompt, so before any key can answer it.
-      const columns = this.#io.stdout.columns ?? 80;
-      const input = approvalInput(head, { width: columns - 1, color: useColor(this.#io) });
-      this.#print(input.join('\n'));
+      // Edits and writes show as a diff of their file (the workspace the tools resolve in).
+      const shown = approvalDetails(head, {
+        width: columns - 1,
+        color: useColor(this.#io),
+        workspace: queue.rules.workspace,
+      });
+      // What `a` would add, when the keys row under the block is too narrow to hold it.
+      shown.push(...approvalAlwaysRows(queue, columns - 1));
+      this.#print(shown.join('\n'));
     }
     this.#shown = head;
-    this.#view.setFooter(approvalPrompt(queue));
+    // The keys row says what `a` would add, wrapped rather than cut; after `n`, the reason row.
+    this.#view.setFooter(approvalPrompt(queue, { width: columns - 1, color: useColor(this.#io) }));
   }
 
   approvalAnswered(request: ApprovalRequest, approved: boolean): void {
@@ -110,18 +173,23 @@ export class LiveReporter implements Reporter {
 
   runStarted(): void {
     this.#state = new ProgressState();
-    this.#finished = new PlainRenderer();
-    this.#lineOpen = false;
+    this.#finished = this.#finishedRenderer();
+    this.#markdown = new MarkdownStream();
     this.#view.start();
   }
 
   runEnded(end: RunEnd): void {
+    // A run cancelled or failed mid-block: what the model wrote is not lost.
+    if (!this.#quiet) this.#endText();
     this.#view.stop();
-    // Through the view: it ends a line the model left unfinished before this one.
-    if (!this.#quiet) this.#view.print(endLine(end));
+    if (!this.#quiet) {
+      const width = (this.#io.stdout.columns ?? 80) - 1;
+      this.#view.print(endLine({ outcomes: this.#state.outcomes, ...end }, width));
+    }
   }
 
   close(): void {
+    if (!this.#quiet) this.#endText();
     this.#view.stop();
   }
 }

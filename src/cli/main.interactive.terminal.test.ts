@@ -80,7 +80,10 @@ describe('salvo in a terminal, interactive', () => {
     );
     const t = await salvo(['-m', 'm'], dir, home);
     // The greeting, then the prompt.
-    await t.waitFor(/salvo openai:m in .*\/exit or Ctrl-D to leave[\s\S]*\n›$/, slow);
+    await t.waitFor(
+      /salvo openai:m in .*\/help lists commands;\s+Ctrl-D\s+leaves\.[\s\S]*\n›$/,
+      slow,
+    );
 
     await t.type('what does a.ts export?');
     await t.press('Enter');

@@ -113,7 +113,7 @@ describe('salvo without a terminal', () => {
     expect(existsSync(trace)).toBe(true);
     const rendered = await runSalvo(['trace', trace], { cwd: dir, env: openai(home) });
     expect(rendered.code).toBe(0);
-    expect(rendered.stdout).toMatch(/2 call\(s\)/);
+    expect(rendered.stdout).toMatch(/2 calls/);
     expect(rendered.stdout).toMatch(/grep/);
   });
 
@@ -229,8 +229,13 @@ describe('salvo mistakes: one clear line and a non-zero exit', () => {
     });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9\/v1/);
-    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(readdirSync(join(home, '.salvo', 'sessions'))).toHaveLength(1);
+    // The retries the provider makes are announced, one line each, then the failure in one line.
+    const lines = run.stderr.trimEnd().split('\n');
+    expect(lines.at(-1)).toMatch(/^salvo: cannot reach http:\/\/127\.0\.0\.1:9\/v1/);
+    for (const line of lines.slice(0, -1))
+      expect(line).toMatch(/retrying in [\d.]+ s \(attempt \d of \d\)$/);
+    const kept = readdirSync(join(home, '.salvo', 'sessions'));
+    expect(kept.filter((name) => !name.endsWith('.trace.json'))).toHaveLength(1);
   });
 
   it('a stream cut mid-answer is reported as a broken connection, not an unreachable server', async () => {
@@ -429,14 +434,17 @@ describe('salvo help and words that are no command', () => {
   });
 
   it.each([
-    [['frobnicate'], 'unknown command "frobnicate"; to send a prompt: salvo run "<prompt>"'],
+    [
+      ['frobnicate'],
+      'unknown command "frobnicate"; to send a prompt: salvo run "<prompt>" or salvo -p "<prompt>"',
+    ],
     [
       ['rn', 'x'],
-      'unknown command "rn" (did you mean "run"?); to send a prompt: salvo run "<prompt>"',
+      'unknown command "rn" (did you mean "run"?); to send a prompt: salvo run "<prompt>" or salvo -p "<prompt>"',
     ],
     [
       ['--approval', 'yolo', 'fix', 'the', 'bug'],
-      'unknown command "fix"; to send a prompt: salvo run "<prompt>"',
+      'unknown command "fix"; to send a prompt: salvo run "<prompt>" or salvo -p "<prompt>"',
     ],
     [
       ['mcp', 'tols'],

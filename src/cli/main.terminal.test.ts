@@ -47,11 +47,17 @@ describe('salvo in a terminal', () => {
     const t = await salvo(['run', '-m', 'm', 'write two files'], dir, home);
     // The read runs (and finishes) while the first write waits for its answer.
     const asking = await t.waitFor(/\? Run write_file, as shown above {2}\(1 more waiting\)/);
-    expect(asking).toMatch(/\? Run write_file\n {2}path: one\.txt\n {2}content: 1\n/);
-    expect(asking).toMatch(/\[y\] approve {2}\[n\] deny {2}\[a\] approve every write_file call/);
+    // A write shows as the diff it makes: here a new file, every line an addition.
+    expect(asking).toMatch(
+      /\? Run write_file\n {2}path: one\.txt \(new file\) \(\+1 -0\)\n {2}@@ -0,0 \+1 @@\n {2}\+1\n/,
+    );
+    expect(asking).toMatch(/\[y\] approve {2}\[n\] deny {2}\[a\] allow all edits this session/);
     await t.waitFor(/read_file src\/a\.ts.*done/);
     expect(existsSync(join(dir, 'one.txt'))).toBe(false);
     await t.type('n');
+    // `n` asks for a reason for the model; Enter sends none.
+    await t.waitFor(/reason \(Enter to send, Esc for none\)/);
+    await t.press('Enter');
     await t.waitFor(/\? Run write_file\n {2}path: two\.txt/);
     await t.type('y');
     expect(await t.exitCode()).toBe(0);
@@ -115,8 +121,11 @@ describe('salvo in a terminal', () => {
     await t.press('C-c');
     expect(await t.exitCode()).toBe(130);
     expect(await t.history()).toMatch(/cancelled/);
-    const sessions = readdirSync(join(home, '.salvo', 'sessions'));
+    // The transcript, and beside it the session's trace (kept for `salvo --resume`).
+    const files = readdirSync(join(home, '.salvo', 'sessions'));
+    const sessions = files.filter((name) => !name.endsWith('.trace.json'));
     expect(sessions).toHaveLength(1);
+    expect(files.filter((name) => name.endsWith('.trace.json')).length).toBeLessThanOrEqual(1);
     const saved = JSON.parse(
       readFileSync(join(home, '.salvo', 'sessions', sessions[0] as string), 'utf8'),
     );

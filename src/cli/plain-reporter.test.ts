@@ -69,9 +69,14 @@ describe('PlainReporter', () => {
   it('ends the model line before the last line of the run', () => {
     const { reporter, stdout } = setup();
     reporter.agentEvent({ type: 'text-delta', step: 1, text: 'No newline at the end' });
-    reporter.runEnded({ ...end, calls: 0, finishReason: 'cancelled' });
+    reporter.runEnded({
+      ...end,
+      calls: 0,
+      finishReason: 'cancelled',
+      cancelReason: 'stopped by SIGTERM',
+    });
     expect(stdout.text).toBe(
-      'No newline at the end\n— cancelled in 1.5s · 0 tool calls · 123 tokens\n',
+      'No newline at the end\n— run stopped by SIGTERM after 1.5s · 0 tool calls · 123 tokens\n',
     );
   });
 
@@ -99,23 +104,27 @@ describe('PlainReporter', () => {
       const { reporter, stdout, stderr } = setup();
       const queue: ApprovalQueue = new ApprovalQueue({ onChange: () => reporter.approvals(queue) });
       queue.approver(approvalRequest('c1', 'shell', { command: 'rm -rf build' }));
-      queue.approver(approvalRequest('c2', 'write_file', { path: 'a.ts' }, ['reviewer#1']));
+      queue.approver(approvalRequest('c2', 'shell', { command: 'npm test' }, ['reviewer#1']));
       expect(stderr.text.split('\n')).toEqual([
         '? Run shell',
         '  command: rm -rf build',
-        '  [y] approve  [n] deny  [a] approve every shell call this session',
+        '  [y] approve  [n] deny  (no [a]: `rm` can delete or overwrite any file: approve each such command once)',
         '',
       ]);
       queue.answer('y');
       expect(stderr.text.split('\n').slice(3)).toEqual([
-        '? reviewer#1 wants to run write_file',
-        '  path: a.ts',
-        '  [y] approve  [n] deny  [a] approve every write_file call this session',
+        '? reviewer#1 wants to run shell',
+        '  command: npm test',
+        '  [y] approve  [n] deny  [a] always allow "npm test …"',
         '',
       ]);
       const before = stderr.text;
+      // After n, the reason row once; what is typed is not echoed.
       queue.answer('n');
-      expect(stderr.text).toBe(before);
+      for (const key of 'use pnpm') queue.answer(key);
+      expect(stderr.text.slice(before.length)).toBe('  reason (Enter to send, Esc for none): \n');
+      queue.answer('\r');
+      expect(queue.pending).toHaveLength(0);
       expect(stdout.text).toBe('');
     });
 

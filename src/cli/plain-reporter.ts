@@ -1,12 +1,13 @@
 import type { AgentEvent } from '../agent/run-agent.js';
 import type { ApprovalRequest } from '../approval/approval.js';
 import type { SchedulerEvent } from '../schedule/events.js';
-import { approvalInput, approvalKeysLine } from './approval-prompt.js';
+import { approvalDetails, approvalKeysLines, reasonLine } from './approval-prompt.js';
 import type { ApprovalQueue } from './approval-queue.js';
 import type { CliIo } from './io.js';
 import { PlainRenderer, ProgressState, sanitizePlain as plain } from './progress/index.js';
 import type { Reporter, RunEnd } from './reporter.js';
 import { endLine, thoughtLine } from './reporter-text.js';
+import { retryLine } from './retry-line.js';
 
 /**
  * Output for pipes, logs and CI: the model's text and one line per call transition on stdout,
@@ -17,8 +18,10 @@ export class PlainReporter implements Reporter {
   readonly #quiet: boolean;
   // New for every prompt: a session's second prompt starts its clock and counts from zero.
   #state = new ProgressState();
-  #renderer = new PlainRenderer();
+  #renderer = this.#newRenderer();
   #lastHead: ApprovalRequest | undefined;
+  /** The reason row after `n` was written. */
+  #reasonAsked = false;
   #atLineStart = true;
   /** The model's reasoning of the step so far, not shown yet. */
   #thought = '';
@@ -26,6 +29,11 @@ export class PlainReporter implements Reporter {
   constructor(io: CliIo, options: { quiet?: boolean } = {}) {
     this.#io = io;
     this.#quiet = options.quiet === true;
+  }
+
+  /** Output lines of shell commands are cut to the terminal's width, when there is one. */
+  #newRenderer(): PlainRenderer {
+    return new PlainRenderer({ columns: () => this.#io.stdout.columns ?? 160 });
   }
 
   #line(text: string): void {
@@ -42,6 +50,11 @@ export class PlainReporter implements Reporter {
 
   agentEvent(event: AgentEvent): void {
     this.#state.onAgentEvent(event);
+    // A request sent again: one line, whatever else is shown (the wait may be seconds).
+    if (event.type === 'retry') {
+      this.info(retryLine(event));
+      return;
+    }
     if (this.#quiet) return;
     if (event.type === 'reasoning-delta') {
       this.#thought += event.text;
@@ -63,6 +76,11 @@ export class PlainReporter implements Reporter {
   }
 
   approvals(queue: ApprovalQueue): void {
+    // After `n`: the row the reason is typed on, once (keys are not echoed without a display).
+    const draft = queue.reason;
+    if (draft && !this.#reasonAsked)
+      this.#io.stderr.write(`${reasonLine({ ...draft, text: '' })}\n`);
+    this.#reasonAsked = draft !== undefined;
     const head = queue.pending[0];
     if (head?.request === this.#lastHead) return;
     this.#lastHead = head?.request;
@@ -71,8 +89,8 @@ export class PlainReporter implements Reporter {
     const width = typeof columns === 'number' && columns > 1 ? columns - 1 : 100;
     const waiting = queue.pending.length - 1;
     const lines = [
-      ...approvalInput(head.request, { width, waiting }),
-      approvalKeysLine(head.request),
+      ...approvalDetails(head.request, { width, waiting, workspace: queue.rules.workspace }),
+      ...approvalKeysLines(queue),
     ];
     for (const line of lines) this.#io.stderr.write(`${line}\n`);
   }
@@ -91,12 +109,12 @@ export class PlainReporter implements Reporter {
 
   runStarted(): void {
     this.#state = new ProgressState();
-    this.#renderer = new PlainRenderer();
+    this.#renderer = this.#newRenderer();
   }
 
   runEnded(end: RunEnd): void {
     if (this.#quiet) return;
-    this.#line(plain(endLine(end)));
+    this.#line(plain(endLine({ outcomes: this.#state.outcomes, ...end })));
   }
 
   close(): void {}

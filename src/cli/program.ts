@@ -1,13 +1,12 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { approvalModes } from '../approval/approval.js';
 import { CliError } from './cli-error.js';
-import { demoCommand } from './commands/demo.js';
-import { mcpToolsCommand } from './commands/mcp-tools.js';
-import { runCommand } from './commands/run.js';
-import { traceCommand } from './commands/trace.js';
+// The commands load when they run: `salvo --version` and `--help` need none of their modules.
+import type { demoCommand } from './commands/demo.js';
+import type { mcpToolsCommand } from './commands/mcp-tools.js';
 import { closestName } from './config/closest-name.js';
 import type { CliIo } from './io.js';
-import { providerNames } from './provider.js';
+import { providerNames } from './provider-names.js';
 
 /** The options every agent-running command takes, as commander parses them. */
 export interface AgentFlags {
@@ -27,6 +26,12 @@ export interface AgentFlags {
   thinking?: number | true;
   sandbox?: string;
   sandboxNetwork?: boolean;
+  /** `-c`: carry on the last session of this folder. */
+  continue?: boolean;
+  /** `--resume [id]`: a session by id, or `true` to pick one. */
+  resume?: string | true;
+  /** `-p "<prompt>"`: print mode, the answer alone on stdout. */
+  print?: string;
 }
 
 export const version = '0.1.0';
@@ -97,6 +102,8 @@ function addAgentOptions(command: Command): Command {
       ).choices(['workspace', 'off']),
     )
     .option('--sandbox-network', 'let sandboxed shell commands use the network')
+    .option('-c, --continue', 'carry on the last session of this folder')
+    .option('--resume [id]', 'carry on a saved session (without an id: pick one of this folder)')
     .option('--json', 'machine-readable events on stdout, one JSON object per line');
 }
 
@@ -132,22 +139,37 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
 
   // Interactive mode. A word here is no command (the commands are dispatched before): a typo or
   // a prompt without `run`.
-  addAgentOptions(program).action(async (flags: AgentFlags, command: Command) => {
-    const [word] = command.args;
-    if (word !== undefined) {
-      throw unknownCommand(program, word, 'to send a prompt: salvo run "<prompt>"');
-    }
-    done(await runCommand(undefined, flags, io));
-  });
+  addAgentOptions(program)
+    .option(
+      '-p, --print <prompt>',
+      'run one prompt and print the answer alone on stdout (calls and status on stderr; "-" reads stdin)',
+    )
+    .action(async (flags: AgentFlags, command: Command) => {
+      const [word] = command.args;
+      if (word !== undefined) {
+        throw unknownCommand(
+          program,
+          word,
+          'to send a prompt: salvo run "<prompt>" or salvo -p "<prompt>"',
+        );
+      }
+      const { runCommand } = await import('./commands/run.js');
+      if (flags.print !== undefined) {
+        done(await runCommand(flags.print, flags, io, 'print'));
+        return;
+      }
+      done(await runCommand(undefined, flags, io));
+    });
 
   addAgentOptions(
     program
       .command('run')
       .description('run one prompt to completion ("-" reads it from stdin)')
       .argument('<prompt...>', 'what to do'),
-  ).action(async (words: string[], _flags: AgentFlags, command: Command) =>
-    done(await runCommand(words.join(' '), withRootFlags<AgentFlags>(command, 'all'), io)),
-  );
+  ).action(async (words: string[], _flags: AgentFlags, command: Command) => {
+    const { runCommand } = await import('./commands/run.js');
+    done(await runCommand(words.join(' '), withRootFlags<AgentFlags>(command, 'all'), io));
+  });
 
   program
     .command('demo')
@@ -161,18 +183,20 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
     )
     .option('--speed <x>', 'how fast the scripted model writes (2 = twice as fast)', parseSpeed)
     .option('--json', 'the timings as one JSON object on stdout')
-    .action(async (_flags: DemoFlags, command: Command) =>
-      done(await demoCommand(withRootFlags<DemoFlags>(command, ['trace', 'json']), io)),
-    );
+    .action(async (_flags: DemoFlags, command: Command) => {
+      const { demoCommand } = await import('./commands/demo.js');
+      done(await demoCommand(withRootFlags<DemoFlags>(command, ['trace', 'json']), io));
+    });
 
   program
     .command('trace')
     .description('render a saved trace (out.html or out.json) in the terminal')
     .argument('<file>', 'a trace written with --trace')
     .option('--width <n>', 'columns for the bars', count('--width'))
-    .action(async (file: string, _flags: { width?: number }, command: Command) =>
-      done(await traceCommand(file, withRootFlags<{ width?: number }>(command, []), io)),
-    );
+    .action(async (file: string, _flags: { width?: number }, command: Command) => {
+      const { traceCommand } = await import('./commands/trace.js');
+      done(await traceCommand(file, withRootFlags<{ width?: number }>(command, []), io));
+    });
 
   const mcp = program.command('mcp').description('MCP servers from the config');
   addProjectOptions(
@@ -180,14 +204,15 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       .command('tools')
       .description("list the servers' tools with the claims and approval salvo derives")
       .option('--json', 'the listing as JSON'),
-  ).action(async (_flags: McpToolsFlags, command: Command) =>
+  ).action(async (_flags: McpToolsFlags, command: Command) => {
+    const { mcpToolsCommand } = await import('./commands/mcp-tools.js');
     done(
       await mcpToolsCommand(
         withRootFlags<McpToolsFlags>(command, ['cwd', 'config', 'json', 'trustProject']),
         io,
       ),
-    ),
-  );
+    );
+  });
   // `salvo mcp` alone: its help. `salvo mcp tols`: one line like the root's, not commander's.
   mcp
     .helpCommand(true)

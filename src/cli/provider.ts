@@ -4,10 +4,9 @@ import { openAIModel } from '../agent/providers/openai-model.js';
 import { openAIResponsesModel } from '../agent/providers/openai-responses-model.js';
 import { CliError } from './cli-error.js';
 import type { SalvoConfig } from './config/load-config.js';
+import { type ProviderName, providerNames } from './provider-names.js';
 
-export type ProviderName = 'anthropic' | 'openai' | 'openai-responses';
-
-export const providerNames: readonly ProviderName[] = ['anthropic', 'openai', 'openai-responses'];
+export { type ProviderName, providerNames };
 
 /** The model ids used when neither `--model` nor the config names one. */
 export const defaultModels: Record<ProviderName, string> = {

@@ -1,31 +1,80 @@
+import { outcomeWords } from './progress/call-outcomes.js';
+import { cancelPhrase } from './progress/finished-text.js';
 import { formatDuration } from './progress/index.js';
+import { counted } from './progress/pluralize.js';
 import type { RunEnd } from './reporter.js';
 
-/** The last line of a run: how it ended, its figures, where the files went. */
-export function endLine(end: RunEnd): string {
+/**
+ * The last line of a run: how it ended, its calls (and those that failed, were denied or were
+ * cancelled), its figures, where the files went.
+ */
+export function endLine(end: RunEnd, width = Infinity): string {
+  const took = formatDuration(end.wallMs);
   const how =
     end.finishReason === 'stop'
-      ? 'done'
+      ? `done in ${took}`
       : end.finishReason === 'cancelled'
-        ? 'cancelled'
+        ? cancelledRun(end, took)
         : end.finishReason === 'max-steps'
-          ? `stopped after ${end.steps} model requests (raise --max-steps)`
+          ? `stopped after ${counted(end.steps, 'model request')} (raise --max-steps) in ${took}`
           : end.finishReason === 'length'
-            ? 'cut off: the answer reached the model’s output limit'
+            ? `cut off: the answer reached the model’s output limit in ${took}`
             : end.finishReason === 'content-filter'
-              ? 'stopped by the provider’s content filter'
-              : `ended: ${end.finishReason}`;
+              ? `stopped by the provider’s content filter in ${took}`
+              : end.finishReason === 'error'
+                ? `failed after ${took}`
+                : end.finishReason === 'timeout'
+                  ? `timed out after ${took}`
+                  : end.finishReason === 'denied'
+                    ? 'denied'
+                    : `ended: ${end.finishReason} in ${took}`;
+  const notes = end.outcomes ? outcomeWords(end.outcomes) : [];
   const parts = [
-    `${how} in ${formatDuration(end.wallMs)}`,
-    `${end.calls} tool call${end.calls === 1 ? '' : 's'}`,
+    how,
+    `${counted(end.calls, 'tool call')}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`,
   ];
   if (end.calls > 1) parts.push(`parallelism ${end.parallelism.toFixed(1)}x`);
-  parts.push(`${end.usage.inputTokens + end.usage.outputTokens} tokens`);
+  parts.push(counted(end.usage.inputTokens + end.usage.outputTokens, 'token'));
   const files = [
     end.transcriptFile ? `transcript ${end.transcriptFile}` : '',
     end.traceFile ? `trace ${end.traceFile}` : '',
   ].filter(Boolean);
-  return `— ${parts.join(' · ')}${files.length > 0 ? `\n  ${files.join(' · ')}` : ''}`;
+  const lines = joinWithin(['—', ...parts], width, ' · ');
+  if (files.length > 0) lines.push(...joinWithin(['', ...files], width, ' · '));
+  return lines.join('\n');
+}
+
+/**
+ * The parts on one line joined by `separator` while they fit in `width`; a part that does not
+ * fit starts a new line indented by two spaces, so a narrow terminal never splits a word.
+ */
+function joinWithin(parts: readonly string[], width: number, separator: string): string[] {
+  const [first = '', ...rest] = parts;
+  const lines: string[] = [];
+  let line = first === '' ? ' ' : first;
+  let joiner = first === '' || first === '—' ? ' ' : separator;
+  for (const part of rest) {
+    const next = `${line}${joiner}${part}`;
+    if (next.length > width && line.trim() !== '' && line.trim() !== '—') {
+      lines.push(line);
+      line = `  ${part}`;
+    } else line = next;
+    joiner = separator;
+  }
+  lines.push(line);
+  return lines;
+}
+
+/**
+ * `run cancelled by Ctrl-C after 2.1s`, `run stopped by SIGTERM after 2.1s`: what was cancelled
+ * and by what, in one phrase, from the abort reason (or an error that is one).
+ */
+function cancelledRun(end: RunEnd, took: string): string {
+  const reason =
+    end.cancelReason ??
+    (/^(cancell?ed|stopped|interrupted) by /i.test(end.error ?? '') ? end.error : undefined);
+  const { phrase, why } = cancelPhrase(reason);
+  return `run ${phrase} after ${took}${why ? ` (${why})` : ''}`;
 }
 
 /**
@@ -37,5 +86,5 @@ export function thoughtLine(text: string, width = 100): string {
   const words = flat === '' ? 0 : flat.split(' ').length;
   const room = Math.max(20, width - 30);
   const start = flat.length > room ? `${flat.slice(0, room - 1)}…` : flat;
-  return `thought: ${start} (${words} word${words === 1 ? '' : 's'})`;
+  return `thought: ${start} (${counted(words, 'word')})`;
 }

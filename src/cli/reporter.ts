@@ -2,6 +2,7 @@ import type { AgentEvent } from '../agent/run-agent.js';
 import type { ApprovalRequest } from '../approval/approval.js';
 import type { SchedulerEvent } from '../schedule/events.js';
 import type { ApprovalQueue } from './approval-queue.js';
+import type { CallOutcomes } from './progress/call-outcomes.js';
 
 /** What a run reports as it goes; one implementation per output kind (live, plain, JSON). */
 export interface Reporter {
@@ -33,6 +34,16 @@ export interface RunEnd {
   usage: { inputTokens: number; outputTokens: number };
   parallelism: number;
   error?: string;
+  /**
+   * For a cancelled run: what cancelled it, as the abort reason says it (`cancelled by Ctrl-C`,
+   * `stopped by SIGTERM`). The end line reads `run cancelled by Ctrl-C after 2.1s`.
+   */
+  cancelReason?: string;
+  /**
+   * How many of the run's calls ended with each status. The reporters count them from the
+   * scheduler's events when the run does not say.
+   */
+  outcomes?: CallOutcomes;
   transcriptFile?: string;
   traceFile?: string;
 }

@@ -106,4 +106,72 @@ describe('createRuntime', () => {
     // Closing ended the server: it is gone (or a zombie its parent, this process, will reap).
     await vi.waitFor(() => expect(processRuns(pid)).toBe(false));
   });
+
+  /** A config with a healthy server and one that hangs at startup, each writing its pid. */
+  function healthyAndHung(into: string) {
+    const okPid = join(into, 'ok.pid');
+    const slowPid = join(into, 'slow.pid');
+    const config = {
+      mcpServers: {
+        ok: faultServerCommand({ FAULT_PID_FILE: okPid }),
+        slow: faultServerCommand({ FAULT_PID_FILE: slowPid, FAULT_START_DELAY_MS: '600000' }),
+      },
+    };
+    const pids = () =>
+      vi.waitFor(() => [okPid, slowPid].map((f) => Number(readFileSync(f, 'utf8'))), {
+        timeout: 15_000,
+        interval: 20,
+      });
+    return { config, pids };
+  }
+
+  it('cancelled while servers start: every server started is stopped, and it throws the reason', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'salvo-runtime-'));
+    const { config, pids } = healthyAndHung(dir);
+    const cancel = new AbortController();
+    const reason = new Error('cancelled by the user');
+    const building = createRuntime({
+      cwd: dir,
+      home: dir,
+      config,
+      model: scriptedModel({ turns: [] }),
+      approvalMode: 'ask',
+      sandbox: 'off',
+      warn: () => {},
+      signal: cancel.signal,
+    });
+    const started = await pids();
+    cancel.abort(reason);
+    await expect(building).rejects.toBe(reason);
+    for (const pid of started) await vi.waitFor(() => expect(processRuns(pid)).toBe(false));
+  });
+
+  it('skipStarting: built without the servers still starting, and no warning for them', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'salvo-runtime-'));
+    const { config, pids } = healthyAndHung(dir);
+    const skip = new AbortController();
+    const warnings: string[] = [];
+    const events: string[] = [];
+    const building = createRuntime({
+      cwd: dir,
+      home: dir,
+      config,
+      model: scriptedModel({ turns: [] }),
+      approvalMode: 'ask',
+      sandbox: 'off',
+      warn: (line) => warnings.push(line),
+      skipStarting: skip.signal,
+      onServerStart: (event) => events.push(`${event.type} ${event.server}`),
+    });
+    const [, slowPid] = await pids();
+    await vi.waitFor(() => expect(events).toContain('connected ok'), { timeout: 15_000 });
+    skip.abort();
+    runtime = await building;
+    const names = runtime.tools.map((t) => t.name);
+    expect(names.some((n) => n.startsWith('ok__'))).toBe(true);
+    expect(names.some((n) => n.startsWith('slow__'))).toBe(false);
+    expect(events).toContain('skipped slow');
+    expect(warnings).toEqual([]);
+    await vi.waitFor(() => expect(processRuns(slowPid as number)).toBe(false));
+  });
 });

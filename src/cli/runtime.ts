@@ -1,6 +1,6 @@
 import type { Model } from '../agent/model.js';
 import type { ApprovalMode, Approver } from '../approval/approval.js';
-import { McpHub } from '../mcp/hub.js';
+import { McpHub, type McpStartEvent } from '../mcp/hub.js';
 import type { SchedulerEvent } from '../schedule/events.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import { loadAgentDefinitions } from '../subagent/load-agent-definitions.js';
@@ -40,6 +40,18 @@ export interface RuntimeOptions {
   onTurnEnd?: (trace: TurnTrace) => void;
   /** One line about something that does not stop the run (a server that failed to start). */
   warn: (line: string) => void;
+  /** Each MCP server's start as it goes (see `McpStartEvent`). */
+  onServerStart?: (event: McpStartEvent) => void;
+  /**
+   * Aborting it stops waiting for the MCP servers still starting: they are stopped and the
+   * runtime is built without their tools (no warning for them: the caller says it).
+   */
+  skipStarting?: AbortSignal;
+  /**
+   * Cancels building the runtime: the servers started so far are stopped (killed, not left
+   * behind) and `createRuntime` throws the abort reason.
+   */
+  signal?: AbortSignal;
 }
 
 /** Everything an agent run needs, built from the config: tools, servers, subagents, scheduler. */
@@ -71,10 +83,28 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       );
     }
   }
+  const { signal, skipStarting } = options;
+  signal?.throwIfAborted();
   const servers = config.mcpServers ?? {};
+  const stopWaiting = [signal, skipStarting].filter((s): s is AbortSignal => s !== undefined);
   const hub =
-    Object.keys(servers).length > 0 ? await McpHub.fromConfig({ mcpServers: servers }) : undefined;
+    Object.keys(servers).length > 0
+      ? await McpHub.fromConfig(
+          { mcpServers: servers },
+          {
+            ...(stopWaiting.length > 0 ? { startSignal: AbortSignal.any(stopWaiting) } : {}),
+            ...(options.onServerStart ? { onStart: options.onServerStart } : {}),
+          },
+        )
+      : undefined;
+  if (signal?.aborted) {
+    // Cancelled while servers started: none may outlive this, and nobody waits for them to go.
+    hub?.killNow();
+    await hub?.close();
+    throw signal.reason;
+  }
   for (const failure of hub?.errors() ?? []) {
+    if (failure.skipped) continue;
     warn(`MCP server \`${failure.server}\` is not available: ${failure.message}`);
   }
   try {

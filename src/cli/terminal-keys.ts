@@ -48,16 +48,22 @@ export class TerminalKeys {
   }
 }
 
+/** What asked a run to stop: Ctrl-C read as a key, or a signal from outside. */
+export type InterruptSource = 'ctrl-c' | 'SIGINT' | 'SIGTERM';
+
 /**
  * Ctrl-C handling for a run: the first press cancels (every call gets its cancelled result and
  * the files are still written), the second exits at once.
  */
 export class Interrupt {
   #presses = 0;
-  readonly #onCancel: () => void;
-  readonly #onForce: () => void;
+  readonly #onCancel: (source: InterruptSource) => void;
+  readonly #onForce: (source: InterruptSource) => void;
 
-  constructor(handlers: { onCancel: () => void; onForce: () => void }) {
+  constructor(handlers: {
+    onCancel: (source: InterruptSource) => void;
+    onForce: (source: InterruptSource) => void;
+  }) {
     this.#onCancel = handlers.onCancel;
     this.#onForce = handlers.onForce;
   }
@@ -66,20 +72,21 @@ export class Interrupt {
     return this.#presses;
   }
 
-  press(): void {
+  press(source: InterruptSource = 'ctrl-c'): void {
     this.#presses++;
-    if (this.#presses === 1) this.#onCancel();
-    else this.#onForce();
+    if (this.#presses === 1) this.#onCancel(source);
+    else this.#onForce(source);
   }
 
   /** Listens for SIGINT and SIGTERM (a terminal not in raw mode, `kill`). Returns the remover. */
   listen(target: NodeJS.Process = process): () => void {
-    const onSignal = () => this.press();
-    target.on('SIGINT', onSignal);
-    target.on('SIGTERM', onSignal);
+    const onInt = () => this.press('SIGINT');
+    const onTerm = () => this.press('SIGTERM');
+    target.on('SIGINT', onInt);
+    target.on('SIGTERM', onTerm);
     return () => {
-      target.off('SIGINT', onSignal);
-      target.off('SIGTERM', onSignal);
+      target.off('SIGINT', onInt);
+      target.off('SIGTERM', onTerm);
     };
   }
 }

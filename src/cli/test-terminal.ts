@@ -99,6 +99,12 @@ export class TestTerminal {
     return (await this.#tmux('capture-pane', '-p', '-S', '-', '-t', '0')).replace(/\s+$/, '');
   }
 
+  /** The whole scrollback and screen with the escapes that draw its styles (bold, colours). */
+  async styledHistory(): Promise<string> {
+    const text = await this.#tmux('capture-pane', '-p', '-e', '-S', '-', '-t', '0');
+    return text.replace(/\s+$/, '');
+  }
+
   /** Resolves with the screen once `test` holds for it; rejects with the last screen after `timeoutMs`. */
   waitFor(test: RegExp | ((screen: string) => boolean), timeoutMs = 20_000): Promise<string> {
     return this.#poll(() => this.history(), test, timeoutMs, 'terminal');

@@ -115,16 +115,23 @@ export class McpConnection {
     };
   }
 
-  /** Spawns or dials the server and runs the MCP handshake. */
+  /**
+   * Spawns or dials the server and runs the MCP handshake. Aborting `signal` gives up on the
+   * handshake: the process is killed and this throws.
+   */
   static async open(
     server: ResolvedServerConfig,
     hooks: ConnectionHooks,
     timeoutMs: number,
+    signal?: AbortSignal,
   ): Promise<McpConnection> {
     const connection = new McpConnection(hooks, server.transport);
     const transport = connection.#transport(server);
     try {
-      await connection.client.connect(transport, { timeout: timeoutMs });
+      await connection.client.connect(transport, {
+        timeout: timeoutMs,
+        ...(signal ? { signal } : {}),
+      });
       connection.#ready = true;
     } catch (error) {
       // The SDK may already have begun closing (a handshake timeout does) and let go of the

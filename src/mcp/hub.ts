@@ -31,13 +31,33 @@ export interface McpHubOptions {
   onElicitation?: (request: McpServerRequest) => Promise<unknown> | unknown;
   /** Called with the new tool list whenever a server's list changes. */
   onToolsChanged?: (tools: Tool[]) => void;
-  /** @default 30_000 */
+  /** How long a server gets to start (spawn or dial, and the MCP handshake). @default 30_000 */
   connectTimeoutMs?: number;
+  /**
+   * Aborting it stops waiting for the servers still starting: their processes are killed, they
+   * count as failed (`errors()` says they were skipped), and `fromConfig` resolves with the rest.
+   */
+  startSignal?: AbortSignal;
+  /** Each server's start as it goes, for a host that shows who is still starting. */
+  onStart?: (event: McpStartEvent) => void;
   /** Delay before the first restart after a failure, doubled each time. @default 200 */
   restartDelayMs?: number;
   /** @default 30_000 */
   maxRestartDelayMs?: number;
 }
+
+/** A server's start, as {@link McpHubOptions.onStart} reports it. */
+export type McpStartEvent =
+  /** It is starting, and gets `timeoutMs` to (its deadline: now plus that). */
+  | { type: 'starting'; server: string; timeoutMs: number }
+  | { type: 'connected'; server: string; tools: number }
+  /** It did not start (not found, crashed, timed out): `error` says why. */
+  | { type: 'failed'; server: string; error: string }
+  /** Still starting when `startSignal` aborted: stopped, without its tools. */
+  | { type: 'skipped'; server: string };
+
+/** `errors()` message of a server whose start was skipped. */
+const skippedMessage = 'skipped while it was starting; its tools are not available';
 
 export interface McpServerStatus {
   name: string;
@@ -63,6 +83,8 @@ export type McpTool = Tool & {
 export class McpHub {
   readonly #servers: McpServerHandle[] = [];
   readonly #listeners = new Set<(tools: Tool[]) => void>();
+  /** Servers whose start the host stopped waiting for (`startSignal`). */
+  readonly #skipped = new Set<McpServerHandle>();
   #tools: McpTool[] = [];
   #closed = false;
 
@@ -95,7 +117,14 @@ export class McpHub {
     });
     hub.#servers.push(...handles);
     // A server that fails stays configured (state 'failed'); `hub.reconnect(name)` retries it.
-    await Promise.allSettled(handles.map((h) => h.start()));
+    const outcomes = await Promise.all(
+      handles.map((handle) =>
+        startOne(handle, options.connectTimeoutMs ?? 30_000, options.startSignal, options.onStart),
+      ),
+    );
+    handles.forEach((handle, i) => {
+      if (outcomes[i] === 'skipped') hub.#skipped.add(handle);
+    });
     hub.#rebuild(false);
     return hub;
   }
@@ -137,11 +166,18 @@ export class McpHub {
     return this.#servers.map(statusOf);
   }
 
-  /** Servers that failed to start (and have not connected since), with why. */
-  errors(): { server: string; message: string }[] {
+  /**
+   * Servers that failed to start (and have not connected since), with why; `skipped` when the
+   * host stopped waiting for it (`startSignal`).
+   */
+  errors(): { server: string; message: string; skipped: boolean }[] {
     return this.#servers
       .filter((s) => s.state === 'failed')
-      .map((s) => ({ server: s.config.name, message: s.lastError ?? 'failed to start' }));
+      .map((s) => ({
+        server: s.config.name,
+        message: s.lastError ?? 'failed to start',
+        skipped: this.#skipped.has(s),
+      }));
   }
 
   /** Subscribes to tool list changes; returns the unsubscribe function. */
@@ -207,6 +243,37 @@ export class McpHub {
         // A listener's error is its own.
       }
     }
+  }
+}
+
+/** Starts one server, reporting how it goes; never throws (the handle keeps its error). */
+async function startOne(
+  handle: McpServerHandle,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  onStart: McpHubOptions['onStart'],
+): Promise<'connected' | 'failed' | 'skipped'> {
+  const server = handle.config.name;
+  const report = (event: McpStartEvent) => {
+    try {
+      onStart?.(event);
+    } catch {
+      // A listener's error is its own.
+    }
+  };
+  report({ type: 'starting', server, timeoutMs });
+  try {
+    await handle.start(signal);
+    report({ type: 'connected', server, tools: handle.tools.length });
+    return 'connected';
+  } catch {
+    if (signal?.aborted) {
+      handle.lastError = skippedMessage;
+      report({ type: 'skipped', server });
+      return 'skipped';
+    }
+    report({ type: 'failed', server, error: handle.lastError ?? 'failed to start' });
+    return 'failed';
   }
 }
 

@@ -13,6 +13,7 @@ export {
   type McpHubOptions,
   type McpServerRequest,
   type McpServerStatus,
+  type McpStartEvent,
   type McpTool,
 } from './hub.js';
 export { formatToolListing, listTools, type McpToolListing } from './list-tools.js';

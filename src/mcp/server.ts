@@ -88,14 +88,39 @@ export class McpServerHandle {
     return this.#started ? 'down' : 'failed';
   }
 
-  /** Opens every connection of the pool and lists the tools; throws when none opens. */
-  async start(): Promise<void> {
-    const opened = await Promise.allSettled(this.#slots.map((slot) => this.#open(slot, true)));
+  /**
+   * Opens every connection of the pool and lists the tools; throws when none opens. Aborting
+   * `signal` gives up: the connections opened so far are closed (their processes killed).
+   */
+  async start(signal?: AbortSignal): Promise<void> {
+    const opened = await Promise.allSettled(
+      this.#slots.map((slot) => this.#open(slot, true, signal)),
+    );
     const first = opened.find((o) => o.status === 'fulfilled');
     if (!first) throw (opened[0] as PromiseRejectedResult).reason;
-    this.tools = await listAll(first.value);
+    try {
+      signal?.throwIfAborted();
+      this.tools = await listAll(first.value, signal);
+    } catch (error) {
+      if (signal?.aborted) await this.#dropConnections();
+      throw error;
+    }
     this.#started = true;
     this.lastError = undefined;
+  }
+
+  /** Kills and closes every open connection (a start that was called off). */
+  async #dropConnections(): Promise<void> {
+    await Promise.all(
+      this.#slots.map(async (slot) => {
+        const connection = slot.connection;
+        slot.connection = undefined;
+        if (!connection) return;
+        connection.killNow();
+        await connection.close();
+        this.#live.delete(connection);
+      }),
+    );
   }
 
   /**
@@ -207,7 +232,7 @@ export class McpServerHandle {
     });
   }
 
-  #open(slot: Slot, first: boolean): Promise<McpConnection> {
+  #open(slot: Slot, first: boolean, signal?: AbortSignal): Promise<McpConnection> {
     if (slot.opening) return slot.opening;
     const { restartDelayMs, maxRestartDelayMs, connectTimeoutMs } = this.#timings;
     const backoff =
@@ -218,7 +243,12 @@ export class McpServerHandle {
     const opening = (async () => {
       if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
       if (this.#closed) throw new Error(`MCP server "${this.config.name}" is closed.`);
-      const connection = await McpConnection.open(this.config, this.#hooks, connectTimeoutMs);
+      const connection = await McpConnection.open(
+        this.config,
+        this.#hooks,
+        connectTimeoutMs,
+        signal,
+      );
       this.#live.add(connection);
       if (this.#closed) {
         await connection.close();
@@ -299,11 +329,14 @@ function tailOf(connection: McpConnection): string {
   return tail ? ` stderr: ${tail}` : '';
 }
 
-async function listAll(connection: McpConnection): Promise<McpToolInfo[]> {
+async function listAll(connection: McpConnection, signal?: AbortSignal): Promise<McpToolInfo[]> {
   const tools: McpToolInfo[] = [];
   let cursor: string | undefined;
   do {
-    const page = await connection.client.listTools(cursor ? { cursor } : undefined);
+    const page = await connection.client.listTools(
+      cursor ? { cursor } : undefined,
+      signal ? { signal } : undefined,
+    );
     tools.push(...(page.tools as McpToolInfo[]));
     cursor = page.nextCursor;
   } while (cursor);

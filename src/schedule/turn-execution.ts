@@ -1,6 +1,7 @@
 import type { CallResult } from '../tool/call.js';
-import { toContent } from '../tool/content.js';
+import { type ContentBlock, toContent } from '../tool/content.js';
 import type { ProgressInfo, Tool } from '../tool/define-tool.js';
+import { ToolFailure } from '../tool/tool-failure.js';
 import { runInSpan } from '../trace/call-span.js';
 import { CallContext } from './call-context.js';
 import { type CallRecord, errorMessage, failure } from './call-record.js';
@@ -129,6 +130,8 @@ function ran(
       } catch (error) {
         result = failure(record, 'error', `Error: ${record.name}: ${errorMessage(error)}`, error);
       }
+    } else if (ToolFailure.isInstance(outcome.error)) {
+      result = failedWithOutput(record, outcome.error);
     } else if (isTimeoutError(outcome.error)) {
       // The tool's own deadline (an SDK's request timeout, AbortSignal.timeout) is a timeout too.
       result = failure(
@@ -148,6 +151,17 @@ function ran(
     record.timer = undefined;
     if (record.task) port.core.graph.settle(record.task);
   }
+}
+
+/** A `ToolFailure`: an error result whose content is the tool's output, as it is. */
+function failedWithOutput(record: CallRecord, error: ToolFailure): CallResult {
+  let content: ContentBlock[];
+  try {
+    content = toContent(error.output);
+  } catch (problem) {
+    return failure(record, 'error', `Error: ${record.name}: ${errorMessage(problem)}`, problem);
+  }
+  return { ...failure(record, 'error', errorMessage(error), error), content };
 }
 
 const progress = (record: CallRecord, info: ProgressInfo): void => {

@@ -89,7 +89,8 @@ export interface ToolDefinition<I = any> {
   /**
    * Runs the call. Return a string, a JSON value or content blocks (see `ToolOutput`); anything
    * else is serialized. A thrown error or rejection becomes an error result, or a `timeout`
-   * result when the error's name is `TimeoutError` (the tool's own deadline expired).
+   * result when the error's name is `TimeoutError` (the tool's own deadline expired). A thrown
+   * `ToolFailure` gives an error result whose content is its output, in full.
    */
   execute(input: I, ctx: ToolContext): unknown;
 }

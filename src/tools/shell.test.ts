@@ -28,6 +28,29 @@ describe('shell', () => {
     expect(textOf(await shell('printf x'))).toBe('x\n[exit code 0]');
   });
 
+  it('makes a non-zero exit a failed call whose whole output the model still reads', async () => {
+    // More than the 2,000 characters an error message keeps: the output is not cut to one.
+    const command = 'seq 1 600; echo broke >&2; exit 3';
+    const failed = await shell(command);
+    expect(failed.status).toBe('error');
+    expect(failed.isError).toBe(true);
+    expect(failed.error?.message).toBe('exit code 3');
+    const text = textOf(failed);
+    expect(text.startsWith('1\n2\n3\n')).toBe(true);
+    expect(text.endsWith('599\n600\nbroke\n[exit code 3]')).toBe(true);
+    expect(text.length).toBeGreaterThan(2000);
+
+    const ok = await shell('echo fine');
+    expect(ok).toMatchObject({ status: 'success', isError: false, output: 'fine\n[exit code 0]' });
+  });
+
+  it('makes a command killed by a signal a failed call too', async () => {
+    const killed = await shell('echo before; kill -9 $$');
+    expect(killed.status).toBe('error');
+    // Under the sandbox the kill reaches its launcher as exit code 137 (128 + SIGKILL).
+    expect(textOf(killed)).toMatch(/^before\n\[(killed by signal SIGKILL|exit code 137)\]$/);
+  });
+
   it('takes a read claim on the workspace and runs without asking for read-only commands', async () => {
     const tool = toolNamed(tools, 'shell');
     expect(await claimsOf(tool, { command: 'git status' })).toEqual([

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { InvalidOptionError } from '../errors.js';
 import type { Claim } from '../tool/claims.js';
 import { defineTool, type Tool } from '../tool/define-tool.js';
+import { ToolFailure } from '../tool/tool-failure.js';
 import { assertTimeoutMs } from '../validate-options.js';
 import { expandWildcards } from './expand-wildcards.js';
 import { repositoryConfigProblem } from './git-config-guard.js';
@@ -177,10 +178,13 @@ export function shellTool(options: ShellToolOptions): ShellTool {
       }
       const exit =
         result.exitCode !== null
-          ? `[exit code ${result.exitCode}]`
-          : `[killed by signal ${result.signal ?? 'unknown'}]`;
+          ? `exit code ${result.exitCode}`
+          : `killed by signal ${result.signal ?? 'unknown'}`;
       const output = result.output === '' ? '(no output)\n' : result.output;
-      return `${output}${output.endsWith('\n') ? '' : '\n'}${exit}`;
+      const text = `${output}${output.endsWith('\n') ? '' : '\n'}[${exit}]`;
+      if (result.exitCode === 0) return text;
+      // A failed call (status `error`) whose output the model still reads in full.
+      throw new ToolFailure(exit, text);
     },
   }) as ShellTool;
   tool.sandboxStatus = async () => {

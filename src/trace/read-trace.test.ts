@@ -198,7 +198,8 @@ describe('readTrace', () => {
           await writeFile(file, text);
           io.out.length = 0;
           await expect(traceCommand(file, { width }, io.io)).resolves.toBe(0);
-          expect(io.out.join('')).toContain(`${read.length} turn(s)`);
+          const turnCount = `${read.length} turn${read.length === 1 ? '' : 's'}`;
+          expect(io.out.join('')).toContain(`: ${turnCount}, `);
         },
       ),
       { numRuns: 300 },

@@ -4,7 +4,9 @@ import { assertCount } from '../../validate-options.js';
 import type { AgentMessage, Model, ModelEvent, ModelRequest } from '../model.js';
 import { toAnthropicMessages, toAnthropicTools } from './anthropic-messages.js';
 import { AnthropicStreamMapper } from './anthropic-stream.js';
+import { expectEventStream } from './expect-event-stream.js';
 import { toModelError } from './model-api-error.js';
+import { withRetries } from './request-retry.js';
 
 /** Options of {@link anthropicModel}. */
 export interface AnthropicModelOptions {
@@ -43,14 +45,16 @@ export interface AnthropicModelOptions {
   /** Headers sent with every request (a gateway's own, a beta flag). */
   headers?: Record<string, string>;
   /**
-   * How many times the SDK retries a request that failed with 408, 409, 429 or 5xx, or lost its
-   * connection before the stream began. Ignored when `client` is given.
+   * How many times a request is sent again after it failed with 408, 409, 429, 5xx or 529
+   * (overloaded), or could not connect, before any of its stream came. Each wait (the server's
+   * `retry-after`, else a backoff from 0.5 s) is streamed as a `retry` event first. Applies with
+   * `client` too: the SDK's own, silent retries are off.
    * @default 2
    */
   maxRetries?: number;
   /** What the SDK itself logs (to the console): `'off'` for a host that reports errors itself. */
   logLevel?: 'off' | 'error' | 'warn' | 'info' | 'debug';
-  /** An SDK client to use as it is; `apiKey`, `baseURL` and `maxRetries` are then ignored. */
+  /** An SDK client to use as it is; `apiKey` and `baseURL` are then ignored. */
   client?: Anthropic;
 }
 
@@ -108,7 +112,8 @@ export function anthropicModel(options: AnthropicModelOptions): Model {
       ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
       ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
       ...(headers === undefined ? {} : { defaultHeaders: headers }),
-      maxRetries,
+      // salvo retries itself, where the user can see it (see `maxRetries`).
+      maxRetries: 0,
     });
 
   return {
@@ -143,11 +148,24 @@ export function anthropicModel(options: AnthropicModelOptions): Model {
       if (temperature !== undefined) (body as { temperature?: number }).temperature = temperature;
 
       const mapper = new AnthropicStreamMapper();
+      const { baseURL } = client;
       try {
-        const events = await client.messages.create(body, { signal });
+        const events = yield* withRetries(
+          async () => {
+            const { data, response } = await client.messages
+              .create(body, { signal, maxRetries: 0 })
+              .withResponse();
+            await expectEventStream('anthropic', response, {
+              baseURL,
+              abort: () => data.controller.abort(),
+            });
+            return data;
+          },
+          { provider: 'anthropic', baseURL, maxRetries, signal },
+        );
         for await (const event of events) yield* mapper.push(event);
       } catch (error) {
-        throw toModelError('anthropic', error, signal);
+        throw toModelError('anthropic', error, signal, baseURL);
       }
       // The SDK ends its stream quietly when the request is aborted.
       signal.throwIfAborted();

@@ -17,7 +17,7 @@ describe('toModelError', () => {
   it('names the status once, with the message of a body-less error', () => {
     const error = Object.assign(new Error('502 status code (no body)'), { status: 502 });
     const wrapped = toModelError('openai', error, live);
-    expect((wrapped as Error).message).toBe('openai: 502: status code (no body)');
+    expect((wrapped as Error).message).toBe('openai: 502: an empty answer, no error message');
     expect(ModelApiError.isInstance(wrapped)).toBe(true);
     expect(SalvoError.isInstance(wrapped)).toBe(true);
     expect((wrapped as Error).cause).toBe(error);

@@ -1,9 +1,23 @@
 import { SalvoError } from '../../errors.js';
+import {
+  baseUrlAdvice,
+  headerOf,
+  mediaType,
+  replyExcerpt,
+  type ServerReply,
+} from './server-reply.js';
 
 const marker = Symbol.for('salvo.model-api-error');
 
 /** What failed, for hosts that word it: see `ModelApiError.kind`. */
 export type ModelErrorKind = 'api' | 'connection' | 'connection-lost' | 'invalid-data';
+
+/**
+ * What to check, when the answer points at a setup mistake rather than a failure: `base-url` the
+ * server answered something that is not this API (a 404 page, a 200 that is not a stream), so
+ * the base URL most likely points somewhere else.
+ */
+export type ModelErrorHint = 'base-url';
 
 /**
  * A model provider's API failed: an HTTP error, an error event in the middle of the stream, a
@@ -27,6 +41,15 @@ export class ModelApiError extends SalvoError {
    * way, `invalid-data` the stream could not be read.
    */
   readonly kind: ModelErrorKind;
+  /**
+   * What the server answered when it was neither the API's error nor an event stream (an HTML
+   * page, plain text): status, content type and first words.
+   */
+  readonly reply: ServerReply | undefined;
+  /** What to check (see {@link ModelErrorHint}); the message says it too. */
+  readonly hint: ModelErrorHint | undefined;
+  /** The base URL the request went to, when the provider knows it. */
+  readonly baseURL: string | undefined;
 
   constructor(fields: {
     provider: string;
@@ -34,16 +57,26 @@ export class ModelApiError extends SalvoError {
     type?: string | undefined;
     apiMessage: string;
     kind?: ModelErrorKind;
+    reply?: ServerReply | undefined;
+    hint?: ModelErrorHint | undefined;
+    baseURL?: string | undefined;
     cause?: unknown;
   }) {
-    const { provider, status, type, apiMessage, cause } = fields;
+    const { provider, status, type, apiMessage, cause, hint, baseURL } = fields;
     const head = [status, type].filter((part) => part !== undefined && part !== '').join(' ');
-    super(`${provider}: ${head === '' ? '' : `${head}: `}${apiMessage}`, { cause });
+    const advice =
+      hint === 'base-url'
+        ? `; check the base URL${baseURL ? ` (${baseURL})` : ''}: ${baseUrlAdvice(provider)}`
+        : '';
+    super(`${provider}: ${head === '' ? '' : `${head}: `}${apiMessage}${advice}`, { cause });
     this.provider = provider;
     this.status = status;
     this.type = type;
     this.apiMessage = apiMessage;
     this.kind = fields.kind ?? 'api';
+    this.reply = fields.reply;
+    this.hint = hint;
+    this.baseURL = baseURL;
   }
 
   static override isInstance(value: unknown): value is ModelApiError {
@@ -53,12 +86,18 @@ export class ModelApiError extends SalvoError {
 
 /**
  * What to throw for an error out of a provider's SDK: the abort reason when the caller aborted
- * (a cancel is never reported as an API failure), else a {@link ModelApiError}.
+ * (a cancel is never reported as an API failure), else a {@link ModelApiError}. `baseURL` is
+ * named in the hint of an answer that is not the API's.
  */
-export function toModelError(provider: string, error: unknown, signal: AbortSignal): unknown {
+export function toModelError(
+  provider: string,
+  error: unknown,
+  signal: AbortSignal,
+  baseURL?: string,
+): unknown {
   if (signal.aborted) return signal.reason;
   if (error instanceof ModelApiError) return error;
-  return new ModelApiError({ provider, ...describeSdkError(error), cause: error });
+  return new ModelApiError({ provider, ...describeSdkError(error), baseURL, cause: error });
 }
 
 /**
@@ -71,6 +110,8 @@ function describeSdkError(error: unknown): {
   type: string | undefined;
   apiMessage: string;
   kind: ModelErrorKind;
+  reply?: ServerReply;
+  hint?: ModelErrorHint;
 } {
   if (!(error instanceof Error)) {
     return { status: undefined, type: undefined, apiMessage: String(error), kind: 'api' };
@@ -94,8 +135,49 @@ function describeSdkError(error: unknown): {
       : kind === 'connection-lost'
         ? 'connection lost: '
         : '';
-  const apiMessage = stringField(inner, 'message') ?? `${prefix}${fallback}`;
+  // Ollama and others answer `{ "error": "model 'x' not found" }`: the string is the message.
+  const ownMessage =
+    stringField(inner, 'message') ??
+    (typeof record.error === 'string' && record.error !== '' ? record.error : undefined) ??
+    stringField(body, 'error');
+  if (status !== undefined && ownMessage === undefined && type === undefined) {
+    return foreignAnswer(status, record.headers, body ? JSON.stringify(body) : fallback);
+  }
+  const apiMessage = ownMessage ?? `${prefix}${fallback}`;
   return { status, type, apiMessage: apiMessage.trim() === '' ? error.name : apiMessage, kind };
+}
+
+/**
+ * An error status whose body is not the API's error (an HTML page, plain text, JSON of another
+ * shape): said as what the server answered, in a few sanitized words rather than the whole page.
+ * A 404 or 405 that is not JSON means the path is no API's: the base URL is the likely mistake.
+ * (OpenAI's SDK drops a JSON body without `error`, so such a 404 may as well be vLLM's "no such
+ * model": no hint then.)
+ */
+function foreignAnswer(status: number, headers: unknown, body: string) {
+  const header = headerOf(headers, 'content-type');
+  const text = /^status code \(no body\)$/.test(body) ? '' : body;
+  const reply: ServerReply = {
+    status,
+    contentType: mediaType(header),
+    excerpt: replyExcerpt(text, header ?? ''),
+  };
+  const unread = reply.excerpt === '' && reply.contentType.includes('json');
+  const apiMessage =
+    reply.excerpt !== ''
+      ? `the server answered ${reply.contentType || 'with no content type'}: “${reply.excerpt}”`
+      : reply.contentType === ''
+        ? 'an empty answer, no error message'
+        : `the server answered ${reply.contentType} without an error message`;
+  const pathMissing = (status === 404 || status === 405) && !unread;
+  return {
+    status,
+    type: undefined,
+    apiMessage,
+    kind: 'api' as const,
+    reply,
+    ...(pathMissing ? { hint: 'base-url' as const } : {}),
+  };
 }
 
 /** What kind of failure an error without an API body is. */

@@ -313,7 +313,8 @@ describe('openAIModel', () => {
       completionStream([textChunk('ok')]),
     );
     const events = await collect(model(2).stream(modelRequest()));
-    expect(events.map((e) => e.type)).toEqual(['text-delta', 'finish']);
+    expect(events.map((e) => e.type)).toEqual(['retry', 'text-delta', 'finish']);
+    expect(events[0]).toMatchObject({ type: 'retry', reason: 'rate-limited', attempt: 2 });
     expect(server.requests).toHaveLength(2);
   });
 

@@ -2,9 +2,11 @@ import OpenAI from 'openai';
 import { InvalidOptionError } from '../../errors.js';
 import { assertCount } from '../../validate-options.js';
 import type { AgentMessage, Model, ModelEvent, ModelRequest } from '../model.js';
+import { expectEventStream } from './expect-event-stream.js';
 import { toModelError } from './model-api-error.js';
 import { toOpenAIMessages, toOpenAITools } from './openai-messages.js';
 import { OpenAIStreamMapper } from './openai-stream.js';
+import { withRetries } from './request-retry.js';
 
 /** Options of {@link openAIModel}. */
 export interface OpenAIModelOptions {
@@ -33,8 +35,10 @@ export interface OpenAIModelOptions {
    */
   maxTokensParam?: 'max_tokens' | 'max_completion_tokens';
   /**
-   * How many times the SDK retries a request that failed with 408, 409, 429 or 5xx, or lost its
-   * connection before the stream began. Ignored when `client` is given.
+   * How many times a request is sent again after it failed with 408, 409, 429 or 5xx, or could
+   * not connect, before any of its stream came. Each wait (the server's `retry-after`, else a
+   * backoff from 0.5 s) is streamed as a `retry` event first. Applies with `client` too: the
+   * SDK's own, silent retries are off.
    * @default 2
    */
   maxRetries?: number;
@@ -56,7 +60,7 @@ export interface OpenAIModelOptions {
   extraBody?: Record<string, unknown>;
   /** Headers sent with every request (OpenRouter's `HTTP-Referer`, a gateway's own). */
   headers?: Record<string, string>;
-  /** An SDK client to use as it is; `apiKey`, `baseURL` and `maxRetries` are then ignored. */
+  /** An SDK client to use as it is; `apiKey` and `baseURL` are then ignored. */
   client?: OpenAI;
 }
 
@@ -94,7 +98,7 @@ export function openAIModel(options: OpenAIModelOptions): Model {
   if (extraBody !== undefined && (typeof extraBody !== 'object' || extraBody === null)) {
     throw new InvalidOptionError('extraBody', 'an object of request fields', extraBody);
   }
-  const client = options.client ?? createClient(options, maxRetries);
+  const client = options.client ?? createClient(options);
 
   return {
     provider: 'openai',
@@ -120,11 +124,24 @@ export function openAIModel(options: OpenAIModelOptions): Model {
       if (extraBody) Object.assign(body, extraBody);
 
       const mapper = new OpenAIStreamMapper();
+      const { baseURL } = client;
       try {
-        const chunks = await client.chat.completions.create(body, { signal });
+        const chunks = yield* withRetries(
+          async () => {
+            const { data, response } = await client.chat.completions
+              .create(body, { signal, maxRetries: 0 })
+              .withResponse();
+            await expectEventStream('openai', response, {
+              baseURL,
+              abort: () => data.controller.abort(),
+            });
+            return data;
+          },
+          { provider: 'openai', baseURL, maxRetries, signal },
+        );
         for await (const chunk of chunks) yield* mapper.push(chunk);
       } catch (error) {
-        throw toModelError('openai', error, signal);
+        throw toModelError('openai', error, signal, baseURL);
       }
       // The SDK ends its stream quietly when the request is aborted.
       signal.throwIfAborted();
@@ -136,7 +153,7 @@ export function openAIModel(options: OpenAIModelOptions): Model {
   };
 }
 
-function createClient(options: OpenAIModelOptions, maxRetries: number): OpenAI {
+function createClient(options: OpenAIModelOptions): OpenAI {
   const apiKey =
     options.apiKey ?? process.env.OPENAI_API_KEY ?? (options.baseURL === undefined ? '' : 'none');
   if (apiKey === '') {
@@ -151,6 +168,7 @@ function createClient(options: OpenAIModelOptions, maxRetries: number): OpenAI {
     ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
     ...(options.headers === undefined ? {} : { defaultHeaders: options.headers }),
-    maxRetries,
+    // salvo retries itself, where the user can see it (see `maxRetries`).
+    maxRetries: 0,
   });
 }

@@ -2,9 +2,11 @@ import OpenAI from 'openai';
 import { InvalidOptionError } from '../../errors.js';
 import { assertCount } from '../../validate-options.js';
 import type { AgentMessage, Model, ModelEvent, ModelRequest } from '../model.js';
+import { expectEventStream } from './expect-event-stream.js';
 import { toModelError } from './model-api-error.js';
 import { responsesProvider, toResponsesInput, toResponsesTools } from './openai-responses-input.js';
 import { ResponsesStreamMapper } from './openai-responses-stream.js';
+import { withRetries } from './request-retry.js';
 
 const logLevels = ['off', 'error', 'warn', 'info', 'debug'] as const;
 const summaries = ['auto', 'concise', 'detailed'] as const;
@@ -57,16 +59,18 @@ export interface OpenAIResponsesModelOptions {
    */
   headers?: Record<string, string>;
   /**
-   * How many times the SDK retries a request that failed with 408, 409, 429 or 5xx, or lost its
-   * connection before the stream began. Ignored when `client` is given.
+   * How many times a request is sent again after it failed with 408, 409, 429 or 5xx, or could
+   * not connect, before any of its stream came. Each wait (the server's `retry-after`, else a
+   * backoff from 0.5 s) is streamed as a `retry` event first. Applies with `client` too: the
+   * SDK's own, silent retries are off.
    * @default 2
    */
   maxRetries?: number;
   /** What the SDK itself logs (to the console): `'off'` for a host that reports errors itself. */
   logLevel?: 'off' | 'error' | 'warn' | 'info' | 'debug';
   /**
-   * An SDK client to use as it is; `apiKey`, `baseURL`, `maxRetries` and `logLevel` are then
-   * ignored (`headers` still apply).
+   * An SDK client to use as it is; `apiKey`, `baseURL` and `logLevel` are then ignored
+   * (`headers` still apply).
    */
   client?: OpenAI;
 }
@@ -125,7 +129,7 @@ export function openAIResponsesModel(options: OpenAIResponsesModelOptions): Mode
     );
   }
   assertCount('maxRetries', maxRetries, { min: 0, allowInfinity: false });
-  const client = options.client ?? createClient(options, maxRetries);
+  const client = options.client ?? createClient(options);
   const reasoning: OpenAI.Reasoning | undefined =
     reasoningEffort === undefined && reasoningSummary === undefined
       ? undefined
@@ -157,11 +161,25 @@ export function openAIResponsesModel(options: OpenAIResponsesModelOptions): Mode
       if (temperature !== undefined) body.temperature = temperature;
 
       const mapper = new ResponsesStreamMapper();
+      const { baseURL } = client;
       try {
-        const events = await client.responses.create(body, {
-          signal,
-          ...(headers === undefined ? {} : { headers }),
-        });
+        const events = yield* withRetries(
+          async () => {
+            const { data, response } = await client.responses
+              .create(body, {
+                signal,
+                maxRetries: 0,
+                ...(headers === undefined ? {} : { headers }),
+              })
+              .withResponse();
+            await expectEventStream(responsesProvider, response, {
+              baseURL,
+              abort: () => data.controller.abort(),
+            });
+            return data;
+          },
+          { provider: responsesProvider, baseURL, maxRetries, signal },
+        );
         for await (const event of events) {
           yield* mapper.push(event);
           // The terminal event is the last one: nothing after it can change the answer.
@@ -171,7 +189,7 @@ export function openAIResponsesModel(options: OpenAIResponsesModelOptions): Mode
         signal.throwIfAborted();
         mapper.end();
       } catch (error) {
-        throw toModelError(responsesProvider, error, signal);
+        throw toModelError(responsesProvider, error, signal, baseURL);
       }
     },
     toProviderMessages(messages: readonly AgentMessage[]): unknown[] {
@@ -185,7 +203,7 @@ function isHeaders(value: unknown): value is Record<string, string> {
   return Object.values(value).every((v) => typeof v === 'string');
 }
 
-function createClient(options: OpenAIResponsesModelOptions, maxRetries: number): OpenAI {
+function createClient(options: OpenAIResponsesModelOptions): OpenAI {
   const apiKey =
     options.apiKey ?? process.env.OPENAI_API_KEY ?? (options.baseURL === undefined ? '' : 'none');
   if (apiKey === '') {
@@ -199,6 +217,7 @@ function createClient(options: OpenAIResponsesModelOptions, maxRetries: number):
     apiKey,
     ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
-    maxRetries,
+    // salvo retries itself, where the user can see it (see `maxRetries`).
+    maxRetries: 0,
   });
 }

@@ -27,7 +27,9 @@ export type ScriptedResponse =
       headersAfter?: Promise<unknown>;
     }
   /** An HTTP error status with a JSON body. */
-  | { type: 'error'; status: number; body: unknown; headers?: Record<string, string> };
+  | { type: 'error'; status: number; body: unknown; headers?: Record<string, string> }
+  /** Any status and body as they are (an HTML 404 page, a 200 that is not a stream). */
+  | { type: 'raw'; status: number; body: string; headers?: Record<string, string> };
 
 /** How a response ended. `client-closed`: the client went away before it was complete. */
 export type ResponseOutcome = 'completed' | 'client-closed' | 'dropped';
@@ -94,6 +96,11 @@ export async function startTestServer(): Promise<TestServer> {
       body: { error: { type: 'test_server_error', message: 'test server: no response scripted' } },
       headers: { 'x-should-retry': 'false' },
     };
+    if (response.type === 'raw') {
+      res.writeHead(response.status, response.headers ?? {});
+      res.end(response.body);
+      return;
+    }
     if (response.type === 'error') {
       const body = JSON.stringify(response.body);
       res.writeHead(response.status, {

@@ -10,6 +10,7 @@ import { createDemoProject } from '../demo/demo-project.js';
 import { type DemoSessionResult, runDemoSession } from '../demo/demo-session.js';
 import { mostAtOnce } from '../demo/most-at-once.js';
 import type { CliIo } from '../io.js';
+import { counted } from '../progress/pluralize.js';
 import { createReporter } from '../reporters.js';
 import { Interrupt } from '../terminal-keys.js';
 
@@ -64,7 +65,7 @@ export async function demoCommand(flags: DemoFlags, io: CliIo): Promise<number> 
       createDemoProject(projectDir);
       say('');
       say(
-        `${i + 1}/${contenders.length} ${contender.label} (max ${contender.maxConcurrency} call(s), ${contender.maxSubagents} subagent(s) at once)`,
+        `${i + 1}/${contenders.length} ${contender.label} (max ${counted(contender.maxConcurrency, 'call')}, ${counted(contender.maxSubagents, 'subagent')} at once)`,
       );
       const reporter = flags.json ? undefined : createReporter(io, { json: false, quiet: true });
       try {

@@ -4,6 +4,7 @@ import { sanitizeForTerminal, sanitizeInline } from '../../trace/sanitize-text.j
 import { CliError, exitCodes } from '../cli-error.js';
 import { loadTrustedConfig } from '../config/trusted-config.js';
 import type { CliIo } from '../io.js';
+import { counted } from '../progress/pluralize.js';
 import { projectDir } from '../project-dir.js';
 
 /** `salvo mcp tools`: each configured server's tools with the claims and approval salvo derives. */
@@ -46,7 +47,7 @@ export async function mcpToolsCommand(
       for (const server of hub.status()) {
         const state =
           server.state === 'connected'
-            ? `${server.tools} tool(s)`
+            ? counted(server.tools, 'tool')
             : `${server.state}: ${server.error ?? ''}`;
         io.stdout.write(`${server.name} (${server.transport}): ${sanitizeInline(state)}\n`);
       }

@@ -1,38 +1,48 @@
 import { createInterface } from 'node:readline/promises';
-import type { AgentMessage, Usage } from '../../agent/model.js';
-import { ModelApiError } from '../../agent/providers/model-api-error.js';
-import { type AgentResult, runAgent } from '../../agent/run-agent.js';
 import type { ApprovalMode } from '../../approval/approval.js';
 import type { TurnTrace } from '../../trace/call-trace.js';
-import { summarizeRun } from '../../trace/summarize-run.js';
-import { writeTrace } from '../../trace/write-trace.js';
 import { ApprovalQueue } from '../approval-queue.js';
-import { CliError, exitCodes, oneLine } from '../cli-error.js';
+import { CliError, exitCodes } from '../cli-error.js';
 import { loadTrustedConfig } from '../config/trusted-config.js';
+import { projectSystemPrompt } from '../context/project-system-prompt.js';
 import { type CliIo, isInteractiveOutput } from '../io.js';
+import { PermissionRules } from '../permissions/permission-rules.js';
 import type { AgentFlags } from '../program.js';
+import { counted } from '../progress/pluralize.js';
 import { projectDir } from '../project-dir.js';
-import { chooseProvider, createModel, type ProviderChoice } from '../provider.js';
+import { chooseProvider, createModel } from '../provider.js';
 import type { Reporter } from '../reporter.js';
 import { createReporter } from '../reporters.js';
-import { createRuntime, type Runtime } from '../runtime.js';
-import { defaultTranscriptPath, saveTranscript } from '../session-files.js';
-import { ctrlC, Interrupt, TerminalKeys } from '../terminal-keys.js';
+import type { Runtime } from '../runtime.js';
+import { CliSession } from '../session/cli-session.js';
+import { interactive, type PromptInput } from '../session/interactive.js';
+import { findSession, listSessions, sessionsDir } from '../session/session-store.js';
+import { resumeInto, sessionLine } from '../session/slash-commands.js';
+import { startRuntime } from '../start-runtime.js';
+import { ctrlC, Interrupt, type InterruptSource, TerminalKeys } from '../terminal-keys.js';
 
 const unattended =
   'Not run: it needs approval and salvo ran without a terminal to ask. The user can allow such calls with --approval auto-edit or --approval yolo.';
 
+/** How `runCommand` was called: `salvo run`, `salvo -p` or interactive `salvo`. */
+export type RunMode = 'run' | 'print' | 'interactive';
+
 /**
- * `salvo run "<prompt>"` (one prompt, then exit) and `salvo` alone (an interactive session that
- * keeps the conversation). Resolves with the exit code: 0 done, 1 failed, 130 cancelled.
+ * `salvo run "<prompt>"` and `salvo -p "<prompt>"` (one prompt, then exit) and `salvo` alone (an
+ * interactive session that keeps the conversation). `-c`/`--resume` carry on a saved session.
+ * Resolves with the exit code: 0 done, 1 failed, 130 cancelled.
  */
 export async function runCommand(
   prompt: string | undefined,
   flags: AgentFlags,
   io: CliIo,
+  mode: RunMode = prompt === undefined ? 'interactive' : 'run',
 ): Promise<number> {
   const cwd = projectDir(io, flags.cwd);
   const fromStdin = prompt === '-';
+  if (flags.continue && flags.resume !== undefined) {
+    throw new CliError('-c/--continue and --resume both pick a session: give one of them');
+  }
   const { config } = await loadTrustedConfig(
     {
       cwd,
@@ -44,27 +54,46 @@ export async function runCommand(
     io.stdin.isTTY === true && !fromStdin,
   );
   const choice = chooseProvider(flags, config, io.env);
-  const model = createModel(choice, io.env, {
+  const modelSettings = {
     thinking: flags.thinking ?? config.thinking,
     maxTokens: config.maxTokens,
     temperature: config.temperature,
     parallelToolCalls: config.parallelToolCalls,
     headers: config.headers,
-  });
+  };
+  const model = createModel(choice, io.env, modelSettings);
   const first = fromStdin ? await readAll(io.stdin) : prompt;
   if (first !== undefined && first.trim() === '') {
-    throw new CliError('the prompt is empty: salvo run "<what to do>"');
+    throw new CliError(
+      `the prompt is empty: ${mode === 'print' ? 'salvo -p' : 'salvo run'} "<what to do>"`,
+    );
   }
   if (first === undefined && !io.stdin.isTTY) {
     throw new CliError(
-      'salvo without a prompt is interactive and needs a terminal: use salvo run "<prompt>" ("-" reads it from stdin)',
+      'salvo without a prompt is interactive and needs a terminal: use salvo run "<prompt>" or salvo -p "<prompt>" ("-" reads it from stdin)',
     );
   }
+  // Before any server starts: a session that cannot be found is a usage mistake.
+  const resumeFile = await sessionToResume(flags, io, cwd);
   const canAsk = io.stdin.isTTY === true && !fromStdin;
   const approvalMode = (flags.approval ?? config.approval ?? 'ask') as ApprovalMode;
-  const reporter = createReporter(io, { json: flags.json === true });
+  // Print mode: the answer alone on stdout; everything else (calls, approvals, the end line) on
+  // stderr.
+  const reporterIo = mode === 'print' ? { ...io, stdout: io.stderr } : io;
+  const reporter = createReporter(reporterIo, { json: flags.json === true });
   let toldUnattended = false;
+  // The user's standing answers for this folder (`a` at a prompt, saved with /permissions save),
+  // kept in the user's home: a repository cannot grant itself any.
+  const rules = new PermissionRules({ root: cwd, home: io.home });
+  const saved = await rules.load();
+  for (const problem of saved.problems) reporter.warn(problem);
+  if (saved.loaded > 0 && isInteractiveOutput(reporterIo) && flags.json !== true) {
+    reporter.info(
+      `${counted(saved.loaded, 'saved approval rule')} for this folder in force (/permissions lists them)`,
+    );
+  }
   const queue = new ApprovalQueue({
+    rules,
     onChange: () => reporter.approvals(queue),
     onAnswer: (request, approved) => reporter.approvalAnswered(request, approved),
     ...(canAsk ? {} : { unattended }),
@@ -79,10 +108,10 @@ export async function runCommand(
   const traces: TurnTrace[] = [];
   // One reader of keys for the whole command, so a Ctrl-C pressed as one phase hands over to the
   // next (a prompt, writing its files, closing the servers) is never lost in between.
-  const ctrlCTarget = { press: () => {} };
+  const ctrlCTarget: { press: (source?: InterruptSource) => void } = { press: () => {} };
   const keys = new TerminalKeys(io.stdin, (key) => {
     if (key === ctrlC) {
-      ctrlCTarget.press();
+      ctrlCTarget.press('ctrl-c');
       return false;
     }
     return queue.answer(key);
@@ -92,46 +121,79 @@ export async function runCommand(
     .filter(([, server]) => server.disabled !== true)
     .map(([name]) => name);
   // Servers may take seconds to start (npx, a slow handshake): say what the wait is for.
-  if (servers.length > 0 && isInteractiveOutput(io) && flags.json !== true) {
+  if (servers.length > 0 && isInteractiveOutput(reporterIo) && flags.json !== true) {
     reporter.info(`Starting MCP servers: ${servers.join(', ')}…`);
   }
+  // The project's instruction files (AGENTS.md...) and where the agent is, in the system prompt.
+  const systemPrompt = projectSystemPrompt({ cwd, home: io.home, system: config.system });
+  for (const line of systemPrompt.warnings) reporter.warn(line);
+  let session: CliSession | undefined;
   try {
-    runtime = await createRuntime({
-      cwd,
-      home: io.home,
-      config,
-      model,
-      approvalMode,
-      approver: queue.approver,
-      maxConcurrency: flags.maxConcurrency ?? config.maxConcurrency,
-      maxSubagents: flags.maxSubagents ?? config.maxSubagents,
-      sandbox: (flags.sandbox ?? config.sandbox ?? 'auto') as 'auto' | 'workspace' | 'off',
-      sandboxNetwork: flags.sandboxNetwork ?? config.sandboxNetwork ?? false,
-      onEvent: (event) => reporter.schedulerEvent(event),
-      onTurnEnd: (trace) => traces.push(trace),
-      warn: (line) => reporter.warn(line),
-    });
-    const session: Session = {
+    runtime = await startRuntime(
+      {
+        cwd,
+        home: io.home,
+        config,
+        model,
+        approvalMode,
+        approver: queue.approver,
+        maxConcurrency: flags.maxConcurrency ?? config.maxConcurrency,
+        maxSubagents: flags.maxSubagents ?? config.maxSubagents,
+        sandbox: (flags.sandbox ?? config.sandbox ?? 'auto') as 'auto' | 'workspace' | 'off',
+        sandboxNetwork: flags.sandboxNetwork ?? config.sandboxNetwork ?? false,
+        onEvent: (event) => reporter.schedulerEvent(event),
+        onTurnEnd: (trace) => traces.push(trace),
+        warn: (line) => reporter.warn(line),
+      },
+      { io: reporterIo, reporter, keys, ctrlC: ctrlCTarget, json: flags.json === true },
+    );
+    session = new CliSession({
       io,
-      flags,
+      cwd,
       choice,
       model,
+      modelFor: (id) => createModel({ ...choice, model: id }, io.env, modelSettings),
       runtime,
       reporter,
       queue,
       traces,
-      system: config.system,
+      system: systemPrompt.prompt,
+      contextWindow: config.contextWindow,
       // Where parallel calls are off, a batch is how a model asks for several calls at once.
       batchTool: config.batchTool ?? config.parallelToolCalls === false,
       maxSteps: flags.maxSteps ?? config.maxSteps ?? 20,
-      transcriptFile: flags.transcript ?? defaultTranscriptPath(io.home),
-      messages: [],
+      ...(flags.transcript ? { transcriptFile: flags.transcript } : {}),
+      ...(flags.trace ? { traceFile: flags.trace } : {}),
       keys,
       ctrlC: ctrlCTarget,
-    };
-    if (first !== undefined) return await runPrompt(session, first, canAsk);
-    return await interactive(session);
+      showText: mode !== 'print',
+    });
+    if (resumeFile) {
+      const resumed = await resumeInto(session, resumeFile);
+      if (mode === 'interactive' || isInteractiveOutput(reporterIo)) reporter.info(resumed);
+    }
+    if (first === undefined) {
+      const active = session;
+      return await interactive(session, {
+        input: readlineInput(io),
+        permissions: (args) => permissionsCommand(rules, args, reporter),
+        compact: async (instructions) => {
+          await active.compact({ instructions });
+        },
+        beforePrompt: async () => {
+          await active.compact({ auto: true });
+        },
+      });
+    }
+    await session.compact({ auto: true });
+    const { exitCode, result } = await session.runPrompt(first, { canAsk });
+    session.stopBackgroundAgents('when the run ended');
+    if (mode === 'print' && flags.json !== true && result.text !== '') {
+      io.stdout.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
+    }
+    return exitCode;
   } finally {
+    session?.stopBackgroundAgents('when salvo exited');
     reporter.close();
     try {
       if (runtime) await closeRuntime(runtime, io, ctrlCTarget);
@@ -141,6 +203,93 @@ export async function runCommand(
   }
 }
 
+/** `/permissions`: list the rules, `revoke N`, or `save` them for this folder. */
+async function permissionsCommand(
+  rules: PermissionRules,
+  args: string,
+  reporter: Reporter,
+): Promise<void> {
+  const [verb = '', number, ...extra] = args.split(/\s+/).filter(Boolean);
+  if (verb === '' && number === undefined) {
+    const lines = rules.list();
+    reporter.info(
+      lines.length === 0
+        ? 'No approval rules yet: answer [a] at an approval prompt to add one.'
+        : [
+            'Approval rules (/permissions revoke N removes one, /permissions save keeps them):',
+            ...lines,
+          ].join('\n'),
+    );
+    return;
+  }
+  if (verb === 'revoke' && number !== undefined && extra.length === 0) {
+    const outcome = await rules.revoke(Number(number));
+    (outcome.ok ? reporter.info : reporter.warn).call(reporter, outcome.line);
+    return;
+  }
+  if (verb === 'save' && number === undefined) {
+    const outcome = await rules.save();
+    (outcome.ok ? reporter.info : reporter.warn).call(reporter, outcome.line);
+    return;
+  }
+  reporter.warn(
+    `/permissions ${args}: use /permissions, /permissions revoke N or /permissions save`,
+  );
+}
+
+/** The session `-c` or `--resume` names, checked before anything starts; undefined for a new one. */
+async function sessionToResume(
+  flags: AgentFlags,
+  io: CliIo,
+  cwd: string,
+): Promise<string | undefined> {
+  if (flags.continue) {
+    const [latest] = await listSessions(io.home, { cwd, limit: 1 });
+    if (!latest) {
+      throw new CliError(
+        `no earlier session in ${cwd} to continue (sessions are kept in ${sessionsDir(io.home)}); leave out -c to start one`,
+      );
+    }
+    return latest.file;
+  }
+  if (flags.resume === undefined) return undefined;
+  if (typeof flags.resume === 'string') return await findSession(io.home, flags.resume, cwd);
+  // `--resume` alone: pick from this folder's sessions.
+  const sessions = await listSessions(io.home, { cwd, limit: 15 });
+  if (sessions.length === 0) {
+    throw new CliError(`no earlier session in ${cwd} to resume; leave out --resume to start one`);
+  }
+  const now = new Date();
+  if (io.stdin.isTTY !== true) {
+    throw new CliError(
+      `--resume needs a session id without a terminal to pick one; the latest here: ${sessions
+        .slice(0, 3)
+        .map((s) => s.id)
+        .join(', ')}`,
+    );
+  }
+  io.stdout.write('Resume which session?\n');
+  sessions.forEach((s, i) => {
+    io.stdout.write(`  ${String(i + 1).padStart(2)}. ${sessionLine(s, now)}\n`);
+  });
+  const answer = await ask(io, `Number (1-${sessions.length}, Enter for a new session): `);
+  const n = Number(answer?.trim());
+  if (answer === undefined) throw new CliError('nothing resumed (Ctrl-C)', exitCodes.cancelled);
+  return Number.isInteger(n) && n >= 1 && n <= sessions.length ? sessions[n - 1]?.file : undefined;
+}
+
+/** The prompt read with node's line editor. */
+function readlineInput(io: CliIo): PromptInput {
+  return {
+    read: async () => {
+      const line = await ask(io, '› ');
+      // Ctrl-C at the prompt leaves, as before (exit 130 is the caller's).
+      return line === undefined ? null : line;
+    },
+    ask: async (question) => (await ask(io, question)) ?? undefined,
+  };
+}
+
 /**
  * Closes the MCP servers; a server may take seconds to go. Ctrl-C meanwhile exits at once, with
  * the servers' processes killed rather than left behind.
@@ -148,7 +297,7 @@ export async function runCommand(
 async function closeRuntime(
   runtime: Runtime,
   io: CliIo,
-  ctrlCTarget: { press: () => void },
+  ctrlCTarget: { press: (source?: InterruptSource) => void },
 ): Promise<void> {
   const exitNow = () => {
     runtime.killNow();
@@ -161,189 +310,6 @@ async function closeRuntime(
     await runtime.close();
   } finally {
     stopListening();
-  }
-}
-
-interface Session {
-  io: CliIo;
-  flags: AgentFlags;
-  choice: ProviderChoice;
-  model: ReturnType<typeof createModel>;
-  runtime: Runtime;
-  reporter: Reporter;
-  queue: ApprovalQueue;
-  traces: TurnTrace[];
-  system: string | undefined;
-  maxSteps: number;
-  transcriptFile: string;
-  messages: AgentMessage[];
-  /** Keys from the terminal, for the whole command; Ctrl-C goes to `ctrlC.press`. */
-  keys: TerminalKeys;
-  ctrlC: { press: () => void };
-  /** Offer the `batch` tool (providers that forbid parallel calls). */
-  batchTool: boolean;
-}
-
-/** One prompt to the end: live display, approvals and Ctrl-C; the files written whatever happens. */
-async function runPrompt(session: Session, prompt: string, canAsk: boolean): Promise<number> {
-  const { reporter, queue, io } = session;
-  const controller = new AbortController();
-  const interrupt = new Interrupt({
-    onCancel: () => {
-      reporter.info(
-        'Cancelling: every call gets its result and the files are written. Ctrl-C again exits at once.',
-      );
-      controller.abort(new Error('cancelled by the user (Ctrl-C)'));
-      queue.denyAll('The user cancelled the run.');
-    },
-    onForce: () => {
-      session.keys.stop();
-      reporter.close();
-      session.runtime.killNow();
-      io.stderr.write('salvo: exited at once (second Ctrl-C)\n');
-      process.exit(exitCodes.cancelled);
-    },
-  });
-  session.ctrlC.press = () => interrupt.press();
-  const stopListening = interrupt.listen();
-  const firstTurn = session.traces.length;
-  const subagentTokensBefore = session.runtime.subagents.usage;
-  const startedAt = performance.now();
-  reporter.runStarted(prompt);
-  if (canAsk) session.keys.start();
-  // Until the files are written, Ctrl-C counts as a press of this prompt's.
-  try {
-    const result = await runAgent({
-      model: session.model,
-      scheduler: session.runtime.scheduler,
-      messages: [...session.messages, { role: 'user', content: prompt }],
-      maxSteps: session.maxSteps,
-      signal: controller.signal,
-      onEvent: (event) => reporter.agentEvent(event),
-      batchTool: session.batchTool,
-      ...(session.system ? { system: session.system } : {}),
-    });
-    return await finishPrompt(session, result, {
-      firstTurn,
-      startedAt,
-      subagentTokensBefore,
-      interrupt,
-    });
-  } finally {
-    stopListening();
-  }
-}
-
-/** Writes the transcript and trace, reports the end, and says the exit code. */
-async function finishPrompt(
-  session: Session,
-  result: AgentResult,
-  prompt: {
-    firstTurn: number;
-    startedAt: number;
-    /** The subagents' tokens before this prompt: the run's total counts theirs too. */
-    subagentTokensBefore: Usage;
-    interrupt: Interrupt;
-  },
-): Promise<number> {
-  const { firstTurn, startedAt, interrupt } = prompt;
-  const subagents = session.runtime.subagents.usage;
-  const usage: Usage = {
-    inputTokens:
-      result.usage.inputTokens + subagents.inputTokens - prompt.subagentTokensBefore.inputTokens,
-    outputTokens:
-      result.usage.outputTokens + subagents.outputTokens - prompt.subagentTokensBefore.outputTokens,
-  };
-  const { reporter, io } = session;
-  session.messages = result.messages;
-  const turns = session.traces.slice(firstTurn);
-  const files = await writeFiles(session, result);
-  const run = summarizeRun(turns);
-  const failure = result.error ? describeFailure(session, result.error) : undefined;
-  reporter.runEnded({
-    finishReason: result.finishReason,
-    text: result.text,
-    wallMs: performance.now() - startedAt,
-    calls: run.calls,
-    steps: result.steps,
-    usage,
-    parallelism: run.parallelism,
-    ...(failure ? { error: failure } : {}),
-    ...files,
-  });
-  // After the end line: the live block is gone by then, and the error is the last word.
-  if (failure) io.stderr.write(`salvo: ${failure}\n`);
-  if (interrupt.pressed > 0 || result.finishReason === 'cancelled') return exitCodes.cancelled;
-  if (result.finishReason === 'stop') return 0;
-  return exitCodes.failed;
-}
-
-async function writeFiles(
-  session: Session,
-  result: AgentResult,
-): Promise<{ transcriptFile?: string; traceFile?: string }> {
-  const files: { transcriptFile?: string; traceFile?: string } = {};
-  try {
-    await saveTranscript(session.transcriptFile, {
-      provider: session.choice.provider,
-      model: session.choice.model,
-      cwd: session.io.cwd,
-      finishReason: result.finishReason,
-      messages: result.messages,
-      transcript: result.transcript,
-      usage: result.usage,
-    });
-    files.transcriptFile = session.transcriptFile;
-  } catch (error) {
-    session.reporter.warn(
-      `could not save the transcript to ${session.transcriptFile}: ${oneLine(error)}`,
-    );
-  }
-  if (session.flags.trace) {
-    try {
-      await writeTrace(session.flags.trace, session.traces, { title: 'salvo run' });
-      files.traceFile = session.flags.trace;
-    } catch (error) {
-      session.reporter.warn(
-        `could not write the trace to ${session.flags.trace}: ${oneLine(error)}`,
-      );
-    }
-  }
-  return files;
-}
-
-/** The run's failure in words, by what failed (never by the words of the server's message). */
-function describeFailure(session: Session, error: Error): string {
-  const text = oneLine(error);
-  const where = session.choice.baseUrl ?? `the ${session.choice.provider} API`;
-  if (!ModelApiError.isInstance(error)) return text;
-  switch (error.kind) {
-    case 'connection':
-      return `cannot reach ${where}: ${text}`;
-    case 'connection-lost':
-      // A stream cut after it began reached the server: that is not "cannot reach".
-      return `the connection to ${where} broke mid-answer: ${text}`;
-    default:
-      return text;
-  }
-}
-
-/** `salvo` alone: prompts until /exit, Ctrl-D or Ctrl-C at the prompt; the conversation carries on. */
-async function interactive(session: Session): Promise<number> {
-  const { io, reporter } = session;
-  reporter.info(
-    `salvo ${session.choice.provider}:${session.choice.model} in ${io.cwd}. /exit or Ctrl-D to leave; Ctrl-C cancels a running prompt.`,
-  );
-  for (;;) {
-    // The line editor reads the terminal now: Ctrl-C at the prompt is its own.
-    session.keys.stop();
-    const line = await ask(io, '› ');
-    if (line === undefined) return exitCodes.cancelled;
-    if (line === null) return 0;
-    const text = line.trim();
-    if (text === '') continue;
-    if (text === '/exit' || text === '/quit') return 0;
-    await runPrompt(session, text, true);
   }
 }
 

@@ -5,6 +5,7 @@ import { sanitizeInline } from '../../trace/sanitize-text.js';
 import { summarizeRun } from '../../trace/summarize-run.js';
 import { CliError, exitCodes } from '../cli-error.js';
 import { type CliIo, useColor } from '../io.js';
+import { counted } from '../progress/pluralize.js';
 
 /** The widest chart `--width` may ask for. */
 const maxWidth = 1000;
@@ -30,7 +31,7 @@ export async function traceCommand(
   const width = flags.width ?? Math.max(20, Math.min(80, columns - 50));
   // The chart lists every turn once (one without calls on a line of its own): count the same.
   io.stdout.write(
-    `${file}: ${turns.length} turn(s), ${run.calls} call(s), wall ${run.wallMs.toFixed(1)} ms, parallelism ${run.parallelism.toFixed(2)}x\n`,
+    `${file}: ${counted(turns.length, 'turn')}, ${counted(run.calls, 'call')}, wall ${run.wallMs.toFixed(1)} ms, parallelism ${run.parallelism.toFixed(2)}x\n`,
   );
   io.stdout.write(`${renderTimeline(turns, { width, color: useColor(io) })}\n`);
   return 0;

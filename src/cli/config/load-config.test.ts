@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SalvoError } from '../../errors.js';
 import { ConfigError } from './config-error.js';
 import { configPaths, loadConfig } from './load-config.js';
-import { rememberTrust } from './project-trust.js';
+import { rememberTrust, settingsFingerprint } from './project-trust.js';
 
 let root: string;
 let cwd: string;
@@ -46,7 +46,12 @@ function loadError(options: { file?: string } = {}): ConfigError {
 describe('loadConfig', () => {
   it('gives an empty config when no file exists', () => {
     rmSync(home, { recursive: true });
-    expect(loadConfig({ cwd, home })).toEqual({ config: {}, files: [] });
+    expect(loadConfig({ cwd, home })).toEqual({
+      config: {},
+      files: [],
+      untrusted: [],
+      warnings: [],
+    });
   });
 
   it('finds the files under the project and the home directory', () => {
@@ -79,8 +84,8 @@ describe('loadConfig', () => {
       approval: 'yolo',
       mcpServers: {
         gh: { url: 'http://127.0.0.1:1/mcp' }, // replaced whole: no `args` left from home
-        db: { command: 'db2' },
-        fs: { command: 'fs' },
+        db: { command: 'db2', cwd }, // a stdio server runs in the project folder
+        fs: { command: 'fs', cwd },
       },
     });
   });
@@ -96,6 +101,7 @@ describe('loadConfig', () => {
       maxDepth: 2,
       maxSteps: 50,
       toolTimeoutMs: 2_147_483_647,
+      contextWindow: 32_768,
       system: '',
       mcpServers: {
         a: { command: 'node', args: ['s.js'], env: { K: 'v' }, cwd: '/tmp', trust: 'annotations' },
@@ -108,7 +114,15 @@ describe('loadConfig', () => {
       },
     };
     write(project, config);
-    expect(loadConfig({ cwd, home, trustProject: true })).toEqual({ config, files: [project] });
+    expect(loadConfig({ cwd, home, trustProject: true })).toEqual({
+      config: {
+        ...config,
+        mcpServers: { ...config.mcpServers, c: { ...config.mcpServers.c, cwd } },
+      },
+      files: [project],
+      untrusted: [],
+      warnings: [],
+    });
   });
 
   const whole = 'a whole number from 1 and up';
@@ -134,6 +148,12 @@ describe('loadConfig', () => {
     ['toolTimeoutMs 0', { toolTimeoutMs: 0 }, 'toolTimeoutMs', 'milliseconds from 1 to 2147483647'],
     ['toolTimeoutMs big', { toolTimeoutMs: 2 ** 31 }, 'toolTimeoutMs', 'milliseconds from 1'],
     ['system', { system: 42 }, 'system', 'a string'],
+    [
+      'contextWindow',
+      { contextWindow: 512 },
+      'contextWindow',
+      'a whole number of tokens from 1024',
+    ],
     ['mcpServers', { mcpServers: [] }, 'mcpServers', 'an object of server names to settings'],
     ['server', server('gh'), 'mcpServers.gh', 'an object with `command` (stdio) or `url`'],
     ['server empty', server({}), 'mcpServers.gh', 'an object with `command` (stdio) or `url`'],
@@ -275,6 +295,7 @@ describe('loadConfig', () => {
     expect(Object.getOwnPropertyDescriptor(servers, '__proto__')?.value).toEqual({
       command: 'p',
       env: JSON.parse('{ "__proto__": "x" }'),
+      cwd,
     });
     expect(({} as Record<string, unknown>).command).toBeUndefined();
 
@@ -309,35 +330,37 @@ describe('loadConfig: a project file in a folder not trusted', () => {
       maxSteps: 4,
       mcpServers: { off: { command: 'y', disabled: true } },
     });
-    expect(loaded.untrusted).toEqual({
-      file: project,
-      folder: cwd,
-      fields: [
-        'approval "yolo"',
-        'MCP server "x" (runs x --all)',
-        'baseUrl https://elsewhere.example/v1 (your API key would be sent there)',
-        'sandbox "off"',
-      ],
-      settings: expect.any(String),
-      answered: false,
-    });
-    rememberTrust(home, cwd, true, loaded.untrusted?.settings);
-    expect(loadConfig({ cwd, home }).untrusted).toBeUndefined();
+    expect(loaded.untrusted).toEqual([
+      {
+        file: project,
+        folder: cwd,
+        fields: [
+          'approval "yolo"',
+          'MCP server "x" (runs x --all)',
+          'baseUrl https://elsewhere.example/v1 (your API key would be sent there)',
+          'sandbox "off"',
+        ],
+        settings: settingsFingerprint(loaded.untrusted[0]?.fields ?? []),
+        answered: false,
+      },
+    ]);
+    rememberTrust(home, cwd, true, loaded.untrusted[0]?.settings);
+    expect(loadConfig({ cwd, home }).untrusted).toEqual([]);
     // A trusted folder whose file now asks for more is asked about again.
     write(project, { approval: 'yolo', mcpServers: { y: { command: 'another' } } });
-    expect(loadConfig({ cwd, home }).untrusted?.fields).toEqual([
+    expect(loadConfig({ cwd, home }).untrusted[0]?.fields).toEqual([
       'approval "yolo"',
       'MCP server "y" (runs another)',
     ]);
     rememberTrust(home, cwd, false);
-    expect(loadConfig({ cwd, home }).untrusted?.answered).toBe(true);
+    expect(loadConfig({ cwd, home }).untrusted[0]?.answered).toBe(true);
   });
 
   it('lets the user settings decide what "lower" means', () => {
     write(user, { approval: 'yolo' });
     write(project, { approval: 'auto-edit' });
     const loaded = loadConfig({ cwd, home });
-    expect(loaded.untrusted).toBeUndefined();
+    expect(loaded.untrusted).toEqual([]);
     expect(loaded.config.approval).toBe('auto-edit');
   });
 });

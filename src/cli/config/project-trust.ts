@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'n
 import { dirname, join, resolve } from 'node:path';
 import type { ApprovalMode } from '../../approval/approval.js';
 import type { McpServerConfig } from '../../mcp/config.js';
+import { serverVariables } from './mcp-json.js';
 import type { SalvoConfig } from './salvo-config.js';
 
 /**
@@ -25,13 +26,17 @@ export interface UnsafeSettings {
 }
 
 /**
- * Splits a project's `salvo.json` into what it may set on its own (anything that raises safety
+ * Splits a project's `salvo.json` (or the servers of its `.mcp.json`) into what it may set on its own (anything that raises safety
  * or only tunes the run) and what needs the user to trust the folder first: an approval mode
  * less strict than the user's, MCP servers (they start programs or connect out), the provider,
  * its URL or request headers (the user's API key and conversation go there), and the sandbox
  * turned off or opened to the network.
  */
-export function unsafeSettings(project: SalvoConfig, user: SalvoConfig): UnsafeSettings {
+export function unsafeSettings(
+  project: SalvoConfig,
+  user: SalvoConfig,
+  { variables = false }: { variables?: boolean } = {},
+): UnsafeSettings {
   const safe: SalvoConfig = { ...project };
   const fields: string[] = [];
   const userApproval = user.approval ?? 'ask';
@@ -42,7 +47,7 @@ export function unsafeSettings(project: SalvoConfig, user: SalvoConfig): UnsafeS
   if (project.mcpServers) {
     const servers = Object.entries(project.mcpServers).filter(([, s]) => s.disabled !== true);
     for (const [name, server] of servers) {
-      fields.push(`MCP server "${name}" (${describeServer(server)})`);
+      fields.push(`MCP server "${name}" (${describeServer(server, variables)})`);
     }
     if (servers.length > 0) {
       // Turning a server off (one the user configured, say) only raises safety.
@@ -81,11 +86,17 @@ export function unsafeSettings(project: SalvoConfig, user: SalvoConfig): UnsafeS
   return { fields, safe };
 }
 
-/** What a server entry would do, whole: the user approves exactly this. */
-function describeServer(server: McpServerConfig): string {
-  if ('url' in server && server.url) return `connects to ${server.url}`;
+/**
+ * What a server entry would do, whole: the user approves exactly this. With `variables` (a
+ * `.mcp.json`, where `${NAME}` is filled in from the environment), the variables it reads are
+ * named too: a token sent in a header is part of what the user agrees to.
+ */
+function describeServer(server: McpServerConfig, variables: boolean): string {
+  const read = variables ? serverVariables(server) : [];
+  const uses = read.length > 0 ? `, with ${read.map((v) => `$${v}`).join(', ')}` : '';
+  if ('url' in server && server.url) return `connects to ${server.url}${uses}`;
   const command = 'command' in server ? [server.command, ...(server.args ?? [])] : [];
-  return `runs ${command.map((word) => (/[\s"'\\]/.test(word) ? JSON.stringify(word) : word)).join(' ')}`;
+  return `runs ${command.map((word) => (/[\s"'\\]/.test(word) ? JSON.stringify(word) : word)).join(' ')}${uses}`;
 }
 
 /** What the user answered for a folder. */

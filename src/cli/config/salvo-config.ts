@@ -41,6 +41,11 @@ export interface SalvoConfig {
   sandbox?: 'workspace' | 'off';
   /** Let sandboxed shell commands use the network. */
   sandboxNetwork?: boolean;
+  /**
+   * The model's context window in tokens, when salvo's table does not know the model (a local
+   * server's own limit, say): older turns are summarized as a conversation nears it.
+   */
+  contextWindow?: number;
 }
 
 /** Every field of {@link SalvoConfig}, in the order they are documented. */
@@ -64,4 +69,5 @@ export const configFields: readonly (keyof SalvoConfig)[] = [
   'mcpServers',
   'sandbox',
   'sandboxNetwork',
+  'contextWindow',
 ];

@@ -1,51 +1,73 @@
 import { createInterface } from 'node:readline/promises';
 import { sanitizeInline } from '../../trace/sanitize-text.js';
-import { CliError } from '../cli-error.js';
+import { CliError, oneLine } from '../cli-error.js';
 import type { CliIo } from '../io.js';
-import { type LoadConfigOptions, type LoadedConfig, loadConfig } from './load-config.js';
+import {
+  type LoadConfigOptions,
+  type LoadedConfig,
+  loadConfig,
+  type UntrustedSettings,
+} from './load-config.js';
 import { rememberTrust } from './project-trust.js';
 
 /**
- * Loads the config, and settles whether the project's `salvo.json` may do what needs trust
- * (lower safety, start MCP servers, redirect the API key): trusted before, `--trust-project`,
- * or asked now on a terminal (the answer is remembered per folder in `~/.salvo/`). Without a
- * terminal to ask, a folder never answered for is refused in one line naming the flag; one the
- * user said no to runs without those settings, with a warning.
+ * Loads the config, and settles whether the project's files (`salvo.json` and `.mcp.json`, in
+ * the project folder or above it up to the git root) may do what needs trust (lower safety,
+ * start MCP servers, redirect the API key): trusted before, `--trust-project`, or asked now on a
+ * terminal, once for every folder not answered yet (the answer is remembered per folder in
+ * `~/.salvo/`). Without a terminal to ask, a folder never answered for is refused in one line
+ * naming the flag; one the user said no to runs without those settings, with a warning. The
+ * loader's warnings (a `.mcp.json` server left out) are written to stderr.
  */
 export async function loadTrustedConfig(
   options: LoadConfigOptions,
   io: CliIo,
   canAsk: boolean,
 ): Promise<LoadedConfig> {
-  const loaded = loadConfig(options);
-  const untrusted = loaded.untrusted;
-  if (!untrusted) return loaded;
-  const what = untrusted.fields.join(', ');
-  const ignored = () => {
-    io.stderr.write(
-      `salvo: warning: ${sanitizeInline(untrusted.file)} is not applied in full (this folder is not trusted): ${sanitizeInline(what)}; pass --trust-project to apply it\n`,
-    );
-    return loaded;
-  };
-  if (untrusted.answered) return ignored();
+  const withEnv: LoadConfigOptions = { env: io.env, ...options };
+  const loaded = loadConfig(withEnv);
+  const pending = loaded.untrusted.filter((u) => !u.answered);
+  if (pending.length === 0) return finish(loaded, io);
   if (!canAsk) {
+    const what = pending.map((u) => `${u.file} sets ${u.fields.join(', ')}`).join('; ');
     throw new CliError(
-      `${untrusted.file} sets ${what}, which salvo applies only in a folder you trust: run salvo here once on a terminal to answer, or pass --trust-project`,
+      `${what}, which salvo applies only in a folder you trust: run salvo here once on a terminal to answer, or pass --trust-project`,
     );
   }
+  const folders = [...new Set(pending.map((u) => u.folder))];
   const yes = await askYesNo(
     io,
     [
-      `${untrusted.file} asks for:`,
-      ...untrusted.fields.map((f) => `  - ${f}`),
-      `Trust ${untrusted.folder} and apply them (remembered in ~/.salvo/trusted-folders.json)? [y/N] `,
+      ...pending.flatMap((u) => [`${u.file} asks for:`, ...u.fields.map((f) => `  - ${f}`)]),
+      `Trust ${folders.join(' and ')} and apply them (remembered in ~/.salvo/trusted-folders.json)? [y/N] `,
     ]
       .map((line) => sanitizeInline(line))
       .join('\n'),
   );
-  rememberTrust(options.home, untrusted.folder, yes, untrusted.settings);
-  if (!yes) return ignored();
-  return loadConfig({ ...options, trustProject: true });
+  for (const folder of folders) {
+    const settings = pending.find((u) => u.folder === folder)?.settings;
+    try {
+      rememberTrust(options.home, folder, yes, settings);
+    } catch (error) {
+      io.stderr.write(`salvo: warning: could not remember the answer: ${oneLine(error)}\n`);
+    }
+  }
+  // Loaded again with the answer as given, whether or not it could be remembered.
+  return finish(loadConfig({ ...withEnv, ...(yes ? { trustedFolders: folders } : {}) }), io, true);
+}
+
+/** Writes the loader's warnings and says which files apply only in part. */
+function finish(loaded: LoadedConfig, io: CliIo, asked = false): LoadedConfig {
+  for (const line of loaded.warnings) io.stderr.write(`salvo: warning: ${sanitizeInline(line)}\n`);
+  const ignored: UntrustedSettings[] = asked
+    ? loaded.untrusted
+    : loaded.untrusted.filter((u) => u.answered);
+  for (const u of ignored) {
+    io.stderr.write(
+      `salvo: warning: ${sanitizeInline(u.file)} is not applied in full (this folder is not trusted): ${sanitizeInline(u.fields.join(', '))}; pass --trust-project to apply it\n`,
+    );
+  }
+  return loaded;
 }
 
 async function askYesNo(io: CliIo, question: string): Promise<boolean> {

@@ -110,6 +110,12 @@ function setField(file: string, config: SalvoConfig, field: keyof SalvoConfig, v
       if (typeof value !== 'boolean') throw bad('true or false');
       config.sandboxNetwork = value;
       return;
+    case 'contextWindow':
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1024) {
+        throw bad('a whole number of tokens from 1024 up');
+      }
+      config.contextWindow = value;
+      return;
     case 'maxConcurrency':
     case 'maxSubagents':
     case 'maxDepth':

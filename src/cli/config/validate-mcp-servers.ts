@@ -1,8 +1,28 @@
 import { InvalidOptionError } from '../../errors.js';
 import { type McpServerConfig, resolveConfig } from '../../mcp/config.js';
+import { closestName, editDistance } from './closest-name.js';
 import { ConfigError } from './config-error.js';
 
 const approvalPolicies = ['auto', 'ask', 'deny'];
+
+/** The settings of a server entry, stdio and remote alike. */
+const serverFields = [
+  'type',
+  'command',
+  'args',
+  'env',
+  'cwd',
+  'url',
+  'headers',
+  'trust',
+  'maxConcurrency',
+  'pool',
+  'timeoutMs',
+  'maxTotalTimeoutMs',
+  'tools',
+  'disabled',
+];
+const toolFields = ['claims', 'approval', 'timeoutMs'];
 
 /**
  * Checks one file's `mcpServers` with the MCP hub's own `resolveConfig`, plus the fields it takes
@@ -37,6 +57,7 @@ function checkServerExtras(file: string, at: string, server: Record<string, unkn
     throw ConfigError.expected(file, `${at}.disabled`, '`true` or `false`', server.disabled);
   }
   if (server.disabled === true) return; // skipped entirely, like the hub does
+  checkTypos(file, at, server, serverFields);
   if (server.cwd !== undefined && typeof server.cwd !== 'string') {
     throw ConfigError.expected(file, `${at}.cwd`, 'a directory path (a string)', server.cwd);
   }
@@ -52,12 +73,50 @@ function checkServerExtras(file: string, at: string, server: Record<string, unkn
     if (!isObject(tool)) {
       throw ConfigError.expected(file, toolAt, 'an object such as `{ "approval": "ask" }`', tool);
     }
+    checkTypos(file, toolAt, tool, toolFields);
     const approval = tool.approval;
     if (approval !== undefined && !approvalPolicies.includes(approval as never)) {
       throw ConfigError.expected(file, `${toolAt}.approval`, '"auto", "ask" or "deny"', approval);
     }
     checkClaims(file, `${toolAt}.claims`, tool.claims);
   }
+}
+
+/**
+ * A field a few edits from a known one (`comand`, `agrs`, `evn`) is a typo that would otherwise
+ * go unnoticed (the server starts without its args) or end in a vaguer error. Fields far from
+ * every known one are left alone: entries copied from other clients carry their own
+ * (`description`, `autoApprove`, `transportType`).
+ */
+function checkTypos(
+  file: string,
+  at: string,
+  entry: Record<string, unknown>,
+  known: readonly string[],
+): void {
+  for (const field of Object.keys(entry)) {
+    if (known.includes(field)) continue;
+    const guess = closestName(field, known);
+    if (guess === undefined || !isTypo(field, guess)) continue;
+    throw new ConfigError(
+      file,
+      `${at}.${field}`,
+      `unknown field \`${at}.${field}\`; did you mean \`${guess}\`?`,
+    );
+  }
+}
+
+/** Only an edit-distance match: a mere containment (`timeout` in `timeoutMs`) may be another client's field. */
+function isTypo(field: string, guess: string): boolean {
+  const a = normalize(field);
+  const b = normalize(guess);
+  if (a === b) return true; // `Command`, `max_concurrency`
+  if (a.includes(b) || b.includes(a)) return false;
+  return editDistance(a, b) <= Math.max(2, Math.floor(a.length / 3));
+}
+
+function normalize(name: string): string {
+  return name.toLowerCase().replace(/[-_]/g, '');
 }
 
 function checkStrings(file: string, at: string, value: unknown, expected: string): void {

@@ -1,3 +1,4 @@
+import { finishedText } from './finished-text.js';
 import { formatDuration } from './format-duration.js';
 import { formatProgress } from './format-progress.js';
 import type { Blocker, CallView, GroupView } from './progress-snapshot.js';
@@ -36,7 +37,7 @@ export function callDetail(call: CallView): Segment {
     case 'running':
       return { text: formatProgress(call.progress) };
     default:
-      return { text: call.error ? `${call.status}: ${call.error}` : call.status, style: 'red' };
+      return { text: finishedText(call), style: call.status === 'done' ? 'green' : 'red' };
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pluralize } from './pluralize.js';
+import { counted, pluralize } from './pluralize.js';
 
 describe('pluralize', () => {
   it('makes English plurals of agent names', () => {
@@ -9,5 +9,17 @@ describe('pluralize', () => {
     expect(pluralize('summary', 2)).toBe('summaries');
     expect(pluralize('search', 2)).toBe('searches');
     expect(pluralize('fix-bug', 3)).toBe('fix-bugs');
+  });
+});
+
+describe('counted', () => {
+  it('says one thing in the singular, and zero or many in the plural', () => {
+    expect(counted(1, 'tool call')).toBe('1 tool call');
+    expect(counted(0, 'tool call')).toBe('0 tool calls');
+    expect(counted(3, 'subagent')).toBe('3 subagents');
+    expect(counted(2, 'match')).toBe('2 matches');
+    expect(counted(2, 'entry')).toBe('2 entries');
+    expect(counted(1, 'person', 'people')).toBe('1 person');
+    expect(counted(4, 'person', 'people')).toBe('4 people');
   });
 });

@@ -1,5 +1,7 @@
 /** The plain data renderers read: what `ProgressState.snapshot` returns. */
 
+import type { OutputTail, ShellExit } from './shell-outcome.js';
+
 export type CallState =
   | 'queued'
   | 'waiting-conflict'
@@ -44,6 +46,9 @@ export interface CallView {
   slot?: string;
   /** For finished calls other than `done`: what went wrong, one short line. */
   error?: string;
+  /** For finished `shell` calls: how the command ended, and the last lines of its output. */
+  exit?: ShellExit;
+  tail?: OutputTail;
   /** For `task` calls: the subagent's name and its label once known (`reviewer#3`). */
   agentName?: string;
   agentLabel?: string;
@@ -58,12 +63,15 @@ export interface GroupView {
   path: readonly string[];
   /** The agent definition's name (`reviewer`), `agent` for the default. */
   name: string;
-  /** `reviewers 3/5 done`, `reviewer 0/1 done`, with `(1 failed)` when any did. */
+  /** `reviewers 3/5 done`, `reviewer 0/1 done`, with `(1 failed, 1 cancelled)` when any were. */
   text: string;
   total: number;
   /** Finished, whatever their status. */
   done: number;
+  /** Finished with an error or a timeout. */
   failed: number;
+  denied: number;
+  cancelled: number;
   running: number;
 }
 
@@ -75,8 +83,11 @@ export interface ProgressCounts {
   awaitingApproval: number;
   /** Finished with success. */
   done: number;
-  /** Finished otherwise: error, timeout, denied, cancelled. */
+  /** Finished with an error or a timeout. */
   failed: number;
+  /** Denied (by the user, a policy, or for want of a terminal to ask). */
+  denied: number;
+  cancelled: number;
   /** Every call seen. */
   total: number;
 }

@@ -95,7 +95,9 @@ describe('ProgressState', () => {
     state.onSchedulerEvent(ev.approval(shell, 4, { command: 'rm -rf /' }));
     const denied = state.onSchedulerEvent(ev.finished(shell, 5, 'denied', 'Denied: no.\nmore'));
     expect(denied).toMatchObject({ status: 'denied', error: 'Denied: no.' });
-    expect(state.snapshot(6).counts).toMatchObject({ failed: 2, done: 0 });
+    // A denial is the user's or a policy's decision, not a failure: counted on its own.
+    expect(state.snapshot(6).counts).toMatchObject({ failed: 1, denied: 1, cancelled: 0, done: 0 });
+    expect(state.outcomes).toEqual({ success: 0, error: 0, timeout: 1, denied: 1, cancelled: 0 });
   });
 
   it('counts subagent groups by agent name, at every depth', () => {
@@ -142,9 +144,17 @@ describe('ProgressState', () => {
     state.onSchedulerEvent(ev.finished(tasks[2] as CallRef, 5));
     snap = state.snapshot(6);
     expect(snap.groups[0]).toMatchObject({ text: 'reviewers 3/5 done (1 failed)', running: 2 });
-    state.onSchedulerEvent(ev.finished(tasks[3] as CallRef, 7));
-    const last = state.onSchedulerEvent(ev.finished(tasks[4] as CallRef, 7));
-    expect(last.group).toMatchObject({ name: 'reviewer', total: 5, done: 5, failed: 1 });
+    state.onSchedulerEvent(ev.finished(tasks[3] as CallRef, 7, 'cancelled'));
+    const last = state.onSchedulerEvent(ev.finished(tasks[4] as CallRef, 7, 'denied'));
+    expect(last.group).toMatchObject({
+      name: 'reviewer',
+      text: 'reviewers 5/5 done (1 failed, 1 denied, 1 cancelled)',
+      total: 5,
+      done: 5,
+      failed: 1,
+      denied: 1,
+      cancelled: 1,
+    });
     expect(state.snapshot(8).groups.map((g) => g.name)).toEqual(['agent', 'helper']);
     expect(state.snapshot(8).groupCount).toBe(2);
   });

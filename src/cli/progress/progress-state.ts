@@ -1,6 +1,6 @@
 import type { AgentEvent } from '../../agent/run-agent.js';
 import type { SchedulerEvent } from '../../schedule/events.js';
-import type { CallResult } from '../../tool/call.js';
+import type { CallResult, CallStatus } from '../../tool/call.js';
 import { sanitizeInline } from '../../trace/sanitize-text.js';
 import {
   type Bucket,
@@ -12,6 +12,7 @@ import {
   shortError,
   toCallView,
 } from './call-entry.js';
+import { type CallOutcomes, emptyOutcomes } from './call-outcomes.js';
 import { describeCall, parseCallInput } from './describe-call.js';
 import type {
   AgentActivity,
@@ -21,6 +22,7 @@ import type {
   ProgressSnapshot,
 } from './progress-snapshot.js';
 import { RootInputs } from './root-inputs.js';
+import { shellOutcome } from './shell-outcome.js';
 import { agentLabelOf, SubagentGroups } from './subagent-groups.js';
 import { TaskAgents } from './task-agents.js';
 
@@ -63,8 +65,7 @@ export class ProgressState {
   readonly #groups = new SubagentGroups();
   readonly #taskAgents = new TaskAgents();
   #agent: AgentActivity = { step: 0, phase: 'idle' };
-  #done = 0;
-  #failed = 0;
+  readonly #outcomes = emptyOutcomes();
   #total = 0;
 
   constructor(options: ProgressStateOptions = {}) {
@@ -86,6 +87,11 @@ export class ProgressState {
       groups: this.#groups.size,
       links: this.#rootInputs.size + this.#taskAgents.size,
     };
+  }
+
+  /** How many calls ended with each status so far. */
+  get outcomes(): CallOutcomes {
+    return { ...this.#outcomes };
   }
 
   /** Takes in one scheduler event; returns the call as it stands after it. */
@@ -184,8 +190,10 @@ export class ProgressState {
         queued: queued.size,
         waiting: waiting.size,
         awaitingApproval: awaiting.size,
-        done: this.#done,
-        failed: this.#failed,
+        done: this.#outcomes.success,
+        failed: this.#outcomes.error + this.#outcomes.timeout,
+        denied: this.#outcomes.denied,
+        cancelled: this.#outcomes.cancelled,
         total: this.#total,
       },
       agent: { ...this.#agent },
@@ -271,13 +279,18 @@ export class ProgressState {
   #finish(entry: CallEntry, result: CallResult | undefined, at: number): CallView {
     const status = finishedState(result);
     if (status !== 'done') entry.error = shortError(result);
+    const shell = shellOutcome(entry.rawTool, result);
+    if (shell) {
+      entry.exit = shell.exit;
+      entry.tail = shell.tail;
+    }
     entry.endedAt = at;
     this.#setStatus(entry, status, at); // a running group call stops running here
     this.#active.delete(entry.key);
     this.#rootInputs.forget(entry.rawId, entry);
     this.#taskAgents.forget(entry);
-    if (status === 'done') this.#done++;
-    else this.#failed++;
+    const outcome = (status === 'done' ? 'success' : status) as CallStatus;
+    this.#outcomes[outcome]++;
     const turn = this.#turns.get(entry.turnId);
     if (turn) {
       turn.unfinished--;
@@ -285,7 +298,7 @@ export class ProgressState {
     }
     let group: GroupView | undefined;
     if (entry.groupKey !== undefined) {
-      group = this.#groups.finish(entry.groupKey, status !== 'done');
+      group = this.#groups.finish(entry.groupKey, outcome);
     }
     const view = this.#view(entry);
     if (group) view.group = group;

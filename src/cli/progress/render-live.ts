@@ -1,5 +1,6 @@
 import { callSegments, groupSegments, labelColumn } from './call-line.js';
 import { formatDuration } from './format-duration.js';
+import { pluralize } from './pluralize.js';
 import type { CallView, GroupView, ProgressSnapshot } from './progress-snapshot.js';
 import type { ProgressState } from './progress-state.js';
 import { renderSegments, type Segment } from './style.js';
@@ -86,6 +87,8 @@ function header(snapshot: ProgressSnapshot, now: number, spinner: string): Segme
   const finished: Segment[] = [];
   add(finished, counts.done, 'done', 'green');
   add(finished, counts.failed, 'failed', 'red');
+  add(finished, counts.denied, 'denied', 'yellow');
+  add(finished, counts.cancelled, 'cancelled');
   if (active.length === 0) {
     const phase = {
       idle: 'idle',
@@ -125,7 +128,7 @@ function hidden(
     [counts.running - seen.running, 'running'],
     [counts.waiting - seen.waiting, 'waiting'],
     [counts.queued - seen.queued, 'queued'],
-    [snapshot.groupCount - seen.group, snapshot.groupCount - seen.group === 1 ? 'group' : 'groups'],
+    [snapshot.groupCount - seen.group, pluralize('group', snapshot.groupCount - seen.group)],
   ];
   const parts = rest.filter(([n]) => n > 0).map(([n, label]) => `${n} ${label}`);
   const total = rest.reduce((sum, [n]) => sum + Math.max(0, n), 0);

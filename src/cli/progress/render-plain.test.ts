@@ -88,9 +88,87 @@ describe('PlainRenderer', () => {
       '[+0.1s] reviewer#1 › grep (g): started',
       '[+0.2s] reviewer#1 › grep (g): timed out after 0.1s',
       '[+1.0s] task reviewer "auth" (t1): done in 1.0s',
-      '[+1.2s] task reviewer "api" (t2): cancelled after 1.2s: the run was cancelled',
-      '[+1.2s] reviewers 2/2 done (1 failed)',
+      '[+1.2s] task reviewer "api" (t2): cancelled after 1.2s',
+      '[+1.2s] reviewers 2/2 done (1 cancelled)',
     ]);
     for (const line of lines) expect(line).not.toContain('\u001b');
+  });
+});
+
+describe('PlainRenderer, shell commands', () => {
+  const lines = (n: number) => Array.from({ length: n }, (_, i) => `out ${i + 1}`).join('\n');
+
+  function finish(
+    status: 'success' | 'error',
+    text: string,
+    options: ConstructorParameters<typeof PlainRenderer>[0] = {},
+    path: string[] = [],
+  ): string[] {
+    const state = new ProgressState();
+    const renderer = new PlainRenderer(options);
+    const ref = { callId: 's1', toolName: 'shell', path };
+    const events = [
+      ev.queued(ref, 0, { command: 'npm test' }),
+      ev.started(ref, 0),
+      ev.finished(ref, 1500, status, text),
+    ];
+    return events.flatMap((event) => renderer.lines(event, state.onSchedulerEvent(event)));
+  }
+
+  it('says the exit code of a failed command, with the last 5 lines of its output', () => {
+    expect(finish('error', `${lines(9)}\n[exit code 3]`)).toEqual([
+      '[+0.0s] shell "npm test" (s1): started',
+      '[+1.5s] shell "npm test" (s1): exit 3 after 1.5s',
+      '  │ … 4 earlier lines',
+      '  │ out 5',
+      '  │ out 6',
+      '  │ out 7',
+      '  │ out 8',
+      '  │ out 9',
+    ]);
+    expect(finish('error', 'boom\n[killed by signal SIGTERM]').slice(1)).toEqual([
+      '[+1.5s] shell "npm test" (s1): killed by SIGTERM after 1.5s',
+      '  │ boom',
+    ]);
+    expect(finish('error', '(no output)\n[exit code 1]').slice(1)).toEqual([
+      '[+1.5s] shell "npm test" (s1): exit 1 after 1.5s',
+    ]);
+  });
+
+  it("shows the main agent's successful commands' last 3 lines, a subagent's none", () => {
+    expect(finish('success', `${lines(4)}\n[exit code 0]`).slice(1)).toEqual([
+      '[+1.5s] shell "npm test" (s1): done in 1.5s',
+      '  │ … 1 earlier line',
+      '  │ out 2',
+      '  │ out 3',
+      '  │ out 4',
+    ]);
+    expect(finish('success', `${lines(4)}\n[exit code 0]`, {}, ['reviewer#1']).slice(1)).toEqual([
+      '[+1.5s] reviewer#1 › shell "npm test" (s1): done in 1.5s',
+    ]);
+    // A subagent's failure shows: it is what went wrong.
+    expect(finish('error', `${lines(2)}\n[exit code 2]`, {}, ['reviewer#1']).slice(1)).toEqual([
+      '[+1.5s] reviewer#1 › shell "npm test" (s1): exit 2 after 1.5s',
+      '  │ out 1',
+      '  │ out 2',
+    ]);
+  });
+
+  it('cuts output lines to the width, and with marks the call line too, the description first', () => {
+    const long = `${'x'.repeat(100)}\n[exit code 1]`;
+    const out = finish('error', long, { columns: 40, marks: true });
+    expect(out.slice(1)).toEqual([
+      '✗ [+1.5s] shell… (s1): exit 1 after 1.5s',
+      `  │ ${'x'.repeat(35)}…`,
+    ]);
+    expect(finish('success', 'ok\n[exit code 0]', { marks: true })[1]).toBe(
+      '✓ [+1.5s] shell "npm test" (s1): done in 1.5s',
+    );
+    // Colored: the mark red, the output dimmed; nothing else.
+    const colored = finish('error', 'bad\n[exit code 1]', { marks: true, color: true }).slice(1);
+    expect(colored).toEqual([
+      '\u001b[31m✗\u001b[39m [+1.5s] shell "npm test" (s1): exit 1 after 1.5s',
+      '\u001b[2m  │ bad\u001b[22m',
+    ]);
   });
 });

@@ -1,10 +1,15 @@
 import type { SchedulerEvent } from '../../schedule/events.js';
 import { formatBlockers, pathPrefix } from './call-line.js';
+import { finishedText } from './finished-text.js';
 import { formatDuration } from './format-duration.js';
 import { formatProgress } from './format-progress.js';
+import { counted } from './pluralize.js';
 import type { CallView } from './progress-snapshot.js';
 import { shortId } from './short-id.js';
-import { truncateEnd } from './text-width.js';
+import { renderSegments, type Segment } from './style.js';
+import { textWidth, truncateEnd } from './text-width.js';
+
+export { finishedText } from './finished-text.js';
 
 export interface PlainOptions {
   /** Progress lines per call at most one per this many ms (by event time). @default 1000 */
@@ -13,46 +18,36 @@ export interface PlainOptions {
   descriptionWidth?: number;
   /** Time 0 of the `[+1.2s]` stamps. @default the first event's time */
   startedAt?: number;
+  /**
+   * Columns a finished call's lines may take (a function: terminals resize): its output lines
+   * are cut to it, and with `marks` its own line too. @default 160
+   */
+  columns?: number | (() => number);
+  /** Start finished calls' lines with `✓` or `✗` (the live view's permanent lines). @default false */
+  marks?: boolean;
+  /** Color the marks, dim the output lines. @default false */
+  color?: boolean;
 }
 
-/** `denied: the user said no` rather than `denied: Denied: the user said no.` */
-function reason(message: string | undefined): string {
-  const text = (message ?? '').replace(
-    /^(denied|cancelled|canceled|timeout|timed out|error):\s*/i,
-    '',
-  );
-  return text.replace(/\.$/, '');
-}
-
-/** What happened to a finished call: `done in 0.4s`, `failed after 1.2s: exit code 1`, ... */
-export function finishedText(call: CallView): string {
-  const ran = call.startedAt !== undefined && call.endedAt !== undefined;
-  const duration = ran ? formatDuration((call.endedAt as number) - (call.startedAt as number)) : '';
-  const why = reason(call.error);
-  const colon = why ? `: ${why}` : '';
-  switch (call.status) {
-    case 'done':
-      return ran ? `done in ${duration}` : 'done';
-    case 'timeout':
-      return ran ? `timed out after ${duration}` : `timed out${colon}`;
-    case 'denied':
-      return `denied${colon}`;
-    case 'cancelled':
-      return `cancelled${ran ? ` after ${duration}` : ''}${colon}`;
-    default:
-      return `failed${ran ? ` after ${duration}` : ''}${colon}`;
-  }
-}
+/** Output lines shown under a finished shell command: where a failure says what went wrong. */
+export const failedTailLines = 5;
+/**
+ * Under a command that succeeded: its last lines (a test run's summary, a build's last word), as
+ * Claude Code and Codex show them, but fewer, and only the main agent's: five subagents' reads
+ * at once would bury the run under their output, and their own agent reads it anyway.
+ */
+export const succeededTailLines = 3;
 
 /**
  * The permanent line for one transition of a call, or `undefined` for those not worth a line
  * (queued). `call` is what `ProgressState.onSchedulerEvent` returned for the event. No colors,
- * no cursor movement; the same inputs always give the same line.
+ * no cursor movement; the same inputs always give the same line. With `width`, the description
+ * is cut so the whole line fits.
  */
 export function plainLine(
   event: SchedulerEvent,
   call: CallView,
-  options: { startedAt: number; descriptionWidth?: number },
+  options: { startedAt: number; descriptionWidth?: number; width?: number },
 ): string | undefined {
   let what: string;
   switch (event.type) {
@@ -83,18 +78,68 @@ export function plainLine(
       return undefined;
   }
   const stamp = `[+${formatDuration(event.at - options.startedAt)}]`;
-  const description = truncateEnd(call.description, options.descriptionWidth ?? 80);
-  return `${stamp} ${pathPrefix(call.path)}${description} (${shortId(call.callId)}): ${what}`;
+  const prefix = pathPrefix(call.path);
+  const id = ` (${shortId(call.callId)}): `;
+  let descriptionWidth = options.descriptionWidth ?? 80;
+  if (options.width !== undefined) {
+    const rest = textWidth(`${stamp} ${prefix}${id}${what}`);
+    descriptionWidth = Math.min(descriptionWidth, Math.max(4, options.width - rest));
+  }
+  const line = `${stamp} ${prefix}${truncateEnd(call.description, descriptionWidth)}${id}${what}`;
+  return options.width === undefined ? line : truncateEnd(line, options.width);
+}
+
+/** How many of a finished call's output lines to show under it. */
+export function tailLinesShown(call: CallView): number {
+  if (!call.tail || call.tail.lines.length === 0) return 0;
+  if (call.status === 'error') return failedTailLines;
+  return call.status === 'done' && call.path.length === 0 ? succeededTailLines : 0;
+}
+
+/**
+ * The last lines of a finished shell command's output, to print under its line: `  │ ` and the
+ * line, cut to `width`, after `  │ … 12 earlier lines` when there were more.
+ */
+export function tailLines(call: CallView, width: number, color = false): string[] {
+  const count = tailLinesShown(call);
+  const tail = call.tail;
+  if (count === 0 || !tail) return [];
+  const lines = tail.lines.slice(-count);
+  const earlier = tail.omitted + tail.lines.length - lines.length;
+  const room = Math.max(1, width - 4);
+  const out = earlier > 0 ? [`… ${counted(earlier, 'earlier line')}`] : [];
+  out.push(...lines.map((line) => truncateEnd(line, room)));
+  return out.map((line) =>
+    renderSegments([{ text: `  │ ${line}`.trimEnd(), style: 'dim' }], Infinity, color),
+  );
+}
+
+/** `✓` for done, `✗` for the rest: red when it failed, yellow when denied, dim when cancelled. */
+function mark(call: CallView): Segment {
+  switch (call.status) {
+    case 'done':
+      return { text: '✓', style: 'green' };
+    case 'denied':
+      return { text: '✗', style: 'yellow' };
+    case 'cancelled':
+      return { text: '✗', style: 'dim' };
+    default:
+      return { text: '✗', style: 'red' };
+  }
 }
 
 /**
  * Lines for logs and CI: one per meaningful transition (started, waiting and why, awaiting
- * approval, finished with its duration and status), progress at most once a second per call
- * and only when it changed, and a line when a group of subagents is all done.
+ * approval, finished with its duration and status, a shell command's last output lines under
+ * it), progress at most once a second per call and only when it changed, and a line when a
+ * group of subagents is all done.
  */
 export class PlainRenderer {
   readonly #interval: number;
   readonly #width: number;
+  readonly #columns: () => number;
+  readonly #marks: boolean;
+  readonly #color: boolean;
   #startedAt: number | undefined;
   /** Per unfinished call: when its last progress line was written, and what it said. */
   readonly #lastProgress = new Map<string, { at: number; text: string }>();
@@ -103,9 +148,13 @@ export class PlainRenderer {
     this.#interval = options.progressIntervalMs ?? 1000;
     this.#width = options.descriptionWidth ?? 80;
     this.#startedAt = options.startedAt;
+    const columns = options.columns ?? 160;
+    this.#columns = typeof columns === 'function' ? columns : () => columns;
+    this.#marks = options.marks === true;
+    this.#color = options.color === true;
   }
 
-  /** The lines (zero, one or two) for `event`; `call` is what the state returned for it. */
+  /** The lines for `event`; `call` is what the state returned for it. */
   lines(event: SchedulerEvent, call: CallView): string[] {
     this.#startedAt ??= event.at;
     const options = { startedAt: this.#startedAt, descriptionWidth: this.#width };
@@ -116,11 +165,22 @@ export class PlainRenderer {
       if (last && event.at - last.at < this.#interval) return [];
       this.#lastProgress.set(call.key, { at: event.at, text });
     }
-    if (event.type === 'finished') this.#lastProgress.delete(call.key);
-    const line = plainLine(event, call, options);
-    const out = line === undefined ? [] : [line];
+    if (event.type !== 'finished') {
+      const line = plainLine(event, call, options);
+      return line === undefined ? [] : [line];
+    }
+    this.#lastProgress.delete(call.key);
+    const columns = Math.max(20, Math.floor(this.#columns()) || 20);
+    const out: string[] = [];
+    if (this.#marks) {
+      const line = plainLine(event, call, { ...options, width: columns - 2 }) as string;
+      out.push(renderSegments([mark(call), { text: ` ${line}` }], Infinity, this.#color));
+    } else {
+      out.push(plainLine(event, call, options) as string);
+    }
+    out.push(...tailLines(call, columns, this.#color));
     const group = call.group;
-    if (event.type === 'finished' && group && group.done === group.total && group.total > 1) {
+    if (group && group.done === group.total && group.total > 1) {
       const stamp = `[+${formatDuration(event.at - this.#startedAt)}]`;
       out.push(`${stamp} ${pathPrefix(group.path)}${group.text}`);
     }

@@ -1,3 +1,5 @@
+import type { CallStatus } from '../../tool/call.js';
+import { outcomeWords } from './call-outcomes.js';
 import { pluralize } from './pluralize.js';
 import type { GroupView } from './progress-snapshot.js';
 
@@ -9,7 +11,16 @@ interface Group {
   total: number;
   done: number;
   failed: number;
+  denied: number;
+  cancelled: number;
   running: number;
+}
+
+/** How a group's finished calls ended, other than in success. */
+export interface GroupOutcomes {
+  failed?: number;
+  denied?: number;
+  cancelled?: number;
 }
 
 /** The agent name in a `task` call's progress message: `reviewer#3 running` → `reviewer`. */
@@ -18,10 +29,20 @@ export function agentLabelOf(message: string | undefined): { name: string; label
   return match ? { name: match[1] as string, label: `${match[1]}#${match[2]}` } : null;
 }
 
-/** The text of a group line: `reviewers 3/5 done (1 failed)`. */
-export function groupText(name: string, total: number, done: number, failed: number): string {
-  const failures = failed > 0 ? ` (${failed} failed)` : '';
-  return `${pluralize(name, total)} ${done}/${total} done${failures}`;
+/** The text of a group line: `reviewers 3/5 done`, `reviewers 2/2 done (1 failed, 1 cancelled)`. */
+export function groupText(
+  name: string,
+  total: number,
+  done: number,
+  outcomes: GroupOutcomes = {},
+): string {
+  const words = outcomeWords({
+    error: outcomes.failed ?? 0,
+    denied: outcomes.denied ?? 0,
+    cancelled: outcomes.cancelled ?? 0,
+  });
+  const notes = words.length > 0 ? ` (${words.join(', ')})` : '';
+  return `${pluralize(name, total)} ${done}/${total} done${notes}`;
 }
 
 /**
@@ -48,7 +69,18 @@ export class SubagentGroups {
     const key = `${turnId}\u0000${name}`;
     let group = this.#groups.get(key);
     if (!group) {
-      group = { key, turnId, path, name, total: 0, done: 0, failed: 0, running: 0 };
+      group = {
+        key,
+        turnId,
+        path,
+        name,
+        total: 0,
+        done: 0,
+        failed: 0,
+        denied: 0,
+        cancelled: 0,
+        running: 0,
+      };
       this.#groups.set(key, group);
       const keys = this.#byTurn.get(turnId) ?? new Set();
       keys.add(key);
@@ -76,11 +108,13 @@ export class SubagentGroups {
   }
 
   /** One of the group's calls finished (tell `running(key, -1)` first if it was running). */
-  finish(key: string, failed: boolean): GroupView | undefined {
+  finish(key: string, status: CallStatus): GroupView | undefined {
     const group = this.#groups.get(key);
     if (!group) return undefined;
     group.done++;
-    if (failed) group.failed++;
+    if (status === 'error' || status === 'timeout') group.failed++;
+    else if (status === 'denied') group.denied++;
+    else if (status === 'cancelled') group.cancelled++;
     this.#settle(group);
     return view(group);
   }
@@ -115,7 +149,7 @@ export class SubagentGroups {
 }
 
 function view(group: Group): GroupView {
-  const { turnId, path, name, total, done, failed, running } = group;
+  const { turnId, path, name, total, done, failed, denied, cancelled, running } = group;
   return {
     turnId,
     path,
@@ -123,7 +157,9 @@ function view(group: Group): GroupView {
     total,
     done,
     failed,
+    denied,
+    cancelled,
     running,
-    text: groupText(name, total, done, failed),
+    text: groupText(name, total, done, { failed, denied, cancelled }),
   };
 }

@@ -1,0 +1,2 @@
+export { MarkdownStream } from './markdown-stream.js';
+export { type MarkdownLayout, renderMarkdown } from './render-markdown.js';
