@@ -48,6 +48,17 @@ export interface BuiltinToolsOptions {
   shellPassEnv?: readonly string[];
   /** Leave the shell tool out. @default true */
   shell?: boolean;
+  /**
+   * grep and glob leave out what `.gitignore`, `.ignore`, `.rgignore` and `.git/info/exclude`
+   * leave out; a call can still ask for it with `include_ignored`. @default true
+   */
+  respectGitignore?: boolean;
+  /**
+   * The `rg` program grep and glob search folders with (in a process of their own, on every
+   * core): its path, or `false` to search in JavaScript only. Both give the same results.
+   * @default `rg` on `PATH`, if any (never one inside the workspace)
+   */
+  ripgrep?: string | false;
 }
 
 /**
@@ -76,6 +87,8 @@ export function builtinTools(options: BuiltinToolsOptions): Tool[] {
     shellNetwork = false,
     shellPassEnv = [],
     shell = true,
+    respectGitignore = true,
+    ripgrep,
   } = options;
   assertCount('maxFileBytes', maxFileBytes, { allowInfinity: false });
   assertCount('maxReadBytes', maxReadBytes, { min: 256, allowInfinity: false });
@@ -95,12 +108,28 @@ export function builtinTools(options: BuiltinToolsOptions): Tool[] {
     throw new InvalidOptionError('shellEnv', 'an object of environment variables', shellEnv);
   }
   if (typeof shell !== 'boolean') throw new InvalidOptionError('shell', 'a boolean', shell);
+  if (typeof respectGitignore !== 'boolean') {
+    throw new InvalidOptionError('respectGitignore', 'a boolean', respectGitignore);
+  }
+  if (
+    ripgrep !== undefined &&
+    ripgrep !== false &&
+    (typeof ripgrep !== 'string' || ripgrep === '')
+  ) {
+    throw new InvalidOptionError('ripgrep', 'the path of the `rg` program, or false', ripgrep);
+  }
   const workspace = root instanceof Workspace ? root : createWorkspace({ root });
   const tools: Tool[] = [
     readFileTool({ workspace, maxFileBytes, maxReadBytes, defaultLines: defaultReadLines }),
     listDirTool({ workspace }),
-    globTool({ workspace, defaultMaxResults: globMaxResults }),
-    grepTool({ workspace, defaultMaxResults: grepMaxResults, maxFileBytes }),
+    globTool({ workspace, defaultMaxResults: globMaxResults, respectGitignore, ripgrep }),
+    grepTool({
+      workspace,
+      defaultMaxResults: grepMaxResults,
+      maxFileBytes,
+      respectGitignore,
+      ripgrep,
+    }),
     writeFileTool({ workspace }),
     editFileTool({ workspace, maxFileBytes }),
   ];

@@ -6,6 +6,7 @@ import { builtinTools } from './builtin-tools.js';
 import {
   claimsOf,
   errorCode,
+  requireRipgrep,
   runTool,
   tempDir,
   textOf,
@@ -31,14 +32,22 @@ beforeEach(async () => {
     'node_modules/pkg/index.ts': '',
     '.git/HEAD': '',
   });
-  tools = builtinTools({ root, globMaxResults: 3 });
 });
 
 afterEach(() => cleanup());
 
 const glob = (input: unknown) => runTool(tools, 'glob', input);
+const rg = requireRipgrep();
 
-describe('glob', () => {
+// Every behaviour holds with ripgrep and with the JavaScript walk.
+describe.each([
+  ['rg', rg],
+  ['JavaScript', false],
+] as const)('glob (%s)', (_, ripgrep) => {
+  beforeEach(() => {
+    tools = builtinTools({ root, globMaxResults: 3, ripgrep });
+  });
+
   it('returns matching files relative to the root, sorted, skipping .git and node_modules', async () => {
     expect(textOf(await glob({ pattern: '**/*.ts', max_results: 10 }))).toBe(
       'src/a.ts\nsrc/lib/c.ts\ntest/a.test.ts',
@@ -70,11 +79,31 @@ describe('glob', () => {
     expect(errorCode(await glob({ pattern: '*', path: 'missing' }))).toBe('not-found');
   });
 
-  it('lists symlinks without following them', async () => {
+  it('neither lists nor follows symlinks', async () => {
     await symlink(join(root, 'src'), join(root, 'test/src-link'));
-    expect(textOf(await glob({ pattern: 'test/**', max_results: 10 }))).toBe(
-      'test/a.test.ts\ntest/src-link',
+    await symlink(join(root, 'package.json'), join(root, 'test/file-link.json'));
+    expect(textOf(await glob({ pattern: 'test/**', max_results: 10 }))).toBe('test/a.test.ts');
+  });
+
+  it('leaves out what .gitignore leaves out, unless include_ignored is set', async () => {
+    await writeTree(root, { '.gitignore': 'src/lib/\n*.tsx\n', 'dist/x.ts': '' });
+    expect(textOf(await glob({ pattern: '**/*.ts*', max_results: 10 }))).toBe(
+      'dist/x.ts\nsrc/a.ts\ntest/a.test.ts',
     );
+    expect(
+      textOf(await glob({ pattern: '**/*.ts*', max_results: 10, include_ignored: true })),
+    ).toBe(
+      [
+        'dist/x.ts',
+        'node_modules/pkg/index.ts',
+        'src/a.ts',
+        'src/b.tsx',
+        'src/lib/c.ts',
+        'test/a.test.ts',
+      ].join('\n'),
+    );
+    // A folder left out is still listed when the pattern starts inside it.
+    expect(textOf(await glob({ pattern: 'src/lib/*' }))).toBe('src/lib/c.ts\nsrc/lib/d.js');
   });
 
   it('claims a read of the folder it walks: `path` plus the literal folders of the pattern', async () => {

@@ -2,9 +2,12 @@ import { stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { defineTool, type Tool } from '../tool/define-tool.js';
 import { compileGlob } from './glob-pattern.js';
+import { IgnoreRules } from './ignore-rules.js';
+import { findRipgrep, type WalkChoices } from './ripgrep.js';
+import { Ripgrep, typeGlob } from './ripgrep-search.js';
 import { fileError } from './text-file.js';
 import { ToolError } from './tool-error.js';
-import { defaults, parallelNote } from './tool-support.js';
+import { defaults, ignoredNote, parallelNote, walkChoices } from './tool-support.js';
 import { walkFiles } from './walk.js';
 import type { ResolvedPath, Workspace } from './workspace.js';
 
@@ -22,6 +25,12 @@ export const globInput = z.object({
     .max(10_000)
     .optional()
     .describe('Stop after this many paths (default: see the tool description).'),
+  include_ignored: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Also list what .gitignore leaves out, and `node_modules` folders. Only when truly needed: it can be much slower.',
+    ),
 });
 
 export type GlobInput = z.infer<typeof globInput>;
@@ -31,6 +40,16 @@ export interface GlobToolOptions {
   workspace: Workspace;
   /** Paths returned when the call sets no `max_results`. @default 500 */
   defaultMaxResults?: number;
+  /**
+   * Leave out what `.gitignore`, `.ignore`, `.rgignore` and `.git/info/exclude` leave out (a
+   * call can still ask for it with `include_ignored`). @default true
+   */
+  respectGitignore?: boolean;
+  /**
+   * The `rg` program that lists folders: its path, or `false` to walk them in JavaScript only.
+   * Both return the same paths. @default `rg` on `PATH`, if any (not one inside the workspace)
+   */
+  ripgrep?: string | false;
 }
 
 /** Where a glob call walks: its `path` plus the pattern's literal leading folders. */
@@ -42,13 +61,18 @@ function globRoot(workspace: Workspace, input: GlobInput): ResolvedPath {
 
 /** `glob`: files whose path matches a pattern. Read claim on the folder it walks. */
 export function globTool(options: GlobToolOptions): Tool<GlobInput> {
-  const { workspace, defaultMaxResults = defaults.globResults } = options;
+  const { workspace, defaultMaxResults = defaults.globResults, respectGitignore = true } = options;
+  const ripgrep = new Ripgrep(
+    options.ripgrep === undefined
+      ? findRipgrep({ workspaceRoot: workspace.root })
+      : options.ripgrep || undefined,
+  );
   return defineTool({
     name: 'glob',
     description: [
       'Finds files of the workspace by path pattern and returns their paths relative to the workspace root, sorted, one per line.',
       'A pattern without `/` matches only directly in `path` (use `**/*.ts` for any depth).',
-      'Skips `.git` and `node_modules` folders unless the pattern starts inside them; symlinks are listed, not followed.',
+      `Skips ${ignoredNote(respectGitignore)}, unless the pattern starts inside them; lists regular files only (not symlinks, which are not followed).`,
       `Returns at most ${defaultMaxResults} paths unless \`max_results\` is set.`,
       parallelNote,
     ].join(' '),
@@ -76,16 +100,21 @@ export function globTool(options: GlobToolOptions): Tool<GlobInput> {
       } catch (error) {
         throw ToolError.isInstance(error) ? error : await fileError(workspace, base, error);
       }
+      // Every size: a large file is still a file to find.
+      const choices = { ...walkChoices({ respectGitignore, input }), maxFileBytes: undefined };
+      const files =
+        (await listWithRipgrep(root.path, choices, input.pattern, ctx.signal)) ??
+        listWithWalk(root.path, choices, ctx.signal);
       const found: string[] = [];
       let capped = false;
-      for await (const entry of walkFiles({ dir: root.path, signal: ctx.signal })) {
-        const relative = prefix === '' ? entry.relative : `${prefix}/${entry.relative}`;
+      for await (const file of files) {
+        const relative = prefix === '' ? file : `${prefix}/${file}`;
         if (!regex.test(relative)) continue;
         if (found.length === max) {
           capped = true;
           break;
         }
-        found.push(workspace.relative(entry.path));
+        found.push(workspace.relative(`${root.path}/${file}`));
       }
       if (found.length === 0) {
         return `No files match \`${input.pattern}\` in \`${base.relative}\`.`;
@@ -98,4 +127,38 @@ export function globTool(options: GlobToolOptions): Tool<GlobInput> {
       return found.join('\n');
     },
   });
+
+  /** The files under `dir` relative to it, in walk order, listed by ripgrep; undefined: it cannot. */
+  async function listWithRipgrep(
+    dir: string,
+    choices: WalkChoices,
+    pattern: string,
+    signal: AbortSignal,
+  ): Promise<string[] | undefined> {
+    if (!ripgrep.available) return undefined;
+    // The pattern's last part, as a file type, saves listing files that cannot match.
+    const last = pattern.split('/').at(-1) ?? '';
+    const nameGlob = typeGlob(last);
+    const walk = { cwd: workspace.root, target: dir, choices, nameGlob, signal };
+    return (await ripgrep.files(walk))?.files;
+  }
+
+  /** The same, walked in JavaScript (regular files only, as ripgrep lists them). */
+  async function* listWithWalk(
+    dir: string,
+    choices: WalkChoices,
+    signal: AbortSignal,
+  ): AsyncGenerator<string> {
+    const walk = walkFiles({
+      dir,
+      signal,
+      skipDirs: new Set(choices.skipDirs),
+      ignoreRules: choices.ignoreFiles
+        ? IgnoreRules.forTarget({ target: dir, cwd: workspace.root })
+        : undefined,
+    });
+    for await (const entry of walk) {
+      if (entry.kind === 'file') yield entry.relative;
+    }
+  }
 }

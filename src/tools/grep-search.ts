@@ -1,8 +1,8 @@
 import { closeSync, fstatSync, readFileSync, readSync } from 'node:fs';
 import { compileGlob } from './glob-pattern.js';
 import { createMatcher, type FileMatches, matchLines } from './grep-match.js';
+import { IgnoreRules } from './ignore-rules.js';
 import { openRegularFile, openWalkedFile } from './open-file.js';
-import { isBinary } from './text-file.js';
 import { walkFiles } from './walk.js';
 import { createWorkspace } from './workspace.js';
 
@@ -24,16 +24,23 @@ export interface GrepJob {
   max: number;
   /** Larger files are skipped. */
   maxFileBytes: number;
+  /** Leave out what `.gitignore`, `.ignore`, `.rgignore` and `.git/info/exclude` leave out. */
+  ignoreFiles: boolean;
+  /** Folder names never entered below `target`. */
+  skipDirs: readonly string[];
+  /**
+   * Search these files (absolute paths, in walk order) instead of walking `target`: the files
+   * ripgrep found. Each is opened as safely as a file the walk meets, and searched the same way.
+   */
+  candidates?: readonly string[] | undefined;
 }
 
 /** What a search found. */
 export interface GrepFound {
   /** Files with matches, in walk order; paths relative to the root. */
   results: { path: string; file: FileMatches }[];
-  /** Files read. */
+  /** Files searched: binary files count, files over the size limit do not. */
   searched: number;
-  /** Binary or oversized files, left out. */
-  skipped: number;
   /** True when the search stopped at `max` matching lines. */
   capped: boolean;
 }
@@ -76,17 +83,15 @@ export async function searchFiles(
   const matcher = createMatcher(job.pattern, job.ignoreCase);
   const filter = job.glob ? compileGlob({ pattern: job.glob, matchBase: true }).regex : undefined;
   const scratch = Buffer.allocUnsafe(scratchBytes);
-  const found: GrepFound = { results: [], searched: 0, skipped: 0, capped: false };
+  const found: GrepFound = { results: [], searched: 0, capped: false };
   let matched = 0;
   /** Searches one file; true once `max` matching lines are found. */
   const search = (path: string, open: () => Opened): boolean => {
     const bytes = readForSearch(open, scratch, job.maxFileBytes);
-    if (bytes === 'unreadable') return false;
+    if (bytes === 'unreadable' || bytes === 'large') return false;
     found.searched++;
-    if (bytes === 'large' || isBinary(bytes)) {
-      found.skipped++;
-      return false;
-    }
+    // Binary: a NUL byte anywhere, as ripgrep tells (it stops reading at the first one).
+    if (bytes.includes(0)) return false;
     const text = bytes.toString('utf8');
     const file = matchLines({ text, matcher, context: job.context, limit: job.max - matched });
     if (file.matches === 0) return false;
@@ -100,13 +105,36 @@ export async function searchFiles(
     return found;
   }
   let sliceStart = performance.now();
-  for await (const entry of walkFiles({ dir: job.target, signal, onListed })) {
-    if (entry.kind !== 'file' || (filter && !filter.test(entry.relative))) continue;
+  const yieldNow = async () => {
     if (performance.now() - sliceStart > sliceMs) {
       await nextTick();
       signal?.throwIfAborted();
       sliceStart = performance.now();
     }
+  };
+  if (job.candidates) {
+    const prefix = `${job.target}/`;
+    for (const path of job.candidates) {
+      if (!path.startsWith(prefix)) continue;
+      if (filter && !filter.test(path.slice(prefix.length))) continue;
+      await yieldNow();
+      if (search(path, () => openRegularFile({ workspace, path }))) break;
+    }
+    signal?.throwIfAborted();
+    return found;
+  }
+  const walk = walkFiles({
+    dir: job.target,
+    signal,
+    onListed,
+    skipDirs: new Set(job.skipDirs),
+    ignoreRules: job.ignoreFiles
+      ? IgnoreRules.forTarget({ target: job.target, cwd: job.root })
+      : undefined,
+  });
+  for await (const entry of walk) {
+    if (entry.kind !== 'file' || (filter && !filter.test(entry.relative))) continue;
+    await yieldNow();
     if (search(entry.path, () => openWalkedFile(workspace, entry))) break;
   }
   signal?.throwIfAborted();

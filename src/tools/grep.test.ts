@@ -9,6 +9,7 @@ import {
   claimsOf,
   errorCode,
   makeFifo,
+  requireRipgrep,
   runTool,
   tempDir,
   textOf,
@@ -34,7 +35,6 @@ beforeEach(async () => {
     '.git/config': 'TODO git\n',
   });
   await writeFile(join(root, 'src/bin.dat'), Buffer.from('TODO\0binary'));
-  tools = builtinTools({ root, maxFileBytes: 1024 });
 });
 
 afterEach(async () => {
@@ -42,8 +42,17 @@ afterEach(async () => {
 });
 
 const grep = (input: unknown) => runTool(tools, 'grep', input);
+const rg = requireRipgrep();
 
-describe('grep', () => {
+// Every behaviour holds with ripgrep and with the JavaScript search.
+describe.each([
+  ['rg', rg],
+  ['JavaScript', false],
+] as const)('grep (%s)', (_, ripgrep) => {
+  beforeEach(() => {
+    tools = builtinTools({ root, maxFileBytes: 1024, ripgrep });
+  });
+
   it('finds matching lines in path order, skipping binaries, .git and node_modules', async () => {
     expect(textOf(await grep({ pattern: 'TODO' }))).toBe(
       [
@@ -51,7 +60,6 @@ describe('grep', () => {
         'src/a.ts:2:// TODO one',
         'src/b.js:1:const b = 2; // TODO three',
         'src/crlf.ts:2:// TODO four',
-        '[1 binary or oversized file was skipped.]',
       ].join('\n'),
     );
   });
@@ -104,7 +112,7 @@ describe('grep', () => {
 
   it('says when nothing matches', async () => {
     expect(textOf(await grep({ pattern: 'nothing here', path: 'src' }))).toBe(
-      'No matches for `nothing here` in `src` (4 files searched). 1 binary or oversized file was skipped.',
+      'No matches for `nothing here` in `src` (4 files searched).',
     );
   });
 
@@ -146,6 +154,10 @@ describe('grep', () => {
 });
 
 describe('grep against hostile patterns and files', () => {
+  beforeEach(() => {
+    tools = builtinTools({ root, maxFileBytes: 1024, ripgrep: false });
+  });
+
   it('stops runaway patterns at the call timeout, and the event loop stays free meanwhile', async () => {
     // Both backtrack exponentially: `(a+)+$` on a's and a `b`, `^(\w+\s?)+$` on prose ending in
     // `!`. On the main thread, each froze the process for minutes: no timer, no timeout, no signal.
@@ -188,6 +200,7 @@ describe('grep against hostile patterns and files', () => {
     // A file swapped for a pipe after its folder was listed is skipped too.
     const swapping = grepTool({
       workspace: createWorkspace({ root }),
+      ripgrep: false,
       onListed: async (folder) => {
         if (folder !== join(root, 'src')) return;
         await rm(join(root, 'src/b.js'));
@@ -198,11 +211,7 @@ describe('grep against hostile patterns and files', () => {
       await rm(join(root, 'src/b.js'));
       await writeFile(join(root, 'src/b.js'), 'const b = 2; // TODO three\n');
       expect(textOf(await runTool([swapping], 'grep', { pattern, path: 'src' }))).toBe(
-        [
-          'src/a.ts:2:// TODO one',
-          'src/crlf.ts:2:// TODO four',
-          '[1 binary or oversized file was skipped.]',
-        ].join('\n'),
+        ['src/a.ts:2:// TODO one', 'src/crlf.ts:2:// TODO four'].join('\n'),
       );
     }
   });
@@ -221,6 +230,7 @@ describe('grep against hostile patterns and files', () => {
     const swapDocsAfterListing = (after: string) =>
       grepTool({
         workspace: createWorkspace({ root }),
+        ripgrep: false,
         onListed: async (folder) => {
           if (folder !== join(root, after)) return;
           await rename(join(root, 'docs'), join(root, 'docs-moved'));
@@ -245,5 +255,82 @@ describe('grep against hostile patterns and files', () => {
         expect(text).toContain('src/a.ts:2:// TODO one');
       },
     );
+  });
+});
+
+describe.each([
+  ['rg', rg],
+  ['JavaScript', false],
+] as const)('grep in a repository with ignore files (%s)', (_, ripgrep) => {
+  beforeEach(async () => {
+    await rm(join(root, 'src/bin.dat'));
+    await writeTree(root, {
+      '.git/info/exclude': '*.tmp\n',
+      '.gitignore': 'dist/\n*.log\n!keep.log\n/build\n',
+      '.ignore': 'vendor/\n',
+      'src/.gitignore': 'gen/\n',
+      'src/gen/g.ts': 'TODO generated\n',
+      'src/build/b.ts': 'TODO nested build\n',
+      'build/out.js': 'TODO built\n',
+      'dist/d.js': 'TODO dist\n',
+      'x.log': 'TODO log\n',
+      'keep.log': 'TODO keep\n',
+      'vendor/v.js': 'TODO vendor\n',
+      'n.tmp': 'TODO tmp\n',
+    });
+  });
+
+  const found = async (input: Record<string, unknown>, options: Record<string, unknown> = {}) => {
+    const tools = builtinTools({ root, ripgrep, ...options });
+    return textOf(await runTool(tools, 'grep', { pattern: 'TODO', ...input }))
+      .split('\n')
+      .map((line) => line.split(':')[0]);
+  };
+
+  it('leaves out what .gitignore, .ignore and .git/info/exclude leave out, and node_modules', async () => {
+    expect(await found({})).toEqual([
+      'docs/readme.md',
+      'keep.log',
+      'src/a.ts',
+      'src/b.js',
+      'src/build/b.ts',
+      'src/crlf.ts',
+    ]);
+  });
+
+  it('searches everything but .git with include_ignored, and an ignored folder named in path', async () => {
+    expect(await found({ include_ignored: true })).toEqual([
+      'build/out.js',
+      'dist/d.js',
+      'docs/readme.md',
+      'keep.log',
+      'n.tmp',
+      'node_modules/m/index.js',
+      'src/a.ts',
+      'src/b.js',
+      'src/build/b.ts',
+      'src/crlf.ts',
+      'src/gen/g.ts',
+      'vendor/v.js',
+      'x.log',
+    ]);
+    expect(await found({ path: 'dist' })).toEqual(['dist/d.js']);
+    expect(await found({ path: 'src' })).toEqual([
+      'src/a.ts',
+      'src/b.js',
+      'src/build/b.ts',
+      'src/crlf.ts',
+    ]);
+  });
+
+  it('reads no ignore file with respectGitignore: false, and no .gitignore outside a repository', async () => {
+    const all = await found({}, { respectGitignore: false });
+    expect(all).toContain('dist/d.js');
+    expect(all).toContain('vendor/v.js');
+    expect(all).not.toContain('node_modules/m/index.js');
+    await rm(join(root, '.git'), { recursive: true });
+    const noRepo = await found({});
+    expect(noRepo).toContain('dist/d.js'); // .gitignore needs a repository...
+    expect(noRepo).not.toContain('vendor/v.js'); // ...and .ignore does not
   });
 });

@@ -8,8 +8,11 @@ import { type GrepFound, type GrepJob, searchFiles } from './grep-search.js';
 import type { GrepWorkerJob } from './grep-worker.js';
 import { isLinearPattern } from './linear-pattern.js';
 import { assertRegularFile } from './open-file.js';
+import { findRipgrep, type WalkChoices } from './ripgrep.js';
+import { toRipgrepPattern } from './ripgrep-pattern.js';
+import { Ripgrep, typeGlob } from './ripgrep-search.js';
 import { fileError, formatBytes } from './text-file.js';
-import { defaults, parallelNote, pathClaim } from './tool-support.js';
+import { defaults, ignoredNote, parallelNote, pathClaim, walkChoices } from './tool-support.js';
 import { WorkerPool } from './worker-pool.js';
 import type { Workspace } from './workspace.js';
 
@@ -40,6 +43,12 @@ export const grepInput = z.object({
     .max(5000)
     .optional()
     .describe('Stop after this many matching lines (default: see the tool description).'),
+  include_ignored: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Also search what .gitignore leaves out, and `node_modules` folders. Only when truly needed: it can be much slower.',
+    ),
 });
 
 export type GrepInput = z.infer<typeof grepInput>;
@@ -62,6 +71,16 @@ export interface GrepToolOptions {
    * swapped for a symlink). @default undefined
    */
   onListed?: ((folder: string) => unknown) | undefined;
+  /**
+   * Leave out what `.gitignore`, `.ignore`, `.rgignore` and `.git/info/exclude` leave out (a
+   * call can still ask for it with `include_ignored`). @default true
+   */
+  respectGitignore?: boolean;
+  /**
+   * The `rg` program that searches folders: its path, or `false` to search in JavaScript only.
+   * Both return the same results. @default `rg` on `PATH`, if any (not one inside the workspace)
+   */
+  ripgrep?: string | false;
 }
 
 /** The module grep's workers run: compiled beside this one, or the TypeScript source in tests. */
@@ -78,14 +97,20 @@ export function grepTool(options: GrepToolOptions): Tool<GrepInput> {
     maxFileBytes = defaults.maxFileBytes,
     maxWorkers,
     onListed,
+    respectGitignore = true,
   } = options;
   const workers = new WorkerPool({ entry: workerEntry, maxWorkers });
+  const ripgrep = new Ripgrep(
+    options.ripgrep === undefined
+      ? findRipgrep({ workspaceRoot: workspace.root })
+      : options.ripgrep || undefined,
+  );
   return defineTool({
     name: 'grep',
     description: [
       'Searches file contents with a regular expression (JavaScript syntax) and returns `path:line:text` for each matching line (context lines as `path-line-text`, groups separated by `--`).',
       'Searches the whole workspace unless `path` names a file or folder; `glob` filters files by name.',
-      `Skips binary files, files over ${formatBytes(maxFileBytes)}, and \`.git\` and \`node_modules\` folders (search them by naming them in \`path\`); symlinks are not followed.`,
+      `Skips binary files, files over ${formatBytes(maxFileBytes)}, ${ignoredNote(respectGitignore)}; symlinks are not followed.`,
       `Stops after ${defaultMaxResults} matching lines unless \`max_results\` is set.`,
       parallelNote,
     ].join(' '),
@@ -105,6 +130,7 @@ export function grepTool(options: GrepToolOptions): Tool<GrepInput> {
       }
       const isDir = info.isDirectory();
       if (!isDir) assertRegularFile(workspace, target.path, info);
+      const choices = walkChoices({ respectGitignore, input, maxFileBytes });
       const job: GrepJob = {
         root: workspace.root,
         target: target.path,
@@ -115,35 +141,69 @@ export function grepTool(options: GrepToolOptions): Tool<GrepInput> {
         context: input.context,
         max,
         maxFileBytes,
+        ignoreFiles: choices.ignoreFiles,
+        skipDirs: choices.skipDirs,
       };
-      // A pattern that cannot backtrack runs here, without a worker's round trip. Any other may
-      // run for hours: only terminating its worker stops it, and the event loop stays free.
-      const { results, searched, skipped, capped } = isLinearPattern(input.pattern)
-        ? await searchFiles(job, { signal: ctx.signal, onListed })
-        : ((await workers.run(
-            { job, reportListed: onListed !== undefined } satisfies GrepWorkerJob,
-            {
-              signal: ctx.signal,
-              onEvent: (event) => onListed?.((event as { listed: string }).listed),
-            },
-          )) as GrepFound);
+      const searchJob = async (work: GrepJob): Promise<GrepFound> =>
+        // A pattern that cannot backtrack runs here, without a worker's round trip. Any other
+        // may run for hours: only terminating its worker stops it, and the event loop stays free.
+        isLinearPattern(input.pattern)
+          ? searchFiles(work, { signal: ctx.signal, onListed })
+          : ((await workers.run(
+              { job: work, reportListed: onListed !== undefined } satisfies GrepWorkerJob,
+              {
+                signal: ctx.signal,
+                onEvent: (event) => onListed?.((event as { listed: string }).listed),
+              },
+            )) as GrepFound);
+      const found =
+        (isDir && (await searchWithRipgrep(job, choices, ctx.signal, searchJob))) ||
+        (await searchJob(job));
+      const { results, searched, capped } = found;
       const lines = renderMatches({ results, context: input.context });
       const where = `\`${target.relative}\``;
-      const skippedNote =
-        skipped > 0
-          ? ` ${skipped} binary or oversized file${skipped === 1 ? ' was' : 's were'} skipped.`
-          : '';
       if (lines.length === 0) {
-        return `No matches for \`${input.pattern}\` in ${where} (${searched} file${searched === 1 ? '' : 's'} searched).${skippedNote}`;
+        return `No matches for \`${input.pattern}\` in ${where} (${searched} file${searched === 1 ? '' : 's'} searched).`;
       }
       if (capped) {
         lines.push(
           `[Stopped at ${max} matching lines; there may be more. Narrow the pattern, \`path\` or \`glob\`, or raise max_results.]`,
         );
-      } else if (skippedNote) {
-        lines.push(`[${skippedNote.trim()}]`);
       }
       return lines.join('\n');
     },
   });
+
+  /**
+   * A folder searched with ripgrep: it finds the files with a matching line, using every core
+   * in a process of its own, and they are then searched like the files of the JavaScript walk
+   * (opened safely, matched with the JavaScript pattern), so the results are the same.
+   * Undefined when ripgrep cannot serve this search.
+   */
+  async function searchWithRipgrep(
+    job: GrepJob,
+    choices: WalkChoices,
+    signal: AbortSignal,
+    searchJob: (work: GrepJob) => Promise<GrepFound>,
+  ): Promise<GrepFound | undefined> {
+    if (!ripgrep.available) return undefined;
+    const pattern = toRipgrepPattern(job.pattern, job.ignoreCase);
+    if (pattern === undefined) return undefined;
+    const nameGlob = job.glob === undefined ? undefined : typeGlob(job.glob);
+    const walk = { cwd: job.root, target: job.target, choices, nameGlob, signal };
+    const listing = await ripgrep.filesWithMatches(walk, pattern);
+    if (!listing) return undefined;
+    const candidates = listing.files.map((file) => `${job.target}/${file}`);
+    const found = await searchJob({ ...job, candidates });
+    // The files searched, for a search that found nothing: ripgrep counts them, unless a glob
+    // it could not apply leaves some out.
+    found.searched = listing.searched ?? 0;
+    if (found.results.length === 0 && job.glob !== undefined && nameGlob === undefined) {
+      const all = await ripgrep.files(walk);
+      if (!all) return undefined;
+      const filter = compileGlob({ pattern: job.glob, matchBase: true }).regex;
+      found.searched = all.files.filter((file) => filter.test(file)).length;
+    }
+    return found;
+  }
 }

@@ -1,4 +1,4 @@
-import { realpath, symlink, writeFile } from 'node:fs/promises';
+import { realpath, symlink, truncate, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -125,12 +125,24 @@ describe('read_file', () => {
     expect((await read({ path: 'late.txt' })).status).toBe('success');
   });
 
-  it('refuses a file over the size limit, saying how else to look at it', async () => {
+  it('reads a file over the size limit by range, without reading the rest', async () => {
+    // 80 KB: over the 64 KB limit, but read in one chunk, so its line count is known anyway.
     await writeFile(join(root, 'huge.log'), 'z\n'.repeat(40 * 1024));
-    const result = await read({ path: 'huge.log' });
-    expect(errorCode(result)).toBe('file-too-large');
-    expect(textOf(result)).toMatch(/`huge\.log` is 80 KB, over the 64 KB limit\. .*grep/);
-    expect(textOf(result)).toContain('head -n 100 huge.log');
+    expect(textOf(await read({ path: 'huge.log', offset: 2, limit: 2 }))).toBe(
+      '2\tz\n3\tz\n[Lines 2-3 of 40960. To read on, call read_file with offset: 4.]',
+    );
+    // Its last lines: the file is read up to them, and the line count is then known.
+    expect(textOf(await read({ path: 'huge.log', offset: 40 * 1024 - 1 }))).toBe(
+      `${40 * 1024 - 1}\tz\n${40 * 1024}\tz`,
+    );
+    expect(errorCode(await read({ path: 'huge.log', offset: 40 * 1024 + 1 }))).toBe('bad-range');
+    // 4 GiB, sparse: reading all of it would take seconds and fill the memory; the start is quick.
+    const sparse = join(root, 'sparse.log');
+    await writeFile(sparse, 'text\n'.repeat(2000)); // its first 8 KB are text
+    await truncate(sparse, 4 * 1024 ** 3);
+    expect(textOf(await read({ path: 'sparse.log', offset: 1999, limit: 2 }))).toBe(
+      '1999\ttext\n2000\ttext\n[Lines 1999-2000 of a file of 4096.0 MB. To read on, call read_file with offset: 2001.]',
+    );
   });
 
   it('refuses traversal, absolute paths outside and symlink escapes', async () => {

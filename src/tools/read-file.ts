@@ -1,6 +1,9 @@
+import { closeSync, readSync } from 'node:fs';
 import { z } from 'zod';
 import { defineTool, type Tool } from '../tool/define-tool.js';
-import { formatBytes, readTextFile } from './text-file.js';
+import { type OpenedFile, openRegularFile } from './open-file.js';
+import { readLineRange } from './read-range.js';
+import { binarySniffBytes, fileError, formatBytes, isBinary } from './text-file.js';
 import { ToolError } from './tool-error.js';
 import { defaults, parallelNote, pathClaim } from './tool-support.js';
 import type { Workspace } from './workspace.js';
@@ -24,7 +27,10 @@ export type ReadFileInput = z.infer<typeof readFileInput>;
 /** Options of {@link readFileTool}. */
 export interface ReadFileToolOptions {
   workspace: Workspace;
-  /** Larger files are refused (the model is told to use grep or `head`/`tail`). @default 10 MiB */
+  /**
+   * Files up to this size are read to the end (to count their lines); larger ones only as far as
+   * the range asked for, so any part of a file of any size can be read. @default 10 MiB
+   */
   maxFileBytes?: number;
   /** Text returned per call, in UTF-8 bytes; the rest is left for a call with `offset`. @default 100_000 */
   maxReadBytes?: number;
@@ -48,7 +54,7 @@ export function readFileTool(options: ReadFileToolOptions): Tool<ReadFileInput> 
     description: [
       'Reads a UTF-8 text file of the workspace. Each output line starts with its line number and a tab (not part of the file).',
       `Returns at most ${defaultLines} lines and ${formatBytes(maxReadBytes)} per call; when the output is cut, it ends with the \`offset\` to read on from. Lines over ${maxLineLength} characters are shortened.`,
-      `Refuses binary files and files over ${formatBytes(maxFileBytes)} (search those with grep instead).`,
+      `Refuses binary files. Files over ${formatBytes(maxFileBytes)} are read only as far as the range asked for: page through them with \`offset\`, or search them with grep.`,
       parallelNote,
     ].join(' '),
     input: readFileInput,
@@ -56,73 +62,36 @@ export function readFileTool(options: ReadFileToolOptions): Tool<ReadFileInput> 
     approval: 'auto',
     async execute(input, ctx) {
       const file = workspace.resolve(input.path);
-      const text = await readTextFile({
-        workspace,
-        file,
-        maxFileBytes,
-        signal: ctx.signal,
-        tooLargeHint: `Search it with grep, or read parts of it with the shell tool (\`head -n 100 ${file.relative}\`, \`tail -n 100 ${file.relative}\`).`,
-      });
-      return renderLines({
-        text,
-        name: file.relative,
-        offset: input.offset ?? 1,
-        limit: input.limit ?? defaultLines,
-        maxBytes: maxReadBytes,
-        maxLineLength,
-      });
+      ctx.signal.throwIfAborted();
+      let opened: OpenedFile;
+      try {
+        opened = openRegularFile({ workspace, path: file.path });
+      } catch (error) {
+        throw ToolError.isInstance(error) ? error : await fileError(workspace, file, error);
+      }
+      try {
+        const start = Buffer.alloc(Math.min(binarySniffBytes, opened.size));
+        readSync(opened.fd, start, 0, start.length, 0);
+        if (isBinary(start)) {
+          throw new ToolError(
+            'binary-file',
+            `\`${file.relative}\` is a binary file (it has NUL bytes in its first 8 KB); only text files can be read. Use the shell tool to inspect it (\`file ${file.relative}\`, \`od -c ${file.relative} | head\`).`,
+          );
+        }
+        return await readLineRange({
+          fd: opened.fd,
+          size: opened.size,
+          name: file.relative,
+          offset: input.offset ?? 1,
+          limit: input.limit ?? defaultLines,
+          maxBytes: maxReadBytes,
+          maxLineLength,
+          countLinesUpTo: maxFileBytes,
+          signal: ctx.signal,
+        });
+      } finally {
+        closeSync(opened.fd);
+      }
     },
   });
-}
-
-interface RenderOptions {
-  text: string;
-  name: string;
-  offset: number;
-  limit: number;
-  maxBytes: number;
-  maxLineLength: number;
-}
-
-/** Numbered lines `offset` to `offset + limit - 1`, within `maxBytes`, with a note when cut. */
-export function renderLines(options: RenderOptions): string {
-  const { text, name, offset, limit, maxBytes, maxLineLength } = options;
-  if (text === '') return `(\`${name}\` is empty)`;
-  const lines = text.split('\n');
-  if (text.endsWith('\n')) lines.pop();
-  const total = lines.length;
-  if (offset > total) {
-    throw new ToolError(
-      'bad-range',
-      `offset ${offset} is past the end of \`${name}\`, which has ${total} line${total === 1 ? '' : 's'}.`,
-    );
-  }
-  const out: string[] = [];
-  let bytes = 0;
-  let cutBySize = false;
-  const end = Math.min(total, offset - 1 + limit);
-  let shown = offset - 1;
-  for (let i = offset - 1; i < end; i++) {
-    let line = (lines[i] as string).replace(/\r$/, '');
-    if (line.length > maxLineLength) {
-      const left = line.length - maxLineLength;
-      line = `${line.slice(0, maxLineLength)}… [${left} more characters]`;
-    }
-    const rendered = `${i + 1}\t${line}`;
-    const size = Buffer.byteLength(rendered) + 1;
-    if (out.length > 0 && bytes + size > maxBytes) {
-      cutBySize = true;
-      break;
-    }
-    out.push(rendered);
-    bytes += size;
-    shown = i + 1;
-  }
-  if (shown < total) {
-    const why = cutBySize ? ` (output capped at ${formatBytes(maxBytes)})` : '';
-    out.push(
-      `[Lines ${offset}-${shown} of ${total}${why}. To read on, call read_file with offset: ${shown + 1}.]`,
-    );
-  }
-  return out.join('\n');
 }

@@ -1,5 +1,6 @@
 // Helpers for the built-in tools' tests: real folders under the OS temp dir, removed afterwards.
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,6 +10,7 @@ import type { CallResult } from '../tool/call.js';
 import type { Claim } from '../tool/claims.js';
 import { contentToText } from '../tool/content.js';
 import type { Tool } from '../tool/define-tool.js';
+import { findRipgrep } from './ripgrep.js';
 import { ToolError, type ToolErrorCode } from './tool-error.js';
 
 /** A fresh temp folder; `cleanup` removes it with everything in it. */
@@ -98,4 +100,60 @@ export function toolNamed(tools: readonly Tool[], name: string): Tool {
   const tool = tools.find((t) => t.name === name);
   if (!tool) throw new Error(`No tool ${name}`);
   return tool;
+}
+
+/**
+ * The `rg` program the tests run against. Missing, the test fails with how to install it: the
+ * tests of the search tools need the real program.
+ */
+export function requireRipgrep(): string {
+  const rg = findRipgrep({ workspaceRoot: '/nonexistent-workspace' });
+  if (!rg) {
+    throw new Error(
+      'These tests need ripgrep (`rg`) on PATH: install it with `npm run setup`, or `sudo apt-get install ripgrep`.',
+    );
+  }
+  return rg;
+}
+
+/** The process ids of this process's children running `rg` (Linux: read from /proc). */
+export function ripgrepChildren(): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read from the last `)`.
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const ppid = Number(stat.slice(close + 2).split(' ')[1]);
+      if (comm === 'rg' && ppid === process.pid) found.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found;
+}
+
+/** True while a process with this id exists (and is not a zombie). */
+export function processExists(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Polls `check` every few milliseconds until it is true; fails after `timeoutMs`. */
+export async function pollUntil(
+  check: () => boolean,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }

@@ -1,4 +1,5 @@
 import type { Claim, ClaimMode } from '../tool/claims.js';
+import type { WalkChoices } from './ripgrep.js';
 import type { Workspace } from './workspace.js';
 
 /** Ends every description: the model should know it may batch independent calls. */
@@ -38,4 +39,27 @@ export function pathClaim(workspace: Workspace, path: string, mode: ClaimMode): 
   } catch {
     return [{ key: workspace.key, mode }];
   }
+}
+
+/** What grep and glob walk, from the tool's option and the call's `include_ignored`. */
+export function walkChoices(options: {
+  respectGitignore: boolean;
+  input: { include_ignored: boolean };
+  maxFileBytes?: number | undefined;
+}): WalkChoices {
+  const { respectGitignore, input, maxFileBytes } = options;
+  const all = input.include_ignored;
+  return {
+    ignoreFiles: respectGitignore && !all,
+    skipDirs: all ? ['.git'] : ['.git', 'node_modules'],
+    maxFileBytes,
+  };
+}
+
+/** What the search tools leave out, for their descriptions. */
+export function ignoredNote(respectGitignore: boolean): string {
+  const ignoreFiles = respectGitignore
+    ? 'what `.gitignore` (or `.ignore`, `.git/info/exclude`) leaves out and '
+    : '';
+  return `${ignoreFiles}\`node_modules\` folders (set \`include_ignored\` to search them, or name them in \`path\`), and \`.git\` folders (name them in \`path\`)`;
 }

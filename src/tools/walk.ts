@@ -2,6 +2,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type HeldFolder, holdFolder } from './held-folder.js';
+import type { IgnoreRules } from './ignore-rules.js';
 
 /** Folders the search tools do not enter unless asked. */
 export const defaultSkipDirs: ReadonlySet<string> = new Set(['.git', 'node_modules']);
@@ -12,6 +13,12 @@ export interface WalkFilesOptions {
   dir: string;
   /** Folder names never entered (at any depth below `dir`). @default {@link defaultSkipDirs} */
   skipDirs?: ReadonlySet<string>;
+  /**
+   * The ignore rules above `dir` (see {@link IgnoreRules.forTarget}): the walk adds each
+   * folder's own ignore files and leaves out what the rules leave out. `dir` itself is always
+   * walked. @default undefined: no ignore files are read
+   */
+  ignoreRules?: IgnoreRules | undefined;
   /** Stops the walk: the generator throws the signal's reason. @default undefined */
   signal?: AbortSignal | undefined;
   /**
@@ -101,7 +108,14 @@ export async function* walkFiles(options: WalkFilesOptions): AsyncGenerator<Walk
   } catch {
     return;
   }
-  yield* walkFolder(options, options.dir, real, '', listing(options.dir, real));
+  yield* walkFolder(
+    options,
+    options.dir,
+    real,
+    '',
+    listing(options.dir, real),
+    options.ignoreRules,
+  );
 }
 
 async function* walkFolder(
@@ -110,6 +124,7 @@ async function* walkFolder(
   real: string,
   relative: string,
   listed: Promise<Listing | undefined>,
+  rulesAbove: IgnoreRules | undefined,
 ): AsyncGenerator<WalkEntry> {
   const { skipDirs = defaultSkipDirs, signal, onListed } = options;
   const ahead = new Map<string, Promise<Listing | undefined>>();
@@ -118,7 +133,15 @@ async function* walkFolder(
   try {
     signal?.throwIfAborted();
     if (onListed) await onListed(dir);
-    const subfolders = entries.filter((e) => e.isDirectory() && !skipDirs.has(e.name));
+    // The folder's own ignore files, read through the folder held open.
+    const rules = rulesAbove?.child({
+      dir,
+      via: folder.via,
+      names: new Set(entries.map((e) => e.name)),
+    });
+    const left = (entry: Dirent) =>
+      rules?.excludes(join(dir, entry.name), entry.isDirectory()) ?? false;
+    const subfolders = entries.filter((e) => e.isDirectory() && !skipDirs.has(e.name) && !left(e));
     let next = 0;
     const readAhead = () => {
       for (; next < subfolders.length && ahead.size < maxAhead; next++) {
@@ -135,8 +158,8 @@ async function* walkFolder(
       if (sub) {
         ahead.delete(entry.name);
         readAhead();
-        yield* walkFolder(options, path, join(real, entry.name), rel, sub);
-      } else if (entry.isFile() || entry.isSymbolicLink()) {
+        yield* walkFolder(options, path, join(real, entry.name), rel, sub, rules);
+      } else if ((entry.isFile() || entry.isSymbolicLink()) && !left(entry)) {
         const kind = entry.isFile() ? 'file' : 'symlink';
         const open = `${folder.via}/${entry.name}`;
         yield { path, relative: rel, kind, open, pinned: folder.pinned };
