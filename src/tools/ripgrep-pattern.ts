@@ -1,11 +1,11 @@
 import { type AST, RegExpParser } from '@eslint-community/regexpp';
 
 /**
- * The characters JavaScript's `\s` matches, the line breaks aside (a line has none): ripgrep's
- * Unicode `\s` differs (it has U+0085, not U+FEFF).
+ * The characters JavaScript's `\s` matches but `\n` (a line has none), U+2028 and U+2029
+ * included: ripgrep's Unicode `\s` differs (it has U+0085, not U+FEFF).
  */
 const jsSpace =
-  '\\t\\x{B}\\x{C}\\r\\x{20}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}';
+  '\\t\\x{B}\\x{C}\\r\\x{20}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}';
 const jsWord = '0-9A-Za-z_';
 const jsDigit = '0-9';
 const astral = '\\x{10000}-\\x{10FFFF}';
