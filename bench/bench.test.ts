@@ -22,6 +22,7 @@ describe('scenarios (quick mode)', () => {
       'subagents',
       'subagents-scale',
       'batch-tool',
+      'big-repo',
       'startup',
     ]);
   });

@@ -254,7 +254,7 @@ export function formatTable(measurements: readonly Measurement[]): string {
     `${fmt(Math.min(...samples))}-${fmt(Math.max(...samples))}`,
     ...extraKeys.map((k) => {
       const value = row[k] ?? details[k];
-      return typeof value === 'number' ? fmt(value) : '';
+      return typeof value === 'number' ? fmt(value) : (value ?? '');
     }),
   ]);
   const widths = header.map((h, i) =>

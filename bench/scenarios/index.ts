@@ -1,6 +1,7 @@
 import type { Scenario } from '../harness.js';
 import { approvals } from './approvals.js';
 import { batchTool } from './batch-tool.js';
+import { bigRepo } from './big-repo.js';
 import { codingTurn } from './coding-turn.js';
 import { dag } from './dag.js';
 import { fanOut } from './fan-out.js';
@@ -28,5 +29,6 @@ export const scenarios: readonly Scenario[] = [
   subagents,
   subagentsScale,
   batchTool,
+  bigRepo,
   startup,
 ];

@@ -136,6 +136,8 @@ export function globTool(options: GlobToolOptions): Tool<GlobInput> {
     signal: AbortSignal,
   ): Promise<string[] | undefined> {
     if (!ripgrep.available) return undefined;
+    // A folder that is not there has no files (and ripgrep would call it an error).
+    if (!(await isFolder(dir))) return [];
     // The pattern's last part, as a file type, saves listing files that cannot match.
     const last = pattern.split('/').at(-1) ?? '';
     const nameGlob = typeGlob(last);
@@ -160,5 +162,13 @@ export function globTool(options: GlobToolOptions): Tool<GlobInput> {
     for await (const entry of walk) {
       if (entry.kind === 'file') yield entry.relative;
     }
+  }
+}
+
+async function isFolder(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
   }
 }

@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 
 /**
@@ -180,7 +180,7 @@ function gitCommonDir(dotGit: string, type: 'dir' | 'file', cwd: string): string
   const gitDir = resolve(cwd, line.slice('gitdir: '.length));
   const common = firstLine(join(gitDir, 'commondir'));
   if (common === undefined) return undefined;
-  return common.startsWith('.') || !isAbsolute(common) ? join(gitDir, common) : common;
+  return common.startsWith('.') ? join(gitDir, common) : resolve(cwd, common);
 }
 
 /** A regular file's text, or undefined: missing, not a regular file, too large or unreadable. */
@@ -260,10 +260,14 @@ interface ParsedLine {
   onlyDir: boolean;
 }
 
+/** Rust's `trim_end`: Unicode White_Space (which, unlike JavaScript's `\s`, has U+0085, not U+FEFF). */
+const whiteSpaceAtEnd =
+  /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/;
+
 /** One line as ripgrep's `GitignoreBuilder::add_line` reads it; undefined for none. */
 function parseLine(line: string): ParsedLine | undefined {
   if (line.startsWith('#')) return undefined;
-  let rest = line.endsWith('\\ ') ? line : line.replace(/\s+$/u, '');
+  let rest = line.endsWith('\\ ') ? line : line.replace(whiteSpaceAtEnd, '');
   if (rest === '') return undefined;
   let negated = false;
   let anchored = false;

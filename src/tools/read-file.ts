@@ -71,8 +71,8 @@ export function readFileTool(options: ReadFileToolOptions): Tool<ReadFileInput> 
       }
       try {
         const start = Buffer.alloc(Math.min(binarySniffBytes, opened.size));
-        readSync(opened.fd, start, 0, start.length, 0);
-        if (isBinary(start)) {
+        const read = readSync(opened.fd, start, 0, start.length, 0);
+        if (isBinary(start.subarray(0, read))) {
           throw new ToolError(
             'binary-file',
             `\`${file.relative}\` is a binary file (it has NUL bytes in its first 8 KB); only text files can be read. Use the shell tool to inspect it (\`file ${file.relative}\`, \`od -c ${file.relative} | head\`).`,

@@ -64,13 +64,16 @@ describe('Ripgrep', () => {
 
   it('gives up on a program that refuses its options, and only a pattern for a pattern it refuses', async () => {
     const old = new Ripgrep(
-      await fakeRipgrep("error: Found argument --no-config which wasn't expected", 2),
+      await fakeRipgrep('error: Found argument --no-config which was not expected', 2),
     );
     expect(await old.files(walk())).toBeUndefined();
     expect(old.available).toBe(false);
     const picky = new Ripgrep(await fakeRipgrep('regex parse error: repetition quantifier', 2));
     expect(await picky.filesWithMatches(walk(), 'x{9999999}')).toBeUndefined();
     expect(picky.available).toBe(true);
+    const real = new Ripgrep(rg);
+    expect(await real.files({ ...walk(), target: join(root, 'gone') })).toBeUndefined();
+    expect(real.available).toBe(true); // a folder gone says nothing about the program
     const missing = new Ripgrep(join(bin, 'no-such-rg'));
     expect(await missing.files(walk())).toBeUndefined();
     expect(missing.available).toBe(false);

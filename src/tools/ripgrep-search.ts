@@ -81,11 +81,9 @@ export class Ripgrep {
         signal,
         maxOutputBytes: this.#maxOutputBytes,
         onRecord: (record) => {
+          // A name that is not UTF-8 reads as the JavaScript walk reads it (and cannot open it).
           const path = record.toString('utf8');
-          // Not valid UTF-8: a name the JavaScript walk cannot open either.
-          if (path.startsWith(prefix) && !path.includes('\uFFFD')) {
-            files.push(path.slice(prefix.length));
-          }
+          if (path.startsWith(prefix)) files.push(path.slice(prefix.length));
         },
       });
     } catch (error) {
@@ -96,8 +94,9 @@ export class Ripgrep {
     if (exit.overflow) return undefined;
     const stats = /(\d+) files? searched/.exec(exit.tail);
     if (exit.code === 2 && files.length === 0 && !stats) {
-      // Nothing ran: a pattern ripgrep refuses, or options it does not know (too old a version).
-      if (!/regex|pattern/i.test(exit.stderr)) this.#path = undefined;
+      // Nothing ran: a pattern ripgrep refuses, a folder gone, or options it does not know (a
+      // version too old), which would fail every time.
+      if (/argument|flag|option|usage/i.test(exit.stderr)) this.#path = undefined;
       return undefined;
     }
     files.sort(compareWalkOrder);

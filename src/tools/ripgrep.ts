@@ -160,16 +160,18 @@ export function runRipgrep(options: RunRipgrepOptions): Promise<RipgrepExit> {
 
 /**
  * Compares two `/`-separated relative paths in the order the JavaScript walk meets files: each
- * folder's entries by name (UTF-16 order), depth first.
+ * folder's entries by name (UTF-16 order), depth first. That is the order of the paths' code
+ * units with `/` below every other character (a name is never empty and never holds NUL).
  */
 export function compareWalkOrder(a: string, b: string): number {
-  const as = a.split('/');
-  const bs = b.split('/');
-  const n = Math.min(as.length, bs.length);
+  const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
-    const x = as[i] as string;
-    const y = bs[i] as string;
-    if (x !== y) return x < y ? -1 : 1;
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x === 0x2f) return -1;
+    if (y === 0x2f) return 1;
+    return x - y;
   }
-  return as.length - bs.length;
+  return a.length - b.length;
 }
