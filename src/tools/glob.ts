@@ -72,7 +72,7 @@ export function globTool(options: GlobToolOptions): Tool<GlobInput> {
     description: [
       'Finds files of the workspace by path pattern and returns their paths relative to the workspace root, sorted, one per line.',
       'A pattern without `/` matches only directly in `path` (use `**/*.ts` for any depth).',
-      `Skips ${ignoredNote(respectGitignore)}, unless the pattern starts inside them; lists regular files only (not symlinks, which are not followed).`,
+      `Skips ${ignoredNote(respectGitignore, 'in `path` or at the start of the pattern', 'list')}; lists regular files only (not symlinks, which are not followed).`,
       `Returns at most ${defaultMaxResults} paths unless \`max_results\` is set.`,
       parallelNote,
     ].join(' '),

@@ -57,9 +57,13 @@ export function walkChoices(options: {
 }
 
 /** What the search tools leave out, for their descriptions. */
-export function ignoredNote(respectGitignore: boolean): string {
+export function ignoredNote(
+  respectGitignore: boolean,
+  naming: string = 'in `path`',
+  verb: string = 'search',
+): string {
   const ignoreFiles = respectGitignore
     ? 'what `.gitignore` (or `.ignore`, `.git/info/exclude`) leaves out and '
     : '';
-  return `${ignoreFiles}\`node_modules\` folders (set \`include_ignored\` to search them, or name them in \`path\`), and \`.git\` folders (name them in \`path\`)`;
+  return `${ignoreFiles}\`node_modules\` folders (set \`include_ignored\` to ${verb} them, or name them ${naming}), and \`.git\` folders (name them ${naming})`;
 }
