@@ -11,6 +11,7 @@ import { assertRegularFile } from './open-file.js';
 import { findRipgrep, type WalkChoices } from './ripgrep.js';
 import { toRipgrepPattern } from './ripgrep-pattern.js';
 import { Ripgrep, typeGlob } from './ripgrep-search.js';
+import { defaultRipgrepMinFiles, listSmallTree } from './small-tree.js';
 import { fileError, formatBytes } from './text-file.js';
 import { defaults, ignoredNote, parallelNote, pathClaim, walkChoices } from './tool-support.js';
 import { WorkerPool } from './worker-pool.js';
@@ -81,6 +82,12 @@ export interface GrepToolOptions {
    * Both return the same results. @default `rg` on `PATH`, if any (not one inside the workspace)
    */
   ripgrep?: string | false;
+  /**
+   * Folders with at most this many files (after ignore rules) are searched in JavaScript even
+   * with `rg`: answered in about a millisecond, where starting `rg` costs ten or more. `0`: every
+   * folder goes to `rg`. @default 1000
+   */
+  ripgrepMinFiles?: number;
 }
 
 /** The module grep's workers run: compiled beside this one, or the TypeScript source in tests. */
@@ -98,6 +105,7 @@ export function grepTool(options: GrepToolOptions): Tool<GrepInput> {
     maxWorkers,
     onListed,
     respectGitignore = true,
+    ripgrepMinFiles = defaultRipgrepMinFiles,
   } = options;
   const workers = new WorkerPool({ entry: workerEntry, maxWorkers });
   const ripgrep = new Ripgrep(
@@ -189,6 +197,10 @@ export function grepTool(options: GrepToolOptions): Tool<GrepInput> {
     if (!ripgrep.available) return undefined;
     const pattern = toRipgrepPattern(job.pattern, job.ignoreCase);
     if (pattern === undefined) return undefined;
+    // A small folder: its files, walked here, are searched at once, without starting rg.
+    const tree = { dir: job.target, root: job.root, choices, signal };
+    const small = await listSmallTree(tree, ripgrepMinFiles);
+    if (small) return searchJob({ ...job, candidates: small.map((f) => `${job.target}/${f}`) });
     const nameGlob = job.glob === undefined ? undefined : typeGlob(job.glob);
     const walk = { cwd: job.root, target: job.target, choices, nameGlob, signal };
     const listing = await ripgrep.filesWithMatches(walk, pattern);

@@ -1,4 +1,4 @@
-import { chmod, realpath, writeFile } from 'node:fs/promises';
+import { chmod, readFile, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { builtinTools } from './builtin-tools.js';
@@ -82,7 +82,7 @@ describe('Ripgrep', () => {
   it('is not needed: grep and glob give the same answers through a broken rg', async () => {
     const broken = await fakeRipgrep('error: unexpected argument', 2);
     const answers = async (ripgrep: string | false) => {
-      const tools = builtinTools({ root, ripgrep, shell: false });
+      const tools = builtinTools({ root, ripgrep, ripgrepMinFiles: 0, shell: false });
       const grep = textOf(await runTool(tools, 'grep', { pattern: 'TODO [ab]' }));
       const glob = textOf(await runTool(tools, 'glob', { pattern: '*.{ts,js}' }));
       return [grep, glob];
@@ -91,6 +91,47 @@ describe('Ripgrep', () => {
     expect(await answers(broken)).toEqual(expected);
     expect(await answers(rg)).toEqual(expected);
     expect(await answers(false)).toEqual(expected);
+  });
+});
+
+describe('grep and glob with a small folder', () => {
+  it('search up to ripgrepMinFiles files in JavaScript, without starting rg; more with rg', async () => {
+    const log = join(bin, 'runs.log');
+    const counting = join(bin, 'rg');
+    await writeFile(counting, `#!/bin/sh\necho run >> '${log}'\nexec '${rg}' "$@"\n`);
+    await chmod(counting, 0o755);
+    const runs = async () => {
+      try {
+        return (await readFile(log, 'utf8')).split('\n').filter(Boolean).length;
+      } catch {
+        return 0;
+      }
+    };
+    const answers = async (ripgrepMinFiles: number) => {
+      const tools = builtinTools({ root, ripgrep: counting, ripgrepMinFiles, shell: false });
+      return [
+        textOf(await runTool(tools, 'grep', { pattern: 'TODO [ab]' })),
+        textOf(await runTool(tools, 'glob', { pattern: '**/*.{ts,js}' })),
+        textOf(await runTool(tools, 'grep', { pattern: 'TODO', path: 'many', max_results: 2 })),
+      ];
+    };
+    const expected = [
+      'a.ts:1:TODO a\nb.js:1:TODO b',
+      'a.ts\nb.js',
+      'many/f0.txt:1:TODO\nmany/f1.txt:1:TODO\n[Stopped at 2 matching lines; there may be more. Narrow the pattern, `path` or `glob`, or raise max_results.]',
+    ];
+    // The workspace holds 42 files, `many` 40 of them.
+    expect(await answers(42)).toEqual(expected);
+    expect(await runs()).toBe(0);
+    expect(await answers(41)).toEqual(expected);
+    expect(await runs()).toBe(2); // the whole workspace, twice; `many` still without rg
+    expect(await answers(0)).toEqual(expected);
+    expect(await runs()).toBe(5);
+  });
+
+  it('refuses a threshold that is not a count', () => {
+    expect(() => builtinTools({ root, ripgrepMinFiles: -1 })).toThrow(/ripgrepMinFiles/);
+    expect(() => builtinTools({ root, ripgrepMinFiles: 1.5 })).toThrow(/ripgrepMinFiles/);
   });
 });
 

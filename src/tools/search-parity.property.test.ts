@@ -164,7 +164,7 @@ describe('grep and glob with and without ripgrep', () => {
       const key = `${ripgrep} ${respectGitignore}`;
       let made = tools.get(key);
       if (!made) {
-        made = builtinTools({ root, ripgrep, respectGitignore, shell: false });
+        made = builtinTools({ root, ripgrep, respectGitignore, ripgrepMinFiles: 0, shell: false });
         tools.set(key, made);
       }
       return made;
