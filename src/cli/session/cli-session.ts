@@ -1,5 +1,9 @@
 import { dirname, resolve } from 'node:path';
-import { compactMessages } from '../../agent/compact-messages.js';
+import {
+  compactionCut,
+  compactMessages,
+  isCompactionSummary,
+} from '../../agent/compact-messages.js';
 import { estimateTokens, modelContextWindow, shouldCompact } from '../../agent/context-window.js';
 import type { AgentMessage, Model, Usage } from '../../agent/model.js';
 import { type AgentResult, runAgent } from '../../agent/run-agent.js';
@@ -150,7 +154,7 @@ export class CliSession {
           ? this.lastInputTokens
           : estimateTokens(this.messages, this.system ?? '');
       if (
-        this.messages.length === 0 ||
+        !hasOlderTurns(this.messages) ||
         !shouldCompact({ lastInputTokens: used, contextWindow: this.contextWindow })
       ) {
         return false;
@@ -481,4 +485,10 @@ function cancelReason(source: InterruptSource): string {
     default:
       return 'cancelled by Ctrl-C';
   }
+}
+
+/** Whether there is anything before the last turn to summarize (not only an earlier summary). */
+function hasOlderTurns(messages: readonly AgentMessage[]): boolean {
+  const older = messages.slice(0, compactionCut(messages, 1));
+  return older.some((message) => !isCompactionSummary(message));
 }
