@@ -71,6 +71,14 @@ export class CallRecord {
   ticket: HoldTicket | undefined = undefined;
   /** Ready, waiting behind a gate for its agent's slot. */
   awaitingHold = false;
+  /** Approved by the host before it was added (`turn.add(call, { approved: true })`). */
+  preApproved = false;
+  /** Its `ready` promise has not settled: a gate of its task stays closed until it does. */
+  awaitingReady = false;
+  /** Settles the promise `turn.add` returned, once the call has its result. */
+  deliver: ((result: CallResult) => void) | undefined = undefined;
+  /** What `turn.add` returned: the call's result, as it settles. */
+  settled: Promise<CallResult> | undefined = undefined;
 
   constructor(
     readonly turnId: number,
