@@ -38,7 +38,6 @@ interface Step {
   turn: Turn;
   announced: Map<string, Announced>;
   unsettled: number;
-  ending: NodeJS.Immediate | undefined;
 }
 
 /**
@@ -47,7 +46,7 @@ interface Step {
  * hooks may delay them by different amounts. Announce each call as soon as the framework shows
  * it (in order); a call that arrives before an earlier announced one waits for it only when the
  * two conflict. A step is any object the framework passes to every call of that step (its
- * message list, its run context); its turn ends once its calls have settled and no more arrive.
+ * message list, its run context); its turn ends once every call it was given has settled.
  */
 export class StepBatcher {
   readonly #scheduler: Scheduler;
@@ -149,7 +148,7 @@ export class StepBatcher {
     if (!state) {
       const options = signal ? { ...this.#turnOptions, signal } : this.#turnOptions;
       const turn = this.#scheduler.turn(options);
-      state = { key: step, turn, announced: new Map(), unsettled: 0, ending: undefined };
+      state = { key: step, turn, announced: new Map(), unsettled: 0 };
       this.#steps.set(step, state);
       const onStepEnd = this.#onStepEnd;
       if (onStepEnd) {
@@ -170,25 +169,17 @@ export class StepBatcher {
     call: ToolCall,
     options: { ready?: Promise<void>; approved: boolean },
   ): Promise<CallResult> {
-    if (state.ending) {
-      clearImmediate(state.ending);
-      state.ending = undefined;
-    }
     state.unsettled++;
     const result = state.turn.add(call, options);
     void result.then(() => {
       state.unsettled--;
-      // Ends once nothing of the step is left and nothing more arrived meanwhile.
-      if (state.unsettled === 0) state.ending = setImmediate(() => this.#end(state));
+      // Nothing of the step is left: its turn ends, and a call arriving later opens another
+      // (still ordered after this one's calls: claims are the scheduler's, not the turn's).
+      if (state.unsettled > 0) return;
+      if (this.#steps.get(state.key) === state) this.#steps.delete(state.key);
+      state.turn.end();
     });
     return result;
-  }
-
-  #end(state: Step): void {
-    state.ending = undefined;
-    if (state.unsettled > 0) return;
-    if (this.#steps.get(state.key) === state) this.#steps.delete(state.key);
-    state.turn.end();
   }
 }
 

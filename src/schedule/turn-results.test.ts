@@ -270,3 +270,16 @@ describe('a deadline on the turn', () => {
     expect((reason as Error).name).toBe('TimeoutError');
   });
 });
+
+describe('scheduler.approvalPolicy', () => {
+  it("tells a framework which calls need approval, after the mode; 'auto' when it cannot judge", () => {
+    const scheduler = new Scheduler({ tools: fileTools([]), approvalMode: 'ask' });
+    expect(scheduler.approvalPolicy({ name: 'edit_ask', input: { path: 'a' } })).toBe('ask');
+    expect(scheduler.approvalPolicy({ name: 'edit', input: '{"path":"a"}' })).toBe('auto');
+    expect(scheduler.approvalPolicy({ name: 'nuke', input: { path: 'a' } })).toBe('deny');
+    expect(scheduler.approvalPolicy({ name: 'edit_ask', input: '{"pa' })).toBe('auto');
+    expect(scheduler.approvalPolicy({ name: 'missing', input: {} })).toBe('auto');
+    const yolo = new Scheduler({ tools: fileTools([]), approvalMode: 'yolo' });
+    expect(yolo.approvalPolicy({ name: 'edit_ask', input: { path: 'a' } })).toBe('auto');
+  });
+});
