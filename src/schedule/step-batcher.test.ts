@@ -134,6 +134,22 @@ describe('StepBatcher', () => {
     expect((await timedOut).status).toBe('timeout');
   });
 
+  it("a call's own signal cancels it even when its step was opened without one", async () => {
+    const { batcher } = setup();
+    const step = {};
+    const spec = { file: 'a', durationMs: 1_000 };
+    batcher.announce(step, { id: 'x', name: 'read', input: spec });
+    batcher.announce(step, { id: 'y', name: 'read', input: { ...spec, file: 'b' } });
+    const plain = new AbortController();
+    const deadline = new AbortController();
+    const x = batcher.run(step, { id: 'x', name: 'read', input: spec }, plain);
+    const y = batcher.run(step, { id: 'y', name: 'read', input: spec }, deadline);
+    plain.abort();
+    deadline.abort(new DOMException('slow', 'TimeoutError'));
+    await vi.runAllTimersAsync();
+    expect([(await x).status, (await y).status]).toEqual(['cancelled', 'timeout']);
+  });
+
   it('checks its options', () => {
     const scheduler = new Scheduler({ tools: [] });
     expect(() => new StepBatcher(scheduler, { arrivalTimeoutMs: -1 })).toThrow(/arrivalTimeoutMs/);

@@ -1,6 +1,7 @@
 import { InvalidOptionError } from '../errors.js';
 import type { CallResult, ToolCall } from '../tool/call.js';
 import { assertTimeoutMs } from '../validate-options.js';
+import { abortedByTimeout, abortReason } from './admission.js';
 import type { Scheduler } from './scheduler.js';
 import type { Turn, TurnOutcome } from './turn.js';
 import type { TurnOptions } from './turn-options.js';
@@ -19,8 +20,8 @@ export interface StepBatcherOptions {
 
 export interface StepCallOptions {
   /**
-   * The framework's signal for the step: aborting it cancels the step's calls, or times them
-   * out when its reason is a `TimeoutError`. The first call of a step sets it for the step.
+   * The framework's signal: aborting it cancels the call (and, for the call that opened the
+   * step, every call of the step), or times it out when its reason is a `TimeoutError`.
    */
   signal?: AbortSignal;
   /** Approved by the framework's own approval flow (see `turn.add`). @default false */
@@ -35,6 +36,7 @@ interface Announced {
 
 interface Step {
   key: object;
+  signal: AbortSignal | undefined;
   turn: Turn;
   announced: Map<string, Announced>;
   unsettled: number;
@@ -120,12 +122,16 @@ export class StepBatcher {
   run(step: object, call: ToolCall, options: StepCallOptions = {}): Promise<CallResult> {
     const id = readId(call);
     const announced = id === undefined ? undefined : this.#steps.get(step)?.announced.get(id);
+    const state = this.#open(step, options.signal);
+    let result: Promise<CallResult>;
     if (announced) {
       announced.arrive();
-      return announced.result;
+      result = announced.result;
+    } else {
+      result = this.#add(state, call, { approved: options.approved === true });
     }
-    const state = this.#open(step, options.signal);
-    return this.#add(state, call, { approved: options.approved === true });
+    if (id !== undefined && options.signal) this.#cancelOnAbort(state, id, options.signal, result);
+    return result;
   }
 
   /**
@@ -140,6 +146,21 @@ export class StepBatcher {
     return true;
   }
 
+  /** A call's own signal, when it is not the one its step's turn was opened with. */
+  #cancelOnAbort(state: Step, id: string, signal: AbortSignal, result: Promise<CallResult>): void {
+    if (state.signal === signal) return;
+    const stop = () => {
+      const reason = abortReason(signal);
+      state.turn.cancelCall(id, reason, { timeout: abortedByTimeout(signal) });
+    };
+    if (signal.aborted) {
+      stop();
+      return;
+    }
+    signal.addEventListener('abort', stop, { once: true });
+    void result.then(() => signal.removeEventListener('abort', stop));
+  }
+
   #open(step: object, signal: AbortSignal | undefined): Step {
     if (typeof step !== 'object' || step === null) {
       throw new InvalidOptionError('step', 'an object shared by the calls of one step', step);
@@ -148,7 +169,7 @@ export class StepBatcher {
     if (!state) {
       const options = signal ? { ...this.#turnOptions, signal } : this.#turnOptions;
       const turn = this.#scheduler.turn(options);
-      state = { key: step, turn, announced: new Map(), unsettled: 0 };
+      state = { key: step, signal, turn, announced: new Map(), unsettled: 0 };
       this.#steps.set(step, state);
       const onStepEnd = this.#onStepEnd;
       if (onStepEnd) {

@@ -260,11 +260,22 @@ export class Turn {
     this.#cancelRest();
   }
 
-  /** Cancels one call by id. Returns false when there is no such call without a result. */
-  cancelCall(id: string, reason = 'the call was cancelled'): boolean {
+  /**
+   * Cancels one call by id (`timeout`: a deadline stopped it, status `timeout`). Returns false
+   * when there is no such call without a result.
+   */
+  cancelCall(
+    id: string,
+    reason = 'the call was cancelled',
+    options?: { timeout?: boolean },
+  ): boolean {
     const record = this.#records.find((r) => r.id === id && !r.result);
     if (!record) return false;
-    this.#resolve(record, failure(record, 'cancelled', `Cancelled: ${reason}.`));
+    const result =
+      options?.timeout === true
+        ? failure(record, 'timeout', `Timed out: ${reason.replace(/[.\s]+$/, '')}.`)
+        : failure(record, 'cancelled', `Cancelled: ${reason}.`);
+    this.#resolve(record, result);
     return true;
   }
 
