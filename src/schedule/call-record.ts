@@ -30,6 +30,8 @@ export class CallRecord {
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** True while `execute` has not settled: claims and slots stay held until then. */
   running = false;
+  /** `execute` has returned or thrown: its result is being recorded, nothing is left to abort. */
+  returned = false;
   result: CallResult | undefined = undefined;
   // Trace.
   admittedAt: number | undefined = undefined;

@@ -116,6 +116,7 @@ function ran(
   record: CallRecord,
   outcome: { ok: true; value: unknown } | { ok: false; error: unknown },
 ): void {
+  record.returned = true;
   try {
     let result: CallResult;
     if (outcome.ok) {

@@ -366,7 +366,8 @@ export class Turn {
   #stop(record: CallRecord): void {
     if (record.running) {
       const status = record.result?.status;
-      if (status === 'cancelled' || status === 'timeout') {
+      // A tool that timed out by itself (its own TimeoutError) has returned: nothing to abort.
+      if (status === 'cancelled' || (status === 'timeout' && !record.returned)) {
         // A deadline reaches the tool as a TimeoutError, as a framework's own would.
         const reason = record.result?.error?.message ?? 'Cancelled';
         const name = status === 'timeout' ? 'TimeoutError' : 'AbortError';
