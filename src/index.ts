@@ -68,7 +68,13 @@ export {
   runGraph,
 } from './schedule/run-graph.js';
 export { type RunOptions, Scheduler, type SchedulerOptions } from './schedule/scheduler.js';
+export {
+  StepBatcher,
+  type StepBatcherOptions,
+  type StepCallOptions,
+} from './schedule/step-batcher.js';
 export { Turn, TurnClosedError, type TurnOptions, type TurnOutcome } from './schedule/turn.js';
+export type { AddOptions } from './schedule/turn-options.js';
 export {
   type AgentDefinition,
   type DefinitionProblem,

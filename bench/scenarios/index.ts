@@ -4,6 +4,7 @@ import { batchTool } from './batch-tool.js';
 import { codingTurn } from './coding-turn.js';
 import { dag } from './dag.js';
 import { fanOut } from './fan-out.js';
+import { frameworks } from './frameworks.js';
 import { mcpFanOut } from './mcp-fan-out.js';
 import { mixedTurn } from './mixed-turn.js';
 import { overhead } from './overhead.js';
@@ -29,4 +30,5 @@ export const scenarios: readonly Scenario[] = [
   subagentsScale,
   batchTool,
   startup,
+  frameworks,
 ];
