@@ -168,7 +168,7 @@ export class McpConnection {
     auth: ConnectionAuth | undefined,
   ): Promise<McpConnection> {
     const connection = new McpConnection(hooks, server.transport);
-    const transport = connection.#transport(server, auth?.provider);
+    const transport = connection.#transport(server, auth);
     connection.#auth = auth;
     if ('finishAuth' in transport) connection.#authTransport = transport as AuthTransport;
     try {
@@ -205,6 +205,21 @@ export class McpConnection {
     const code = await provider.waitForAuthorizationCode(signal);
     await this.#authTransport.finishAuth(code);
     return true;
+  }
+
+  /**
+   * Runs `request`; when the SDK refused it for want of authorization and started a login
+   * (a scope step-up), waits for that login and runs it once more: the server refused it
+   * before running it. Once only: the SDK's own limit on repeated 403s ends a server that
+   * keeps asking.
+   */
+  async withLogin<T>(signal: AbortSignal, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      if (!(error instanceof UnauthorizedError) || !(await this.finishLogin(signal))) throw error;
+      return request();
+    }
   }
 
   /** What to tell the person when a login is needed. */
@@ -303,20 +318,26 @@ export class McpConnection {
       this.fail(reason);
       return;
     }
+    // The optional GET stream answered with an HTTP error: the server has no such stream, and
+    // it is up (a probe would only race a login the next request starts anyway).
+    if (error instanceof StreamableHTTPError && /Failed to open SSE stream/.test(error.message)) {
+      return;
+    }
     if (this.#probing) return;
     this.#probing = true;
     this.client.ping({ timeout: probeTimeoutMs }).then(
       () => {
         this.#probing = false;
       },
-      () => {
+      (probeError: unknown) => {
         this.#probing = false;
-        this.fail(reason);
+        // It answered, asking for a login: it is up, and the next call logs in or says so.
+        if (!isLoginNeeded(probeError)) this.fail(reason);
       },
     );
   }
 
-  #transport(server: ResolvedServerConfig, auth: OAuthClientProvider | undefined): Transport {
+  #transport(server: ResolvedServerConfig, auth: ConnectionAuth | undefined): Transport {
     if (server.transport === 'stdio') {
       const config = server.config as McpStdioServerConfig;
       const transport = new StdioClientTransport({
@@ -343,17 +364,18 @@ export class McpConnection {
     const config = server.config as McpRemoteServerConfig;
     const url = new URL(config.url);
     const requestInit = config.headers ? { headers: config.headers } : undefined;
-    const authProvider = auth ? { authProvider: auth } : {};
+    const authProvider = auth?.provider ? { authProvider: auth.provider } : {};
     if (server.transport === 'sse') {
       return new SSEClientTransport(url, {
         ...(requestInit ? { requestInit } : {}),
         ...authProvider,
+        ...(auth?.fetch ? { fetch: auth.fetch } : {}),
       });
     }
     return new StreamableHTTPClientTransport(url, {
       ...(requestInit ? { requestInit } : {}),
       ...authProvider,
-      fetch: correlatingFetch((id, callId) => this.#origins.set(id, callId)),
+      fetch: correlatingFetch((id, callId) => this.#origins.set(id, callId), auth?.fetch),
     });
   }
 }
@@ -361,6 +383,8 @@ export class McpConnection {
 /** How a connection authorizes with a server that asks for OAuth. */
 export interface ConnectionAuth {
   provider?: OAuthClientProvider | undefined;
+  /** The fetch under the transport (one per server: it sends one refresh per refresh token). */
+  fetch?: (url: string | URL, init?: RequestInit) => Promise<Response>;
   /** What the person should do to log in (`run \`salvo mcp login github\``). */
   loginHint: string;
 }

@@ -11,6 +11,7 @@ import {
 } from './config.js';
 import type { InFlightCall, RequestOrigin } from './connection.js';
 import { derivePolicy, serverKey } from './derive-policy.js';
+import { singleFlightRefresh } from './oauth/single-flight-refresh.js';
 import { McpServerHandle } from './server.js';
 import { ToolNamer } from './tool-names.js';
 
@@ -345,7 +346,7 @@ function authOf(server: ResolvedServerConfig, options: McpHubOptions) {
     auth: {
       loginHint:
         loginHint ?? 'authorize it with an OAuthClientProvider (McpHubOptions.authProvider)',
-      ...(provider ? { provider } : {}),
+      ...(provider ? { provider, fetch: singleFlightRefresh() } : {}),
     },
   };
 }

@@ -1,4 +1,3 @@
-import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { ContentBlock } from '../tool/content.js';
 import type { ToolContext } from '../tool/define-tool.js';
@@ -174,15 +173,8 @@ export class McpServerHandle {
     const entry: InFlightCall = { callId: ctx.callId, toolName: ctx.toolName, mcpTool, input };
     connection.inFlight.add(entry);
     try {
-      const result = await this.#callOnce(connection, mcpTool, input, ctx, timeoutMs).catch(
-        async (error: unknown) => {
-          // A scope step-up the SDK started: once the person logged in, the call runs again
-          // (the server refused it before running it). Once only: the SDK's own limit on
-          // repeated 403s ends a server that keeps asking.
-          if (!(error instanceof UnauthorizedError) || !(await connection.finishLogin(ctx.signal)))
-            throw error;
-          return this.#callOnce(connection, mcpTool, input, ctx, timeoutMs);
-        },
+      const result = await connection.withLogin(ctx.signal, () =>
+        this.#callOnce(connection, mcpTool, input, ctx, timeoutMs),
       );
       slot.failures = 0;
       this.needsLogin = false;
@@ -380,9 +372,8 @@ async function listAll(connection: McpConnection, signal?: AbortSignal): Promise
   const tools: McpToolInfo[] = [];
   let cursor: string | undefined;
   do {
-    const page = await connection.client.listTools(
-      cursor ? { cursor } : undefined,
-      signal ? { signal } : undefined,
+    const page = await connection.withLogin(signal ?? new AbortController().signal, () =>
+      connection.client.listTools(cursor ? { cursor } : undefined, signal ? { signal } : undefined),
     );
     tools.push(...(page.tools as McpToolInfo[]));
     cursor = page.nextCursor;
