@@ -76,6 +76,8 @@ export interface McpAuthTarget {
   url: string;
   /** Its `oauth` settings from the config. */
   oauth: McpOAuthConfig | undefined;
+  /** Its fixed `headers` (an `Authorization` header there needs no OAuth). */
+  headers: Record<string, string> | undefined;
 }
 
 /** A server's start, as {@link McpHubOptions.onStart} reports it. */
@@ -333,7 +335,12 @@ function authOf(server: ResolvedServerConfig, options: McpHubOptions) {
   if (config.oauth === false) return { auth: { ...auth, loginHint: loginHint ?? noLogin } };
   const oauth = config.oauth;
   const provider =
-    options.authProvider?.({ name: server.name, url: config.url, oauth }) ??
+    options.authProvider?.({
+      name: server.name,
+      url: config.url,
+      oauth,
+      headers: config.headers,
+    }) ??
     (oauth?.grantType === 'client_credentials' && oauth.clientId && oauth.clientSecret
       ? new ClientCredentialsProvider({
           clientId: oauth.clientId,

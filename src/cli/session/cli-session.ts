@@ -337,6 +337,7 @@ export class CliSession {
       parallelism: run.parallelism,
       ...(failure ? { error: failure } : {}),
       ...files,
+      ...needsLogin(this.runtime),
     });
     // After the end line: the live block is gone by then, and the error is the last word.
     if (failure) io.stderr.write(`salvo: ${failure}\n`);
@@ -481,4 +482,10 @@ function cancelReason(source: InterruptSource): string {
     default:
       return 'cancelled by Ctrl-C';
   }
+}
+
+/** The MCP servers that need a login, for the end line. */
+function needsLogin(runtime: Runtime): { needsLogin?: string[] } {
+  const names = (runtime.hub?.status() ?? []).filter((s) => s.needsLogin).map((s) => s.name);
+  return names.length > 0 ? { needsLogin: names } : {};
 }
