@@ -46,14 +46,12 @@ export async function mcpLoginCommand(
     );
   }
   const store = new McpTokenStore(mcpTokenFile(io.home));
-  let loopback: Awaited<ReturnType<typeof startLoopbackRedirect>>;
-  try {
-    loopback = await startLoopbackRedirect(oauth?.redirectPort ?? 0);
-  } catch (error) {
-    throw new CliError(
-      `cannot listen on 127.0.0.1:${oauth?.redirectPort ?? 0} for the login redirect (${(error as Error).message}): free that port or change \`oauth.redirectPort\``,
-    );
-  }
+  const loopback = await listenForRedirect(
+    oauth ? oauth.redirectPort : undefined,
+    store,
+    name,
+    server.url,
+  );
   let askedToLogIn = false;
   const provider = new StoredOAuthProvider({
     server: name,
@@ -152,6 +150,40 @@ async function remoteServer(
     );
   }
   return server;
+}
+
+/**
+ * The loopback redirect: on the configured port, else on the port of the last login's
+ * registration when it is free (the registration is then reused), else on a free one.
+ */
+async function listenForRedirect(
+  configured: number | undefined,
+  store: McpTokenStore,
+  name: string,
+  url: string,
+) {
+  if (configured !== undefined) {
+    try {
+      return await startLoopbackRedirect(configured);
+    } catch (error) {
+      throw new CliError(
+        `cannot listen on 127.0.0.1:${configured} for the login redirect (${(error as Error).message}): free that port or change \`oauth.redirectPort\``,
+      );
+    }
+  }
+  const entry = await store.get(name, url).catch(() => undefined);
+  const uris = (entry?.clientInformation as { redirect_uris?: unknown } | undefined)?.redirect_uris;
+  const first = Array.isArray(uris) ? uris[0] : undefined;
+  const port =
+    typeof first === 'string' ? /^http:\/\/127\.0\.0\.1:(\d+)\//.exec(first)?.[1] : undefined;
+  if (port) {
+    try {
+      return await startLoopbackRedirect(Number(port));
+    } catch {
+      // Taken now: a free port, and a new registration.
+    }
+  }
+  return startLoopbackRedirect(0);
 }
 
 /** Opens `url` in the person's browser when there is one to open; says whether it tried. */

@@ -113,6 +113,13 @@ export class StoredOAuthProvider implements InteractiveOAuthClientProvider {
       // Registering a client in a run that cannot log in would only leave clients behind.
       throw this.#loginRequired();
     }
+    const registered = entry?.clientInformation as { redirect_uris?: unknown } | undefined;
+    const uris = registered?.redirect_uris;
+    if (this.#options.interaction && Array.isArray(uris) && !uris.includes(this.redirectUrl)) {
+      // Registered for another loopback port: authorization servers that match redirect URIs
+      // exactly would refuse it, so register again for this one.
+      return undefined;
+    }
     return entry?.clientInformation;
   }
 
