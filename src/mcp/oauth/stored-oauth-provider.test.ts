@@ -138,4 +138,25 @@ describe('StoredOAuthProvider', () => {
       `code-for-${state}`,
     );
   });
+
+  it('asks for offline_access besides the named scopes where the authorization server offers it', async () => {
+    const opened: URL[] = [];
+    const { provider } = setup(loopback('http://127.0.0.1:4000/callback', opened));
+    expect(provider.clientMetadata.grant_types).toContain('refresh_token');
+    const as = (scopes: string[]) => ({
+      authorizationServerUrl: 'https://as.example.com',
+      authorizationServerMetadata: {
+        issuer: 'https://as.example.com',
+        authorization_endpoint: 'https://as.example.com/authorize',
+        token_endpoint: 'https://as.example.com/token',
+        response_types_supported: ['code'],
+        scopes_supported: scopes,
+      },
+    });
+    provider.saveDiscoveryState(as(['read', 'offline_access']));
+    await provider.redirectToAuthorization(new URL('https://as.example.com/authorize?scope=read'));
+    provider.saveDiscoveryState(as(['read']));
+    await provider.redirectToAuthorization(new URL('https://as.example.com/authorize?scope=read'));
+    expect(opened.map((u) => u.searchParams.get('scope'))).toEqual(['read offline_access', 'read']);
+  });
 });

@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
+import type {
+  OAuthClientProvider,
+  OAuthDiscoveryState,
+} from '@modelcontextprotocol/sdk/client/auth.js';
 import type {
   OAuthClientInformationMixed,
   OAuthClientMetadata,
@@ -60,6 +63,8 @@ export interface StoredOAuthProviderOptions {
  */
 export class StoredOAuthProvider implements InteractiveOAuthClientProvider {
   readonly #options: StoredOAuthProviderOptions;
+  /** The scopes the authorization server of the login under way supports. */
+  #scopesSupported: readonly string[] = [];
   #codeVerifier: string | undefined;
   #state: string | undefined;
 
@@ -84,6 +89,9 @@ export class StoredOAuthProvider implements InteractiveOAuthClientProvider {
     return {
       client_name: 'salvo',
       redirect_uris: [this.redirectUrl],
+      // A refresh token, so a login lasts (SEP-2207).
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
       ...(oauth.tokenEndpointAuthMethod
         ? { token_endpoint_auth_method: oauth.tokenEndpointAuthMethod }
         : {}),
@@ -150,9 +158,24 @@ export class StoredOAuthProvider implements InteractiveOAuthClientProvider {
     }));
   }
 
+  /** Only read for the login under way (never cached: the server may move). */
+  saveDiscoveryState(state: OAuthDiscoveryState): void {
+    const supported = state.authorizationServerMetadata?.scopes_supported;
+    this.#scopesSupported = Array.isArray(supported) ? supported : [];
+  }
+
   async redirectToAuthorization(authorizationUrl: URL): Promise<void> {
     const { interaction } = this.#options;
     if (!interaction) throw this.#loginRequired();
+    // A refresh token where the authorization server offers one for `offline_access`
+    // (SEP-2207): the SDK asks for the scopes the server named, and this one besides.
+    const scope = authorizationUrl.searchParams.get('scope');
+    if (this.#scopesSupported.includes('offline_access') && scope !== null) {
+      const scopes = scope.split(' ').filter(Boolean);
+      if (!scopes.includes('offline_access')) {
+        authorizationUrl.searchParams.set('scope', [...scopes, 'offline_access'].join(' '));
+      }
+    }
     await interaction.openUrl(authorizationUrl, this.#state);
   }
 
