@@ -1,3 +1,4 @@
+import { sanitizeInline } from '../trace/sanitize-text.js';
 import { outcomeWords } from './progress/call-outcomes.js';
 import { cancelPhrase } from './progress/finished-text.js';
 import { formatDuration } from './progress/index.js';
@@ -35,6 +36,10 @@ export function endLine(end: RunEnd, width = Infinity): string {
   ];
   if (end.calls > 1) parts.push(`parallelism ${end.parallelism.toFixed(1)}x`);
   parts.push(counted(end.usage.inputTokens + end.usage.outputTokens, 'token'));
+  for (const name of end.needsLogin ?? []) {
+    const server = sanitizeInline(name);
+    parts.push(`${server} needs login: run \`salvo mcp login ${server}\``);
+  }
   const files = [
     end.transcriptFile ? `transcript ${end.transcriptFile}` : '',
     end.traceFile ? `trace ${end.traceFile}` : '',

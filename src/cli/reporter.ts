@@ -46,4 +46,6 @@ export interface RunEnd {
   outcomes?: CallOutcomes;
   transcriptFile?: string;
   traceFile?: string;
+  /** MCP servers that need an OAuth login (`salvo mcp login <name>`); the rest ran on. */
+  needsLogin?: string[];
 }

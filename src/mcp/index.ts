@@ -1,5 +1,6 @@
 export type {
   McpConfig,
+  McpOAuthConfig,
   McpRemoteServerConfig,
   McpServerConfig,
   McpStdioServerConfig,

@@ -4,6 +4,7 @@ import { sanitizeForTerminal, sanitizeInline } from '../../trace/sanitize-text.j
 import { CliError, exitCodes } from '../cli-error.js';
 import { loadTrustedConfig } from '../config/trusted-config.js';
 import type { CliIo } from '../io.js';
+import { storedMcpAuth } from '../mcp-auth.js';
 import { counted } from '../progress/pluralize.js';
 import { projectDir } from '../project-dir.js';
 
@@ -37,7 +38,7 @@ export async function mcpToolsCommand(
       exitCodes.failed,
     );
   }
-  const hub = await McpHub.fromConfig({ mcpServers: servers });
+  const hub = await McpHub.fromConfig({ mcpServers: servers }, storedMcpAuth(io.home));
   try {
     const listing = listTools(hub);
     const failed = hub.status().filter((s) => s.state !== 'connected');

@@ -341,6 +341,7 @@ export class CliSession {
       parallelism: run.parallelism,
       ...(failure ? { error: failure } : {}),
       ...files,
+      ...needsLogin(this.runtime),
     });
     // After the end line: the live block is gone by then, and the error is the last word.
     if (failure) io.stderr.write(`salvo: ${failure}\n`);
@@ -491,4 +492,10 @@ function cancelReason(source: InterruptSource): string {
 function hasOlderTurns(messages: readonly AgentMessage[]): boolean {
   const older = messages.slice(0, compactionCut(messages, 1));
   return older.some((message) => !isCompactionSummary(message));
+}
+
+/** The MCP servers that need a login, for the end line. */
+function needsLogin(runtime: Runtime): { needsLogin?: string[] } {
+  const names = (runtime.hub?.status() ?? []).filter((s) => s.needsLogin).map((s) => s.name);
+  return names.length > 0 ? { needsLogin: names } : {};
 }
