@@ -78,7 +78,8 @@ export async function mcpLoginCommand(
   let hub: McpHub | undefined;
   try {
     hub = await McpHub.fromConfig(
-      { mcpServers: { [name]: server } },
+      // One connection: each of a pool would start a login of its own.
+      { mcpServers: { [name]: { ...server, pool: 1 } } },
       {
         authProvider: () => provider,
         loginHint: mcpLoginHint,
