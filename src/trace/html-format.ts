@@ -57,9 +57,13 @@ export function axisTicks(spanMs: number, target = 8): { step: number; ticks: nu
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const residual = raw / magnitude;
   const step = (residual <= 1 ? 1 : residual <= 2 ? 2 : residual <= 5 ? 5 : 10) * magnitude;
+  // Spans too small for a power of ten (subnormal doubles): the span itself is the one step.
+  if (!(step > 0 && Number.isFinite(step))) return { step: spanMs, ticks: [0, spanMs] };
   const ticks: number[] = [];
-  // Multiply rather than accumulate: no drift over many ticks.
-  for (let i = 0; i * step <= spanMs * (1 + 1e-9); i++) ticks.push(i * step);
+  // Count the ticks first: near the largest double, `spanMs * (1 + 1e-9)` is Infinity and a
+  // bound on `i * step` would never end. Multiply rather than accumulate: no drift.
+  const last = Math.floor((spanMs / step) * (1 + 1e-9));
+  for (let i = 0; i <= last; i++) ticks.push(i * step);
   return { step, ticks };
 }
 
