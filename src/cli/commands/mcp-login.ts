@@ -7,7 +7,7 @@ import { McpTokenStore } from '../../mcp/oauth/token-store.js';
 import { sanitizeInline } from '../../trace/sanitize-text.js';
 import { CliError, exitCodes } from '../cli-error.js';
 import { closestName } from '../config/closest-name.js';
-import { loadTrustedConfig } from '../config/trusted-config.js';
+import { commandConfigOptions, loadTrustedConfig } from '../config/trusted-config.js';
 import type { CliIo } from '../io.js';
 import { mcpLoginHint, mcpTokenFile } from '../mcp-auth.js';
 import { counted } from '../progress/pluralize.js';
@@ -125,12 +125,7 @@ async function remoteServer(
 ): Promise<McpRemoteServerConfig> {
   const cwd = projectDir(io, flags.cwd);
   const { config } = await loadTrustedConfig(
-    {
-      cwd,
-      home: io.home,
-      ...(flags.config ? { file: flags.config } : {}),
-      ...(flags.trustProject ? { trustProject: true } : {}),
-    },
+    commandConfigOptions(cwd, io, flags),
     io,
     io.stdin.isTTY === true,
   );

@@ -3,7 +3,7 @@ import type { ApprovalMode } from '../../approval/approval.js';
 import type { TurnTrace } from '../../trace/call-trace.js';
 import { ApprovalQueue } from '../approval-queue.js';
 import { CliError, exitCodes } from '../cli-error.js';
-import { loadTrustedConfig } from '../config/trusted-config.js';
+import { commandConfigOptions, loadTrustedConfig } from '../config/trusted-config.js';
 import { projectSystemPrompt } from '../context/project-system-prompt.js';
 import { attachMentions } from '../input/attach-mentions.js';
 import { openTerminalInput } from '../input/open-terminal-input.js';
@@ -47,12 +47,7 @@ export async function runCommand(
     throw new CliError('-c/--continue and --resume both pick a session: give one of them');
   }
   const { config } = await loadTrustedConfig(
-    {
-      cwd,
-      home: io.home,
-      ...(flags.config ? { file: flags.config } : {}),
-      ...(flags.trustProject ? { trustProject: true } : {}),
-    },
+    commandConfigOptions(cwd, io, flags),
     io,
     io.stdin.isTTY === true && !fromStdin,
   );
