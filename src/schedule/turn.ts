@@ -3,7 +3,7 @@ import { SalvoError } from '../errors.js';
 import type { CallResult, ToolCall } from '../tool/call.js';
 import type { Tool } from '../tool/define-tool.js';
 import { endCallSpan, startCallSpan } from '../trace/call-span.js';
-import type { TurnTrace } from '../trace/call-trace.js';
+import type { ModelRequestTrace, TurnTrace } from '../trace/call-trace.js';
 import { abortReason, checkCall } from './admission.js';
 import { CallRecord, failure } from './call-record.js';
 import type { SchedulerEvent } from './events.js';
@@ -17,7 +17,7 @@ import {
 import { SharedReads, sharedResult } from './shared-reads.js';
 import { admit } from './turn-admission.js';
 import { becameSuspended, cancelledResult } from './turn-execution.js';
-import { checkTurnOptions, type TurnOptions } from './turn-options.js';
+import { checkTurnOptions, type TurnEndOptions, type TurnOptions } from './turn-options.js';
 import { buildTrace } from './turn-trace.js';
 
 export interface TurnOutcome {
@@ -59,6 +59,8 @@ export class Turn {
   /** Calls holding (or waiting for) a ticket of the agent's slot. */
   #tickets = 0;
   #ended = false;
+  /** The model request that made the calls, given to `end`. */
+  #model: ModelRequestTrace | undefined;
   #cancelReason: string | undefined;
   #finished = false;
   #resolveDone!: (outcome: TurnOutcome) => void;
@@ -193,10 +195,15 @@ export class Turn {
     }
   }
 
-  /** No more calls: `done` resolves once every call has its result. Idempotent. */
-  end(): void {
+  /**
+   * No more calls: `done` resolves once every call has its result. Idempotent (the first call's
+   * options count). `model` is the request whose answer made the calls, for the trace.
+   */
+  end(options: TurnEndOptions = {}): void {
     if (this.#ended) return;
     this.#ended = true;
+    const model = (options as TurnEndOptions | null)?.model;
+    if (isModelRequest(model)) this.#model = { ...model };
     this.#checkBlocked();
     this.#maybeFinish();
   }
@@ -346,6 +353,8 @@ export class Turn {
       turnId: this.id,
       path: this.#options.path ?? [],
       parent: parent ? { turnId: parent.turnId, callId: parent.callId } : undefined,
+      model: this.#model,
+      holdLimit: holdLimit(this.#options.hold),
     };
     let trace: TurnTrace | undefined;
     const outcome: TurnOutcome = {
@@ -401,6 +410,20 @@ function allowedTools(core: SchedulerCore, names: readonly string[]): ReadonlyMa
   }
   core.allowedTools.set(names, { from: tools, allowed });
   return allowed;
+}
+
+/** The limit an agent's slot stands for, when the hold says (a host's own hold may not). */
+function holdLimit(hold: TurnOptions['hold']): { name: string; capacity: number } | undefined {
+  const limit = hold?.limit;
+  if (typeof limit?.name !== 'string' || typeof limit.capacity !== 'number') return undefined;
+  return { name: limit.name, capacity: limit.capacity };
+}
+
+/** Enough of a model request to trace: its times are numbers (a host may pass anything). */
+function isModelRequest(value: unknown): value is ModelRequestTrace {
+  if (typeof value !== 'object' || value === null) return false;
+  const m = value as Record<string, unknown>;
+  return ['queuedAt', 'sentAt', 'endedAt'].every((k) => Number.isFinite(m[k]));
 }
 
 function hasWaitingFollowers(record: CallRecord): boolean {

@@ -130,7 +130,28 @@ function optional<T>(
   if (record[name] !== undefined) check(record[name], `${where}.${name}`);
 }
 
-const approvals = ['auto', 'approved', 'denied'] as const;
+const approvals = ['auto', 'approved', 'denied', 'pending'] as const;
+const finishReasons = [
+  'stop',
+  'tool-calls',
+  'length',
+  'content-filter',
+  'other',
+  'error',
+  'cancelled',
+] as const;
+
+function checkModel(value: unknown, where: string): void {
+  const m = object('a model request trace (an object)')(value, where);
+  field(m, where, 'provider', str('a provider name (a string)'));
+  field(m, where, 'model', str('a model id (a string)'));
+  for (const name of ['step', 'queuedAt', 'sentAt', 'endedAt']) field(m, where, name, num);
+  for (const name of ['firstTokenAt', 'inputTokens', 'outputTokens', 'retries']) {
+    optional(m, where, name, num);
+  }
+  optional(m, where, 'limitWaitedOn', str('a limit name (a string)'));
+  field(m, where, 'finishReason', oneOf(finishReasons));
+}
 
 function checkCall(value: unknown, where: string): void {
   const c = object('a call trace (an object)')(value, where);
@@ -180,6 +201,7 @@ function checkTurn(value: unknown, where: string): TurnTrace {
   });
   field(t, where, 'startedAt', num);
   field(t, where, 'endedAt', num);
+  optional(t, where, 'model', checkModel);
   const calls = field(t, where, 'calls', (v, w) =>
     Array.isArray(v) ? v : fail(w, 'an array of call traces', v),
   );
