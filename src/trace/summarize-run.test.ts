@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CallTrace, ModelRequestTrace, TurnTrace } from './call-trace.js';
 import { toChromeTrace } from './chrome-trace.js';
@@ -236,13 +237,14 @@ describe('summarizeRun, model time included', () => {
     ];
     const s = summarizeRun(run);
     expect(s.wallMs).toBe(1500);
-    // Root's answers, then rev#3 (the critical task): its slot wait, its answer, its tool.
+    // Root's answers, then rev#3 (the critical task): its slot wait, its answer, its tool, and
+    // the task call's own 10 ms after its subagent ended.
     expect(s.wallSplit).toEqual({
       modelMs: 400 + 300 + 200,
-      toolsMs: 90,
+      toolsMs: 90 + 10,
       waitsMs: 500,
       waits: { approvalMs: 0, conflictsMs: 0, slotsMs: 500 },
-      otherMs: 10,
+      otherMs: 0,
     });
     const { modelMs, toolsMs, waitsMs, otherMs } = s.wallSplit;
     expect(modelMs + toolsMs + waitsMs + otherMs).toBe(s.wallMs);
@@ -262,7 +264,7 @@ describe('summarizeRun, model time included', () => {
     expect(s.lowerBoundMs).toBe(1490);
     expect(s.efficiency).toBeCloseTo(1490 / 1500);
     expect(describeRun(s)).toBe(
-      'wall 1.5 s: model 900 ms, tools 90 ms, waits 500 ms on the critical path; 3 subagents, 2 at once; tools 1.3x parallel; streaming saved 200 ms',
+      'wall 1.5 s: model 900 ms, tools 100 ms, waits 500 ms on the critical path; 3 subagents, 2 at once; tools 1.3x parallel; streaming saved 200 ms',
     );
   });
 
@@ -310,5 +312,85 @@ describe('summarizeRun, model time included', () => {
     );
     // A human's time is not the scheduler's: nothing here reads as salvo's fault.
     expect(s.efficiency).toBe(1);
+  });
+});
+
+describe('summarizeRun, properties', () => {
+  const time = fc.integer({ min: 0, max: 1000 });
+  const callArb = fc.record({
+    q: time,
+    wait: fc.integer({ min: 0, max: 200 }),
+    run: fc.option(fc.integer({ min: 0, max: 300 }), { nil: undefined }),
+    approval: fc.constantFrom('auto', 'approved', 'denied', 'pending'),
+    after: fc.option(fc.nat(5), { nil: undefined }),
+  });
+  const stepArb = fc.record({
+    path: fc.constantFrom([], [], ['a#1'], ['b#2']),
+    model: fc.option(
+      fc.record({ q: time, queue: fc.nat(100), first: fc.nat(100), stream: fc.nat(300) }),
+      { nil: undefined },
+    ),
+    calls: fc.array(callArb, { maxLength: 5 }),
+    parent: fc.option(fc.nat(6), { nil: undefined }),
+  });
+
+  it('splits the wall into parts that add up to it, whatever the trace says', () => {
+    fc.assert(
+      fc.property(fc.array(stepArb, { minLength: 1, maxLength: 6 }), (steps) => {
+        const turns: TurnTrace[] = steps.map((st, i) => {
+          const calls = st.calls.map((c, k) => {
+            const started = c.run === undefined ? undefined : c.q + c.wait;
+            const ended = (started ?? c.q + c.wait) + (c.run ?? 0);
+            const asked =
+              c.approval === 'auto' || c.approval === 'pending' ? undefined : c.q + c.wait;
+            return call(`t${i}c${k}`, started ?? c.q, ended, {
+              index: k,
+              queuedAt: c.q,
+              startedAt: started,
+              readyAt: started,
+              approval: c.approval as CallTrace['approval'],
+              approvedAt: asked,
+              conflictsClearedAt: c.q + c.wait / 2,
+              waitedFor: c.after === undefined ? [] : [`t${i}c${c.after}`],
+              slotsYieldedMs: c.run === undefined ? undefined : c.run / 2,
+            });
+          });
+          const m = st.model;
+          const extra: Partial<TurnTrace> = { path: st.path };
+          if (st.parent !== undefined && st.path.length > 0) {
+            extra.parent = { turnId: st.parent, callId: `t${st.parent}c0` };
+          }
+          const model = m
+            ? request(m.q + m.queue, m.q + m.queue + m.first + m.stream, {
+                queuedAt: m.q,
+                firstTokenAt: m.q + m.queue + m.first,
+                ...(m.queue > 0 ? { limitWaitedOn: 'subagent' } : {}),
+              })
+            : undefined;
+          const t = step(i, model as ModelRequestTrace, calls, extra);
+          if (!model) delete t.model;
+          return t;
+        });
+        for (const source of ['library', 'cli'] as const) {
+          const s = summarizeRun(turns, { source });
+          const w = s.wallSplit;
+          for (const part of [w.modelMs, w.toolsMs, w.waitsMs, w.otherMs, s.streamingSavedMs]) {
+            expect(part).toBeGreaterThanOrEqual(0);
+          }
+          expect(w.modelMs + w.toolsMs + w.waitsMs + w.otherMs).toBeCloseTo(s.wallMs, 6);
+          expect(w.waits.approvalMs + w.waits.conflictsMs + w.waits.slotsMs).toBeCloseTo(
+            w.waitsMs,
+            6,
+          );
+          expect(s.efficiency).toBeGreaterThanOrEqual(0);
+          expect(s.efficiency).toBeLessThanOrEqual(1);
+          expect(s.toolParallelism === 0 || s.toolParallelism >= 1 - 1e-9).toBe(true);
+          expect(s.subagents.mostAtOnce).toBeLessThanOrEqual(s.subagents.count);
+          expect(typeof s.recommendation).toBe('string');
+          expect(describeRun(s)).toMatch(/^wall /);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -116,8 +116,13 @@ export function walkWall(runs: AgentRuns, main: AgentRun, start: number, end: nu
         const started = clamp(c.startedAt, lo, t);
         if (t > started) {
           const sub = depth < maxDepth ? agentWaitedFor(runs, turn, c, started, t) : undefined;
-          if (sub) agent(sub, started, t, depth + 1);
-          else split.toolsMs += t - started;
+          if (sub) {
+            // The call's own running around its subagent's life is tool time.
+            const subEnd = clamp(sub.end, started, t);
+            const subStart = clamp(sub.start, started, subEnd);
+            split.toolsMs += t - subEnd + (subStart - started);
+            agent(sub, subStart, subEnd, depth + 1);
+          } else split.toolsMs += t - started;
           t = started;
         }
       }

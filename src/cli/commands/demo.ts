@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TurnTrace } from '../../trace/call-trace.js';
-import { summarizeRun } from '../../trace/summarize-run.js';
+import { describeRun } from '../../trace/describe-run.js';
+import { type RunSummary, summarizeRun } from '../../trace/summarize-run.js';
 import { writeTrace } from '../../trace/write-trace.js';
 import { exitCodes, oneLine } from '../cli-error.js';
 import { defaultDemoChunkDelayMs } from '../demo/demo-model.js';
@@ -12,6 +13,7 @@ import { mostAtOnce } from '../demo/most-at-once.js';
 import type { CliIo } from '../io.js';
 import { counted } from '../progress/pluralize.js';
 import { createReporter } from '../reporters.js';
+import { runTiming } from '../run-timing.js';
 import { Interrupt } from '../terminal-keys.js';
 
 export interface DemoFlags {
@@ -110,7 +112,7 @@ async function report(
   say: (line: string) => void,
 ): Promise<number> {
   const [slow, fast] = outcomes as [DemoSessionResult, DemoSessionResult];
-  const runs = outcomes.map((o) => summarizeRun(o.traces));
+  const runs = outcomes.map((o) => summarizeRun(o.traces, { source: 'cli' }));
   const speedup = slow.wallMs / fast.wallMs;
   const traces: TurnTrace[] = fast.traces;
   const errors = outcomes.flatMap((o) => o.errors);
@@ -125,7 +127,10 @@ async function report(
   const written: { file: string; kind: string }[] = [];
   for (const target of wanted) {
     try {
-      await writeTrace(target.file, traces, { title: 'salvo demo: code review with subagents' });
+      await writeTrace(target.file, traces, {
+        title: 'salvo demo: code review with subagents',
+        source: 'cli',
+      });
       written.push(target);
     } catch (error) {
       // The timings were measured: they are printed whatever happens to the files.
@@ -144,6 +149,7 @@ async function report(
           subagents: o.agents.length,
           mostCallsAtOnce: mostAtOnceIn(o, 'calls'),
           mostSubagentsAtOnce: mostAtOnceIn(o, 'agents'),
+          ...(runs[i] ? { timing: runTiming(runs[i] as RunSummary) } : {}),
         })),
         speedup,
         identical,
@@ -166,7 +172,10 @@ async function report(
     say(
       `salvo finished the same review ${speedup.toFixed(1)}x faster${identical ? ', with the same files at the end' : ''}.`,
     );
-    if (runs[1]) say(`Where the time went: ${runs[1].recommendation}`);
+    if (runs[1]) {
+      say(`Where the time went with salvo: ${describeRun(runs[1])}.`);
+      say(runs[1].recommendation);
+    }
     const shown = written.map((w) =>
       w.kind === 'HTML' ? `Trace: ${w.file} (open it in a browser)` : `Perfetto: ${w.file}`,
     );
