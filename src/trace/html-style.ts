@@ -83,7 +83,8 @@ table.turns td.path .who { display: inline-block; max-width: 24ch; overflow: hid
 .row .label { display: flex; align-items: center; gap: 6px; padding: 0 10px; overflow: hidden; white-space: nowrap; height: 100%; line-height: var(--row-h); border-right: 1px solid var(--line); min-width: 0; }
 .label > * { flex: none; }
 .label .name, .label .id, .label .agent { flex: 0 1 auto; min-width: 3ch; overflow: hidden; text-overflow: ellipsis; }
-.label .id { flex-shrink: 2; }
+/* What matters most keeps its room: the tool and the agent; the id and the model give way first. */
+.label .name, .label .agent { flex-shrink: 0; max-width: 72%; }
 .row.call:hover { background: #f3f4f6; }
 .row.turn { height: 28px; background: var(--panel); border-top: 1px solid var(--line); }
 .row.turn:first-child { border-top: 0; }
