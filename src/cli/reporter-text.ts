@@ -58,7 +58,8 @@ function timingParts(end: RunEnd): string[] {
   }
   const parts: string[] = [];
   if (t.requests > 0) {
-    const split = [`model ${short(t.modelMs)}`, `tools ${short(t.toolsMs)}`];
+    const split = [`model ${short(t.modelMs)}`];
+    if (end.calls > 0) split.push(`tools ${short(t.toolsMs)}`);
     if (t.waitsMs >= Math.max(50, end.wallMs * 0.05)) split.push(`waits ${short(t.waitsMs)}`);
     parts.push(split.join(', '));
   }

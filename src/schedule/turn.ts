@@ -439,4 +439,4 @@ function printable(value: unknown): string {
   return '';
 }
 
-export type { TurnOptions } from './turn-options.js';
+export type { TurnEndOptions, TurnOptions } from './turn-options.js';
