@@ -1,5 +1,8 @@
 import type { CallStatus } from '../tool/call.js';
 
+/** What every view (HTML report, text chart, Chrome trace) calls the root agent. */
+export const rootAgentName = 'root';
+
 /**
  * What happened to one call, as timestamps in milliseconds of the scheduler's clock.
  * Waiting for conflicts and waiting for approval run at the same time; waiting for a slot starts

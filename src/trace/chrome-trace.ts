@@ -1,4 +1,9 @@
-import type { CallTrace, ModelRequestTrace, TurnTrace } from './call-trace.js';
+import {
+  type CallTrace,
+  type ModelRequestTrace,
+  rootAgentName,
+  type TurnTrace,
+} from './call-trace.js';
 import type { RunSource } from './run-advice.js';
 
 /** One Trace Event Format event (the subset salvo writes). */
@@ -21,9 +26,6 @@ export interface ChromeTrace {
   displayTimeUnit: 'ms';
   otherData: Record<string, unknown>;
 }
-
-/** The name of the root agent, the same in every view. */
-export const rootAgentName = 'root';
 
 /** The thread of an agent's model requests: its first lane, above its calls. */
 const modelTid = 1;

@@ -52,7 +52,7 @@ h2 { font-size: 14px; margin: 22px 0 8px; text-transform: uppercase; letter-spac
 .details h3 { margin: 0 0 2px; font-size: 11px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
 .details ul { margin: 0; padding: 0; list-style: none; font-variant-numeric: tabular-nums; }
 .details li { white-space: nowrap; max-width: 440px; overflow: hidden; text-overflow: ellipsis; }
-.details li code, .turns code { display: inline-block; max-width: 26ch; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; vertical-align: bottom; }
+.turns code { display: inline-block; max-width: 26ch; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; vertical-align: top; }
 .limits { color: var(--muted); margin: 10px 0 0; }
 .table-wrap { overflow-x: auto; }
 table.turns { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
@@ -60,7 +60,7 @@ table.turns th, table.turns td { text-align: right; padding: 4px 8px; border-bot
 table.turns th { font-size: 11px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); font-weight: 600; }
 table.turns th:nth-child(-n+2), table.turns td:nth-child(-n+2) { text-align: left; }
 table.turns .path { white-space: normal; text-align: left; min-width: 12ch; }
-table.turns td.path .who { display: inline-block; max-width: 24ch; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; vertical-align: bottom; }
+table.turns td.path .who { display: inline-block; max-width: 24ch; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; vertical-align: top; }
 .legend { display: flex; flex-wrap: wrap; gap: 6px 16px; margin: 18px 0 8px; color: var(--muted); }
 .legend span { display: inline-flex; align-items: center; gap: 6px; white-space: nowrap; }
 .legend i { display: inline-block; width: 22px; height: 10px; border-radius: 2px; position: relative; }

@@ -1,7 +1,7 @@
 // The HTML report's summaries: the run's figures (where the wall time went, how parallel the
 // tools and subagents were, what was lost and to what) and one row per turn.
 
-import type { TurnTrace } from './call-trace.js';
+import { rootAgentName, type TurnTrace } from './call-trace.js';
 import { describeRun } from './describe-run.js';
 import {
   escapeHtml as esc,
@@ -15,13 +15,10 @@ import {
 import type { ChartTotals, ReportRow } from './html-layout.js';
 import type { RunSummary } from './summarize-run.js';
 
-/** The root agent's name, the same in the report, the text chart and the Chrome trace. */
-export const rootName = 'root';
-
 /** Who ran a turn: `root`, or the subagent path joined by ' > '. */
 export function agentOf(turn: TurnTrace): string {
   const path = Array.isArray(turn.path) ? turn.path : [];
-  return path.length === 0 ? rootName : path.map(String).join(' > ');
+  return path.length === 0 ? rootAgentName : path.map(String).join(' > ');
 }
 
 function card(label: string, metric: string, value: string, note = '', extra = ''): string {
@@ -200,7 +197,7 @@ function criticalChain(ids: readonly string[]): string {
 /** A path that may wrap between agents, never inside a name. */
 function agentCell(turn: TurnTrace, depth: number): string {
   const path = Array.isArray(turn.path) ? turn.path.map(String) : [];
-  const names = path.length === 0 ? [rootName] : path;
+  const names = path.length === 0 ? [rootAgentName] : path;
   const indent =
     depth > 0
       ? `<span class="nest" style="margin-left:${Math.min(depth, 6) * 10}px">↳</span> `

@@ -1,6 +1,11 @@
 import { InvalidOptionError } from '../errors.js';
 import { agentRuns, callKey } from './agent-runs.js';
-import type { CallTrace, ModelRequestTrace, TurnTrace } from './call-trace.js';
+import {
+  type CallTrace,
+  type ModelRequestTrace,
+  rootAgentName,
+  type TurnTrace,
+} from './call-trace.js';
 import { describeRun } from './describe-run.js';
 import { callPhases, type SubagentSpan } from './html-call.js';
 import { formatCount } from './html-format.js';
@@ -300,7 +305,7 @@ function axis(width: number, span: string): string {
 
 function header(item: Extract<TimelineItem, { kind: 'turn' }>): string {
   const { turn, depth, under, continued } = item;
-  const who = turn.path.length > 0 ? turn.path.map(sanitizeInline).join(' > ') : 'root';
+  const who = turn.path.length > 0 ? turn.path.map(sanitizeInline).join(' > ') : rootAgentName;
   const where = under === undefined || continued ? '' : `, under ${sanitizeInline(under)}`;
   const more = continued ? ', continued' : turn.calls.length === 0 ? ': no calls' : '';
   // Indented by level, up to a point: a hand-edited chain of parents can be any length.
