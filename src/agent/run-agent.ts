@@ -4,8 +4,7 @@ import type { TurnOutcome } from '../schedule/turn.js';
 import type { TurnHold } from '../schedule/turn-hold.js';
 import type { CallResult } from '../tool/call.js';
 import type { Tool, TurnParent } from '../tool/define-tool.js';
-import type { ModelRequestTrace, TurnTrace } from '../trace/call-trace.js';
-import { endModelSpan, startModelSpan } from '../trace/model-span.js';
+import type { TurnTrace } from '../trace/call-trace.js';
 import { assertCount } from '../validate-options.js';
 import {
   type BatchInvocation,
@@ -26,6 +25,7 @@ import type {
   ReasoningPart,
   Usage,
 } from './model.js';
+import { ModelRequestTimer } from './model-request-timer.js';
 
 /** Why the loop ended. */
 export type AgentFinish =
@@ -303,13 +303,14 @@ async function runStep(o: StepOptions): Promise<StepOutcome> {
   const reasoning: ReasoningPart[] = [];
   let reason: StepOutcome['reason'] = 'other';
   let usage: Usage = { inputTokens: 0, outputTokens: 0 };
-  let gotUsage = false;
   let error: Error | undefined;
-  let retries = 0;
-  let firstTokenAt: number | undefined;
-  const sentAt = o.scheduler.now();
-  const tracer = o.scheduler.tracer;
-  const span = tracer ? startModelSpan(tracer, o.model.provider, o.model.modelId) : undefined;
+  const timer = new ModelRequestTimer({
+    scheduler: o.scheduler,
+    model: o.model,
+    step: o.step,
+    queuedAt: o.queuedAt,
+    limit: o.hold?.limit?.name,
+  });
   try {
     for await (const event of o.model.stream({
       system: o.system,
@@ -317,8 +318,7 @@ async function runStep(o: StepOptions): Promise<StepOutcome> {
       tools: o.specs,
       signal: o.signal,
     })) {
-      if (event.type === 'retry') retries++;
-      else firstTokenAt ??= o.scheduler.now();
+      timer.saw(event);
       switch (event.type) {
         case 'text-delta':
           text += event.text;
@@ -377,7 +377,6 @@ async function runStep(o: StepOptions): Promise<StepOutcome> {
         case 'finish':
           reason = event.reason;
           usage = event.usage;
-          gotUsage = true;
           break;
       }
     }
@@ -388,22 +387,8 @@ async function runStep(o: StepOptions): Promise<StepOutcome> {
     // Calls already running are stopped: nobody will read their results.
     turn.cancel(aborted ? 'the run was cancelled' : `the model's stream failed: ${error.message}`);
   } finally {
-    const request: ModelRequestTrace = {
-      provider: String(o.model.provider),
-      model: String(o.model.modelId),
-      step: o.step,
-      queuedAt: o.queuedAt ?? sentAt,
-      sentAt,
-      endedAt: o.scheduler.now(),
-      finishReason: reason,
-    };
-    if (firstTokenAt !== undefined) request.firstTokenAt = firstTokenAt;
-    if (o.queuedAt !== undefined) request.limitWaitedOn = o.hold?.limit?.name ?? 'subagent';
-    if (gotUsage && Number.isFinite(usage?.inputTokens)) request.inputTokens = usage.inputTokens;
-    if (gotUsage && Number.isFinite(usage?.outputTokens)) request.outputTokens = usage.outputTokens;
-    if (retries > 0) request.retries = retries;
-    turn.end({ model: request });
-    if (span) endModelSpan(span, request, o.path, error);
+    // The model's time, for the turn's trace: the calls it made sit inside it.
+    turn.end({ model: timer.finish(reason, o.path, error) });
   }
   const outcome = await turn.done;
   const failed = (call: ModelToolCall, message: string): CallResult => ({

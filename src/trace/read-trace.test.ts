@@ -206,6 +206,29 @@ describe('readTrace', () => {
     );
   });
 
+  it('salvo trace gives labels the room a wide terminal has, and names the root as the report does', async () => {
+    const turns = [richTurn()];
+    const long = turns[0]?.calls[0] as TurnTrace['calls'][number];
+    long.id = 'correctness_2_4';
+    long.name = 'memory__create_relations';
+    const file = join(dir, 'wide.json');
+    await writeFile(file, JSON.stringify(turns));
+    const wide = fakeIo(120);
+    await traceCommand(file, {}, wide.io);
+    const text = wide.out.join('');
+    expect(text).toMatch(/^correctness_2_4 memory__create_relations *\|/m);
+    expect(text).toMatch(/^chat claude-x +\|/m);
+    // A narrow one cuts the label, never the bars.
+    const narrow = fakeIo(60);
+    await traceCommand(file, {}, narrow.io);
+    expect(narrow.out.join('')).toMatch(/^correctness_2_4 m\S*…\|/m);
+    const root = [{ ...richTurn(), path: [], parent: undefined }];
+    await writeFile(file, JSON.stringify(root));
+    const io = fakeIo(120);
+    await traceCommand(file, {}, io.io);
+    expect(io.out.join('')).toMatch(/^-- Turn 7 · root$/m);
+  });
+
   it("salvo trace rejects a bad trace with the reader's message, not an internal error", async () => {
     const turns = JSON.parse(JSON.stringify(await sampleTurns())) as Json[];
     delete at(turns, [0, 'calls', 0]).waitedFor;
@@ -350,11 +373,11 @@ function checkBarWidths(turns: TurnTrace[], width: number): void {
   }
 }
 
-function fakeIo(): { io: CliIo; out: string[] } {
+function fakeIo(columns = 100): { io: CliIo; out: string[] } {
   const out: string[] = [];
   const stream = {
     isTTY: false,
-    columns: 100,
+    columns,
     write: (chunk: string) => {
       out.push(chunk);
       return true;

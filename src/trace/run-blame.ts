@@ -161,6 +161,8 @@ function charge(
   out: { conflicts: Map<CallTrace, number>; approval: number },
   blockerOf: (c: CallTrace) => CallTrace | undefined,
 ): void {
+  // Waiting on after `b` settled is the hand-over, not `b`'s doing.
+  to = Math.min(to, b?.endedAt ?? to);
   if (!b || !(to > from)) return;
   const add = (call: CallTrace, ms: number) => {
     if (ms > 0) out.conflicts.set(call, (out.conflicts.get(call) ?? 0) + ms);

@@ -1,5 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Scheduler } from '../schedule/scheduler.js';
+import { deferred, untilAborted } from '../schedule/test-support.js';
+import { defineTool } from '../tool/define-tool.js';
 import type { CallTrace, ModelRequestTrace, TurnTrace } from './call-trace.js';
 import { toChromeTrace } from './chrome-trace.js';
 import { describeRun } from './describe-run.js';
@@ -312,6 +315,48 @@ describe('summarizeRun, model time included', () => {
     );
     // A human's time is not the scheduler's: nothing here reads as salvo's fault.
     expect(s.efficiency).toBe(1);
+  });
+});
+
+describe('summarizeRun of a real cancelled run', () => {
+  it('keeps an unanswered approval as pending, and blames the waits on it', async () => {
+    const tool = (name: string, mode: 'read' | 'write') =>
+      defineTool({
+        name,
+        description: '',
+        input: {},
+        claims: [{ key: 'fs:/repo/a.ts', mode }],
+        ...(mode === 'write' ? { approval: 'ask' as const } : {}),
+        execute: (_i, ctx) => untilAborted(ctx.signal),
+      });
+    const asked = deferred<void>();
+    const controller = new AbortController();
+    const scheduler = new Scheduler({
+      tools: [tool('edit_file', 'write'), tool('grep', 'read')],
+      // Never answers: the user cancels the run while it is asked.
+      approver: (req) => {
+        asked.resolve();
+        return untilAborted(req.signal);
+      },
+    });
+    const turn = scheduler.turn({ signal: controller.signal });
+    turn.add({ id: 'e1', name: 'edit_file', input: {} });
+    turn.add({ id: 'g1', name: 'grep', input: {} });
+    turn.end();
+    await asked.promise;
+    controller.abort(new Error('cancelled by Ctrl-C'));
+    const { trace } = await turn.done;
+    const [edit, grep] = trace.calls;
+    expect(edit).toMatchObject({ status: 'cancelled', approval: 'pending' });
+    expect(edit?.approvedAt).toBeUndefined();
+    expect(grep).toMatchObject({ status: 'cancelled', waitedFor: ['e1'] });
+    const s = summarizeRun(trace, { source: 'cli' });
+    expect(s.lost.approvals).toMatchObject({ calls: 1, pending: 1, behind: { calls: 1 } });
+    expect(s.lost.conflicts.blockers).toEqual([]);
+    expect(s.wallSplit.waits.conflictsMs).toBe(0);
+    // Along the critical path, the edit's wait for its answer until the run was cancelled.
+    const edited = edit as CallTrace;
+    expect(s.wallSplit.waits.approvalMs).toBeCloseTo(edited.endedAt - edited.queuedAt, 6);
   });
 });
 
