@@ -124,6 +124,7 @@ describe('toChromeTrace', () => {
       index: 0,
       status: 'success',
       queuedAt: 300,
+      conflictsClearedAt: 300,
       startedAt: 300,
       endedAt: 900,
       waitedFor: [],
@@ -135,7 +136,7 @@ describe('toChromeTrace', () => {
       path: string[],
       model: TurnTrace['model'],
       calls: CallTrace[],
-    ) => ({
+    ): TurnTrace => ({
       turnId,
       path,
       startedAt: 0,
@@ -144,6 +145,7 @@ describe('toChromeTrace', () => {
       calls,
       limits: { global: Infinity },
       summary: summarizeTurn(calls, {}),
+      ...(path.length > 0 ? { parent: { turnId: 1, callId: 'a' } } : {}),
     });
     const chrome = toChromeTrace([
       turn(
@@ -205,6 +207,13 @@ describe('toChromeTrace', () => {
     // The call started inside the answer, on a lane of its own below the model's.
     const read = x.find((e) => e.args?.callId === 'a');
     expect([read?.pid, read?.tid, read?.ts]).toEqual([1, 2, 200_000]);
+    // The call ran the subagent: its wait for a slot and its work are not the call's running.
+    const own = x.filter((e) => e.cat === 'phase' && e.pid === 1).map((e) => [e.name, e.ts, e.dur]);
+    expect(own).toEqual([
+      ['running', 200_000, 100_000],
+      ['waiting: slot (subagent)', 300_000, 300_000],
+      ['subagent working', 600_000, 200_000],
+    ]);
     const threads = chrome.traceEvents
       .filter((e) => e.name === 'thread_name')
       .map((e) => [e.pid, e.tid, e.args?.name]);

@@ -1,9 +1,11 @@
+import { agentRuns, callKey } from './agent-runs.js';
 import {
   type CallTrace,
   type ModelRequestTrace,
   rootAgentName,
   type TurnTrace,
 } from './call-trace.js';
+import { callPhases, type SubagentSpan } from './html-call.js';
 import type { RunSource } from './run-advice.js';
 
 /** One Trace Event Format event (the subset salvo writes). */
@@ -56,6 +58,16 @@ export function toChromeTrace(
   const pids = new Map<string, number>();
   const lanes = new Map<number, number[]>(); // pid -> end time (µs) of each lane's last call
 
+  // The subagent each call ran: its wait for a slot and its work are not the call's running.
+  const subagents = new Map<string, SubagentSpan>();
+  for (const agent of agentRuns(turns).agents) {
+    if (!agent.parent || !(agent.end > agent.start)) continue;
+    subagents.set(callKey(agent.parent.turnId, agent.parent.callId), {
+      queuedAt: agent.start,
+      startedAt: Math.max(agent.start, agent.activeFrom),
+      endedAt: agent.end,
+    });
+  }
   /** pid -> end time (µs) of its model lane's last request. */
   const modelLanes = new Map<number, number>();
   for (const turn of turns) {
@@ -111,7 +123,8 @@ export function toChromeTrace(
     for (const call of calls) {
       const start = us(call.queuedAt);
       const end = Math.max(start, us(call.endedAt));
-      events.push(...callEvents(call, turn, pid, lane(start, end), us));
+      const sub = subagents.get(callKey(turn.turnId, call.id));
+      events.push(...callEvents(call, turn, pid, lane(start, end), us, sub));
     }
   }
   return {
@@ -180,6 +193,7 @@ function callEvents(
   pid: number,
   tid: number,
   us: (ms: number) => number,
+  subagent?: SubagentSpan,
 ): ChromeTraceEvent[] {
   const start = us(call.queuedAt);
   const end = Math.max(start, us(call.endedAt));
@@ -230,6 +244,18 @@ function callEvents(
       ),
     );
   }
-  if (call.startedAt !== undefined) out.push(span('running', us(call.startedAt), end));
+  if (call.startedAt !== undefined) {
+    // Split as the HTML report draws it: a subagent's wait for its slot and its work apart.
+    const names: Record<string, string> = {
+      running: 'running',
+      slot: 'waiting: slot (subagent)',
+      subagent: 'subagent working',
+    };
+    for (const p of callPhases(call, subagent)) {
+      const name = names[p.phase];
+      if (!name || (p.phase === 'slot' && !subagent) || us(p.start) < us(call.startedAt)) continue;
+      out.push(span(name, us(p.start), us(p.end)));
+    }
+  }
   return out;
 }
