@@ -161,6 +161,16 @@ export class Scheduler {
     };
   }
 
+  /** The scheduler's clock (the `now` option), in ms: model requests are timed on it too. */
+  now(): number {
+    return this.#core.now();
+  }
+
+  /** Where spans go (the `tracer` option); `undefined` when tracing is off. */
+  get tracer(): Tracer | undefined {
+    return this.#core.tracer;
+  }
+
   /** The tools, by name. */
   get tools(): ReadonlyMap<string, Tool> {
     return this.#tools;

@@ -102,6 +102,8 @@ function follow(port: TurnPort, record: CallRecord, leader: CallRecord): void {
 function askApproval(port: TurnPort, record: CallRecord, approver: Approver): void {
   const controller = new AbortController();
   record.approvalController = controller;
+  // Asked: until the answer comes, the trace says so (a call cancelled first stays 'pending').
+  record.approval = 'pending';
   port.emit(record, { type: 'awaiting-approval', input: record.input });
   const request = {
     callId: record.id,

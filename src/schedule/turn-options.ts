@@ -1,5 +1,6 @@
 import { InvalidOptionError } from '../errors.js';
 import type { TurnParent } from '../tool/define-tool.js';
+import type { ModelRequestTrace } from '../trace/call-trace.js';
 import type { TurnHold } from './turn-hold.js';
 
 export interface TurnOptions {
@@ -25,6 +26,14 @@ export interface TurnOptions {
   tools?: readonly string[];
   /** The agent's own slot, which its running calls hold too (a subagent's; see `TurnHold`). */
   hold?: TurnHold;
+}
+
+export interface TurnEndOptions {
+  /**
+   * The model request whose answer made the turn's calls, for the turn's trace (`runAgent` passes
+   * it, so the trace shows the model's time next to the tools').
+   */
+  model?: ModelRequestTrace;
 }
 
 /** Options are a developer's: a mistake throws at once, naming the option. */

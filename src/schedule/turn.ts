@@ -3,7 +3,7 @@ import { SalvoError } from '../errors.js';
 import type { CallResult, ToolCall } from '../tool/call.js';
 import type { Tool } from '../tool/define-tool.js';
 import { endCallSpan, startCallSpan } from '../trace/call-span.js';
-import type { TurnTrace } from '../trace/call-trace.js';
+import type { ModelRequestTrace, TurnTrace } from '../trace/call-trace.js';
 import { abortedByTimeout, abortReason, checkCall } from './admission.js';
 import { CallRecord, errorMessage, failure } from './call-record.js';
 import type { SchedulerEvent } from './events.js';
@@ -21,6 +21,7 @@ import {
   type AddOptions,
   checkAddOptions,
   checkTurnOptions,
+  type TurnEndOptions,
   type TurnOptions,
 } from './turn-options.js';
 import { buildTrace } from './turn-trace.js';
@@ -64,6 +65,8 @@ export class Turn {
   /** Calls holding (or waiting for) a ticket of the agent's slot. */
   #tickets = 0;
   #ended = false;
+  /** The model request that made the calls, given to `end`. */
+  #model: ModelRequestTrace | undefined;
   #cancelReason: string | undefined;
   #cancelledByTimeout = false;
   #finished = false;
@@ -237,10 +240,15 @@ export class Turn {
     );
   }
 
-  /** No more calls: `done` resolves once every call has its result. Idempotent. */
-  end(): void {
+  /**
+   * No more calls: `done` resolves once every call has its result. Idempotent (the first call's
+   * options count). `model` is the request whose answer made the calls, for the trace.
+   */
+  end(options: TurnEndOptions = {}): void {
     if (this.#ended) return;
     this.#ended = true;
+    const model = (options as TurnEndOptions | null)?.model;
+    if (isModelRequest(model)) this.#model = { ...model };
     this.#checkBlocked();
     this.#maybeFinish();
   }
@@ -415,6 +423,8 @@ export class Turn {
       turnId: this.id,
       path: this.#options.path ?? [],
       parent: parent ? { turnId: parent.turnId, callId: parent.callId } : undefined,
+      model: this.#model,
+      holdLimit: holdLimit(this.#options.hold),
     };
     let trace: TurnTrace | undefined;
     const outcome: TurnOutcome = {
@@ -472,6 +482,20 @@ function allowedTools(core: SchedulerCore, names: readonly string[]): ReadonlyMa
   return allowed;
 }
 
+/** The limit an agent's slot stands for, when the hold says (a host's own hold may not). */
+function holdLimit(hold: TurnOptions['hold']): { name: string; capacity: number } | undefined {
+  const limit = hold?.limit;
+  if (typeof limit?.name !== 'string' || typeof limit.capacity !== 'number') return undefined;
+  return { name: limit.name, capacity: limit.capacity };
+}
+
+/** Enough of a model request to trace: its times are numbers (a host may pass anything). */
+function isModelRequest(value: unknown): value is ModelRequestTrace {
+  if (typeof value !== 'object' || value === null) return false;
+  const m = value as Record<string, unknown>;
+  return ['queuedAt', 'sentAt', 'endedAt'].every((k) => Number.isFinite(m[k]));
+}
+
 function hasWaitingFollowers(record: CallRecord): boolean {
   return record.followers?.some((f) => !f.result) ?? false;
 }
@@ -485,4 +509,4 @@ function printable(value: unknown): string {
   return '';
 }
 
-export type { TurnOptions } from './turn-options.js';
+export type { TurnEndOptions, TurnOptions } from './turn-options.js';

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TurnTrace } from '../../trace/call-trace.js';
-import { summarizeRun } from '../../trace/summarize-run.js';
+import { describeRun } from '../../trace/describe-run.js';
+import { type RunSummary, summarizeRun } from '../../trace/summarize-run.js';
 import { writeTrace } from '../../trace/write-trace.js';
 import { exitCodes, oneLine } from '../cli-error.js';
 import { comparisonRows, wrapProse } from '../demo/demo-layout.js';
@@ -13,6 +14,7 @@ import { mostAtOnce } from '../demo/most-at-once.js';
 import type { CliIo } from '../io.js';
 import { counted } from '../progress/pluralize.js';
 import { createReporter } from '../reporters.js';
+import { runTiming } from '../run-timing.js';
 import { Interrupt } from '../terminal-keys.js';
 
 export interface DemoFlags {
@@ -122,7 +124,7 @@ async function report(
   columns: number | undefined,
 ): Promise<number> {
   const [slow, fast] = outcomes as [DemoSessionResult, DemoSessionResult];
-  const runs = outcomes.map((o) => summarizeRun(o.traces));
+  const runs = outcomes.map((o) => summarizeRun(o.traces, { source: 'cli' }));
   const speedup = slow.wallMs / fast.wallMs;
   const traces: TurnTrace[] = fast.traces;
   const errors = outcomes.flatMap((o) => o.errors);
@@ -149,7 +151,10 @@ async function report(
   const written: { file: string; kind: string }[] = [];
   for (const target of wanted) {
     try {
-      await writeTrace(target.file, traces, { title: 'salvo demo: code review with subagents' });
+      await writeTrace(target.file, traces, {
+        title: 'salvo demo: code review with subagents',
+        source: 'cli',
+      });
       written.push(target);
     } catch (error) {
       // The timings were measured: they are printed whatever happens to the files.
@@ -168,6 +173,7 @@ async function report(
           subagents: o.agents.length,
           mostCallsAtOnce: mostAtOnceIn(o, 'calls'),
           mostSubagentsAtOnce: mostAtOnceIn(o, 'agents'),
+          ...(runs[i] ? { timing: runTiming(runs[i] as RunSummary) } : {}),
         })),
         speedup,
         identical,
@@ -201,7 +207,10 @@ async function report(
         ? `salvo finished the same review ${speedup.toFixed(1)}x faster${same}.`
         : `salvo was not faster this time: it took ${(1 / speedup).toFixed(1)}x as long${same}.`,
     );
-    if (runs[1]) say(`Where the time went: ${runs[1].recommendation}`);
+    if (runs[1]) {
+      say(`Where the time went with salvo: ${describeRun(runs[1])}.`);
+      say(runs[1].recommendation);
+    }
     // Each file on a row of its own, whole, so it can be copied.
     for (const w of written) {
       say(w.kind === 'HTML' ? 'Trace (open it in a browser):' : 'Perfetto trace:');

@@ -16,6 +16,7 @@ import { describeFailure } from '../describe-failure.js';
 import type { CliIo } from '../io.js';
 import type { ProviderChoice } from '../provider.js';
 import type { Reporter } from '../reporter.js';
+import { runTiming } from '../run-timing.js';
 import type { Runtime } from '../runtime.js';
 import { Interrupt, type InterruptSource, type TerminalKeys } from '../terminal-keys.js';
 import {
@@ -323,7 +324,7 @@ export class CliSession {
     this.messages = result.messages;
     const turns = this.#traces.slice(firstTurn);
     const files = await this.saveFiles(result);
-    const run = summarizeRun(turns);
+    const run = summarizeRun(turns, { source: 'cli' });
     const wallMs = performance.now() - startedAt;
     this.totals.prompts++;
     this.totals.calls += run.calls;
@@ -339,6 +340,7 @@ export class CliSession {
       steps: result.steps,
       usage,
       parallelism: run.parallelism,
+      timing: runTiming(run),
       ...(failure ? { error: failure } : {}),
       ...files,
       ...needsLogin(this.runtime),
@@ -429,7 +431,7 @@ export class CliSession {
       const text = (result?.content ?? [])
         .map((block) => (block.type === 'text' ? block.text : ''))
         .join('\n');
-      const run = summarizeRun(this.#traces.slice(firstTurn));
+      const run = summarizeRun(this.#traces.slice(firstTurn), { source: 'cli' });
       reporter.runEnded({
         finishReason: result?.status === 'success' ? 'stop' : (result?.status ?? 'error'),
         text: '',
@@ -475,7 +477,7 @@ export async function writeTraceFile(
   title: string,
 ): Promise<void> {
   await ensureDir(dirname(resolve(file)));
-  await writeTrace(file, traces, { title });
+  await writeTrace(file, traces, { title, source: 'cli' });
 }
 
 /** The abort reason of a cancelled run, as the end line and the model's results say it. */
