@@ -68,7 +68,19 @@ export {
   runGraph,
 } from './schedule/run-graph.js';
 export { type RunOptions, Scheduler, type SchedulerOptions } from './schedule/scheduler.js';
-export { Turn, TurnClosedError, type TurnOptions, type TurnOutcome } from './schedule/turn.js';
+export {
+  StepBatcher,
+  type StepBatcherOptions,
+  type StepCallOptions,
+} from './schedule/step-batcher.js';
+export {
+  Turn,
+  TurnClosedError,
+  type TurnEndOptions,
+  type TurnOptions,
+  type TurnOutcome,
+} from './schedule/turn.js';
+export type { AddOptions } from './schedule/turn-options.js';
 export {
   type AgentDefinition,
   type DefinitionProblem,
@@ -113,17 +125,35 @@ export {
 export type { InputSchema, JsonSchema } from './tool/input-schema.js';
 export { ToolFailure } from './tool/tool-failure.js';
 export * from './tools/index.js';
-export type { CallTrace, TurnSummary, TurnTrace } from './trace/call-trace.js';
+export type {
+  CallTrace,
+  ModelRequestTrace,
+  TurnSummary,
+  TurnTrace,
+} from './trace/call-trace.js';
 export { type ChromeTrace, type ChromeTraceEvent, toChromeTrace } from './trace/chrome-trace.js';
+export { describeRun } from './trace/describe-run.js';
 export { type HtmlReportOptions, renderHtmlReport } from './trace/html-report.js';
-export { parseTrace, readTrace, TraceFileError } from './trace/read-trace.js';
+export {
+  parseTrace,
+  parseTraceFile,
+  readTrace,
+  readTraceFile,
+  type TraceFile,
+  TraceFileError,
+} from './trace/read-trace.js';
 export { type RenderTimelineOptions, renderTimeline } from './trace/render-timeline.js';
 export {
   duration,
+  type LostTime,
   type LostToBlocker,
   type LostToLimit,
+  type ModelTotals,
+  type RunSource,
   type RunSummary,
+  type SummarizeRunOptions,
   summarizeRun,
+  type WallSplit,
 } from './trace/summarize-run.js';
 export { summarizeTurn } from './trace/summarize-turn.js';
 export { writeTrace } from './trace/write-trace.js';

@@ -5,6 +5,7 @@ import { bigRepo } from './big-repo.js';
 import { codingTurn } from './coding-turn.js';
 import { dag } from './dag.js';
 import { fanOut } from './fan-out.js';
+import { frameworks } from './frameworks.js';
 import { mcpFanOut } from './mcp-fan-out.js';
 import { mixedTurn } from './mixed-turn.js';
 import { overhead } from './overhead.js';
@@ -31,4 +32,5 @@ export const scenarios: readonly Scenario[] = [
   batchTool,
   bigRepo,
   startup,
+  frameworks,
 ];

@@ -252,4 +252,109 @@ describe('runAgent', () => {
     const tool = result.messages[2] as Extract<AgentMessage, { role: 'tool' }>;
     expect(tool.results[0]?.status).toBe('cancelled');
   });
+
+  it('traces every model request on the scheduler’s clock: first token, end, tokens, reason', async () => {
+    let clock = 0;
+    const scheduler = new Scheduler({ tools: [add], now: () => clock });
+    let served = 0;
+    const model: Model = {
+      provider: 'anthropic',
+      modelId: 'claude-test',
+      async *stream(): AsyncIterable<ModelEvent> {
+        const step = ++served;
+        clock += 100;
+        yield { type: 'text-delta', text: 'Adding.' };
+        if (step === 1) {
+          clock += 50;
+          yield { type: 'tool-call', id: 'c1', name: 'add', input: '{"a":1,"b":2}' };
+          clock += 200;
+          yield {
+            type: 'finish',
+            reason: 'tool-calls',
+            usage: { inputTokens: 40, outputTokens: 9 },
+          };
+        } else {
+          clock += 50;
+          yield { type: 'finish', reason: 'stop', usage: { inputTokens: 60, outputTokens: 3 } };
+        }
+      },
+      toProviderMessages: () => [],
+    };
+    const result = await runAgent({ model, scheduler, messages: 'Add 1+2' });
+    expect(result.stepTraces.map((t) => t.model)).toEqual([
+      {
+        provider: 'anthropic',
+        model: 'claude-test',
+        step: 1,
+        queuedAt: 0,
+        sentAt: 0,
+        firstTokenAt: 100,
+        endedAt: 350,
+        inputTokens: 40,
+        outputTokens: 9,
+        finishReason: 'tool-calls',
+      },
+      {
+        provider: 'anthropic',
+        model: 'claude-test',
+        step: 2,
+        queuedAt: 350,
+        sentAt: 350,
+        firstTokenAt: 450,
+        endedAt: 500,
+        inputTokens: 60,
+        outputTokens: 3,
+        finishReason: 'stop',
+      },
+    ]);
+    // The call joined the turn mid-answer; the final answer is a turn without calls.
+    expect(result.stepTraces.map((t) => [t.calls.length, t.startedAt, t.endedAt])).toEqual([
+      [1, 0, 350],
+      [0, 350, 500],
+    ]);
+    expect(result.stepTraces[0]?.calls[0]?.queuedAt).toBe(150);
+    expect(result.traces).toEqual([result.stepTraces[0]]);
+  });
+
+  it('traces a failed request as an error, and a cancelled one as cancelled', async () => {
+    const failing: Model = {
+      provider: 'openai',
+      modelId: 'gpt-x',
+      async *stream(): AsyncIterable<ModelEvent> {
+        yield {
+          type: 'retry',
+          attempt: 2,
+          maxAttempts: 3,
+          delayMs: 1,
+          reason: 'rate-limited',
+          server: 'x',
+          message: '429',
+        };
+        throw new Error('server closed the stream');
+      },
+      toProviderMessages: () => [],
+    };
+    const failed = await runAgent({ model: failing, tools: [add], messages: 'go' });
+    expect(failed.stepTraces[0]?.model).toMatchObject({ finishReason: 'error', retries: 1 });
+    expect(failed.stepTraces[0]?.model?.firstTokenAt).toBeUndefined();
+
+    const controller = new AbortController();
+    const hanging: Model = {
+      provider: 'openai',
+      modelId: 'gpt-x',
+      async *stream(request: ModelRequest): AsyncIterable<ModelEvent> {
+        yield { type: 'text-delta', text: 'Thinking' };
+        controller.abort();
+        await untilAborted(request.signal);
+      },
+      toProviderMessages: () => [],
+    };
+    const cancelled = await runAgent({
+      model: hanging,
+      tools: [add],
+      messages: 'go',
+      signal: controller.signal,
+    });
+    expect(cancelled.stepTraces[0]?.model?.finishReason).toBe('cancelled');
+  });
 });

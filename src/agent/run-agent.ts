@@ -25,6 +25,7 @@ import type {
   ReasoningPart,
   Usage,
 } from './model.js';
+import { ModelRequestTimer } from './model-request-timer.js';
 
 /** Why the loop ended. */
 export type AgentFinish =
@@ -99,8 +100,13 @@ export interface AgentResult {
   /** The same transcript in the provider's message format. */
   transcript: unknown[];
   usage: Usage;
-  /** One per step that made tool calls. */
+  /** One per step that made tool calls, each with its model request (`model`). */
   traces: TurnTrace[];
+  /**
+   * One per step, the final answer's included (a turn without calls): the agent's whole run,
+   * model time and all, for `summarizeRun` and `writeTrace`.
+   */
+  stepTraces: TurnTrace[];
   steps: number;
   /** What went wrong, when `finishReason` is `error`. */
   error?: Error;
@@ -169,8 +175,10 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
   let error: Error | undefined;
   let steps = 0;
   while (steps < maxSteps) {
+    const queuedAt = scheduler.now();
     // A subagent waits for its slot before each model request (never while it holds none).
-    if (hold && !(await takeSlot(hold, runSignal))) {
+    const slot = hold ? await takeSlot(hold, runSignal) : 'held';
+    if (slot === 'cancelled') {
       finishReason = 'cancelled';
       break;
     }
@@ -190,11 +198,12 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
       batch: options.batchTool === true,
       signal: runSignal,
       step: steps,
+      queuedAt: slot === 'waited' ? queuedAt : undefined,
       emit,
     });
     usage.inputTokens += step.usage.inputTokens;
     usage.outputTokens += step.usage.outputTokens;
-    if (step.outcome) outcomes.push(step.outcome);
+    outcomes.push(step.outcome);
     messages.push(...step.messages);
     text = step.text;
     emit({ type: 'step-finish', step: steps, reason: step.reason, usage: { ...step.usage } });
@@ -217,6 +226,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
   // its text does not pay for them.
   let transcript: unknown[] | undefined;
   let traces: TurnTrace[] | undefined;
+  let stepTraces: TurnTrace[] | undefined;
   const result: AgentResult = {
     text,
     finishReason,
@@ -227,8 +237,12 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentResult> {
     },
     usage,
     get traces() {
-      traces ??= outcomes.map((o) => o.trace);
+      traces ??= this.stepTraces.filter((t) => t.calls.length > 0);
       return traces;
+    },
+    get stepTraces() {
+      stepTraces ??= outcomes.map((o) => o.trace);
+      return stepTraces;
     },
     steps,
   };
@@ -251,6 +265,8 @@ interface StepOptions {
   batch: boolean;
   signal: AbortSignal;
   step: number;
+  /** When the agent was ready to ask, if it then waited for its slot. */
+  queuedAt: number | undefined;
   emit: (event: AgentEvent) => void;
 }
 
@@ -260,8 +276,8 @@ interface StepOutcome {
   calls: number;
   messages: AgentMessage[];
   usage: Usage;
-  /** The turn, when the step made calls: its trace is built only if someone reads it. */
-  outcome?: TurnOutcome;
+  /** The step's turn: its trace is built only if someone reads it. */
+  outcome: TurnOutcome;
   error?: Error;
 }
 
@@ -288,6 +304,13 @@ async function runStep(o: StepOptions): Promise<StepOutcome> {
   let reason: StepOutcome['reason'] = 'other';
   let usage: Usage = { inputTokens: 0, outputTokens: 0 };
   let error: Error | undefined;
+  const timer = new ModelRequestTimer({
+    scheduler: o.scheduler,
+    model: o.model,
+    step: o.step,
+    queuedAt: o.queuedAt,
+    limit: o.hold?.limit?.name,
+  });
   try {
     for await (const event of o.model.stream({
       system: o.system,
@@ -295,6 +318,7 @@ async function runStep(o: StepOptions): Promise<StepOutcome> {
       tools: o.specs,
       signal: o.signal,
     })) {
+      timer.saw(event);
       switch (event.type) {
         case 'text-delta':
           text += event.text;
@@ -363,7 +387,8 @@ async function runStep(o: StepOptions): Promise<StepOutcome> {
     // Calls already running are stopped: nobody will read their results.
     turn.cancel(aborted ? 'the run was cancelled' : `the model's stream failed: ${error.message}`);
   } finally {
-    turn.end();
+    // The model's time, for the turn's trace: the calls it made sit inside it.
+    turn.end({ model: timer.finish(reason, o.path, error) });
   }
   const outcome = await turn.done;
   const failed = (call: ModelToolCall, message: string): CallResult => ({
@@ -387,17 +412,19 @@ async function runStep(o: StepOptions): Promise<StepOutcome> {
   if (reasoning.length > 0) answer.reasoning = reasoning;
   const messages: AgentMessage[] = [answer];
   if (calls.length > 0) messages.push({ role: 'tool', results });
-  const step: StepOutcome = { text, reason, calls: calls.length, messages, usage };
-  if (calls.length > 0) step.outcome = outcome;
+  const step: StepOutcome = { text, reason, calls: calls.length, messages, usage, outcome };
   if (error) step.error = error;
   return step;
 }
 
-/** Waits for the agent's slot; false when the run was cancelled first. */
-async function takeSlot(hold: TurnHold, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return false;
+/** Waits for the agent's slot: held at once, held after a wait, or the run was cancelled first. */
+async function takeSlot(
+  hold: TurnHold,
+  signal: AbortSignal,
+): Promise<'held' | 'waited' | 'cancelled'> {
+  if (signal.aborted) return 'cancelled';
   const pending = hold.resume();
-  if (!pending) return true;
+  if (!pending) return 'held';
   const onAbort = () => hold.pause();
   signal.addEventListener('abort', onAbort, { once: true });
   try {
@@ -405,7 +432,7 @@ async function takeSlot(hold: TurnHold, signal: AbortSignal): Promise<boolean> {
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
-  return !signal.aborted;
+  return signal.aborted ? 'cancelled' : 'waited';
 }
 
 function toolSpecs(tools: readonly Tool[]): ModelTool[] {

@@ -1,4 +1,4 @@
-import { occurrences } from '../tools/edit-file.js';
+import { replaceText } from '../tools/edit-file.js';
 
 /** What edit_file would do to a file's text: its new text, or why the call will fail. */
 export type EditPreview =
@@ -31,18 +31,7 @@ export function previewEdit(text: string, input: EditInput, name: string): EditP
       message: 'old_string and new_string are the same: the edit would change nothing',
     };
   }
-  let oldText = input.old_string;
-  let newText = input.new_string;
-  let at = occurrences(text, oldText);
-  if (at.length === 0 && text.includes('\r\n') && /(?<!\r)\n/.test(oldText)) {
-    const crlf = oldText.replace(/\r?\n/g, '\r\n');
-    const found = occurrences(text, crlf);
-    if (found.length > 0) {
-      oldText = crlf;
-      newText = newText.replace(/\r?\n/g, '\r\n');
-      at = found;
-    }
-  }
+  const { at, updated } = replaceText(text, input.old_string, input.new_string);
   if (at.length === 0) return { ok: false, message: `old_string was not found in ${name}` };
   if (at.length > 1 && input.replace_all !== true) {
     return {
@@ -50,12 +39,5 @@ export function previewEdit(text: string, input: EditInput, name: string): EditP
       message: `old_string occurs ${at.length} times in ${name} and replace_all is not set`,
     };
   }
-  let updated = '';
-  let from = 0;
-  for (const i of at) {
-    updated += text.slice(from, i) + newText;
-    from = i + oldText.length;
-  }
-  updated += text.slice(from);
   return { ok: true, updated, replaced: at.length };
 }

@@ -2,7 +2,7 @@ import { closeSync, readFileSync } from 'node:fs';
 import { structuredPatch } from 'diff';
 import type { ApprovalRequest } from '../approval/approval.js';
 import { type OpenedFile, openRegularFile } from '../tools/open-file.js';
-import { formatBytes, isBinary } from '../tools/text-file.js';
+import { decodeUtf8, formatBytes, isBinary } from '../tools/text-file.js';
 import { errnoCode, ToolError } from '../tools/tool-error.js';
 import { defaults } from '../tools/tool-support.js';
 import type { ResolvedPath, Workspace } from '../tools/workspace.js';
@@ -225,7 +225,10 @@ function readCurrent(workspace: Workspace, file: ResolvedPath, maxFileBytes?: nu
     const bytes = readFileSync(opened.fd);
     if (isBinary(bytes))
       return { kind: 'not-text', what: `a binary file of ${formatBytes(bytes.length)}` };
-    return { kind: 'text', text: bytes.toString('utf8') };
+    // As edit_file reads it: a file that is not UTF-8 is refused there, never re-encoded.
+    const text = decodeUtf8(bytes);
+    if (text === undefined) return { kind: 'not-text', what: 'a file that is not UTF-8 text' };
+    return { kind: 'text', text };
   } catch (error) {
     return { kind: 'fails', message: `${name} cannot be read (${errnoCode(error) ?? 'error'})` };
   } finally {

@@ -26,7 +26,13 @@ let ids = 0;
 function ask(
   queue: ApprovalQueue,
   toolName: string,
-  options: { callId?: string; path?: readonly string[]; input?: unknown; aborted?: boolean } = {},
+  options: {
+    callId?: string;
+    path?: readonly string[];
+    input?: unknown;
+    aborted?: boolean;
+    claims?: ApprovalRequest['claims'];
+  } = {},
 ): Asked {
   const controller = new AbortController();
   if (options.aborted) controller.abort();
@@ -34,7 +40,7 @@ function ask(
     callId: options.callId ?? `call_${++ids}`,
     toolName,
     input: options.input ?? { n: ids },
-    claims: [],
+    claims: options.claims ?? [],
     path: options.path ?? [],
     signal: controller.signal,
   };
@@ -342,6 +348,34 @@ describe('ApprovalQueue', () => {
       ]);
       expect(onChange).toHaveBeenCalled();
       expect(queue.counts).toEqual({ approved: 2, denied: 0 });
+    });
+
+    it('tells onRuleAdded what was granted, once per a; y adds nothing and tells nothing', async () => {
+      const onRuleAdded = vi.fn();
+      const queue = new ApprovalQueue({ onRuleAdded });
+      const s1 = ask(queue, 'shell', shellInput('npm test'));
+      const s2 = ask(queue, 'shell', shellInput('git status --short'));
+      expect(queue.answer('a')).toBe(true);
+      expect(onRuleAdded.mock.calls).toEqual([
+        [
+          'Rule added: always allow "npm test …" (/permissions lists and revokes rules, /permissions save keeps them)',
+        ],
+      ]);
+      expect(queue.answer('y')).toBe(true);
+      await flush();
+      expect([s1.response(), s2.response()]).toEqual(['approve', 'approve']);
+      expect(onRuleAdded).toHaveBeenCalledTimes(1);
+      // A display that throws keeps the answer and the rule.
+      const throwing = new ApprovalQueue({
+        onRuleAdded: () => {
+          throw new Error('display broke');
+        },
+      });
+      const s3 = ask(throwing, 'shell', shellInput('npm test'));
+      expect(throwing.answer('a')).toBe(true);
+      await flush();
+      expect(s3.response()).toBe('approve');
+      expect(throwing.rules.list()).toEqual(['1. shell: npm test …']);
     });
 
     it('approves later calls the rule covers at once, without queueing them', async () => {
@@ -750,5 +784,54 @@ describe('ApprovalQueue', () => {
         { numRuns: 300 },
       );
     });
+  });
+});
+
+describe('ApprovalQueue: edits of one file', () => {
+  const write = (file: string) => [{ key: `fs:/repo/${file}`, mode: 'write' as const }];
+
+  it('asks about an edit only once the earlier edit of its file has run, so its diff is true', async () => {
+    const queue = new ApprovalQueue();
+    const first = ask(queue, 'edit_file', { callId: 'e1', claims: write('a.ts') });
+    const second = ask(queue, 'write_file', { callId: 'e2', claims: write('a.ts') });
+    const other = ask(queue, 'edit_file', { callId: 'e3', claims: write('b.ts') });
+    // The second edit of a.ts is not asked about yet; the edit of b.ts is.
+    expect(queue.pending.map((e) => e.request.callId)).toEqual(['e1', 'e3']);
+    queue.answer('y');
+    await first.done;
+    // Approved but not run: the second still waits to be asked.
+    expect(queue.pending.map((e) => e.request.callId)).toEqual(['e3']);
+    queue.callSettled('e1');
+    expect(queue.pending.map((e) => e.request.callId)).toEqual(['e3', 'e2']);
+    expect(second.response()).toBeUndefined();
+    expect(other.response()).toBeUndefined();
+  });
+
+  it('a denied or cancelled earlier edit lets the next one be asked at once', async () => {
+    const queue = new ApprovalQueue();
+    const first = ask(queue, 'edit_file', { callId: 'e1', claims: write('a.ts') });
+    const second = ask(queue, 'edit_file', { callId: 'e2', claims: write('a.ts') });
+    const third = ask(queue, 'edit_file', { callId: 'e3', claims: write('a.ts') });
+    queue.answer('n');
+    queue.answer(reasonKeys.escape);
+    await first.done;
+    expect(queue.pending.map((e) => e.request.callId)).toEqual(['e2']);
+    queue.answer('y');
+    await second.done;
+    expect(queue.pending).toHaveLength(0);
+    // Cancelled before it finished: it never reports, and nothing waits for it.
+    second.controller.abort();
+    expect(queue.pending.map((e) => e.request.callId)).toEqual(['e3']);
+    third.controller.abort();
+    await third.done;
+    expect(queue.pending).toHaveLength(0);
+  });
+
+  it('an edit waiting its turn is denied with the rest when the run is cancelled', async () => {
+    const queue = new ApprovalQueue();
+    ask(queue, 'edit_file', { callId: 'e1', claims: write('a.ts') });
+    const second = ask(queue, 'edit_file', { callId: 'e2', claims: write('a.ts') });
+    queue.denyAll('cancelled');
+    await expect(second.done).resolves.toMatchObject({ decision: 'deny' });
   });
 });

@@ -1,4 +1,6 @@
 import type { ApprovalRequest, ApprovalResponse, Approver } from '../approval/approval.js';
+import { claimsConflict } from '../tool/claims.js';
+import { editToolNames } from './permissions/permission-rule.js';
 import { PermissionRules, type RuleProposal } from './permissions/permission-rules.js';
 
 /** A call waiting for the user's answer. */
@@ -53,6 +55,11 @@ export interface ApprovalQueueOptions {
   /** Called when the user answers a request (not for withdrawn or unattended ones). */
   onAnswer?: (request: ApprovalRequest, approved: boolean) => void;
   /**
+   * Called with one line to show when `a` added a rule (`Rule added: always allow "npm test
+   * …" ...`), so the user sees what they granted and where to take it back.
+   */
+  onRuleAdded?: (line: string) => void;
+  /**
    * The user's standing rules: a call they cover is approved without asking, and `a` adds to
    * them. @default an empty set of this queue's own (no edit rules: it has no workspace)
    */
@@ -69,6 +76,13 @@ export interface ApprovalQueueOptions {
  */
 export class ApprovalQueue {
   readonly #pending: PendingApproval[] = [];
+  /**
+   * Edits that wait to be asked about until an earlier edit of the same file has run: a diff
+   * worked out before that would show the file as it will no longer be.
+   */
+  readonly #deferred: PendingApproval[] = [];
+  /** Edits approved whose calls have not finished yet (see {@link callSettled}). */
+  readonly #unfinishedEdits = new Set<ApprovalRequest>();
   readonly #rules: PermissionRules;
   readonly #options: ApprovalQueueOptions;
   readonly #proposals = new WeakMap<PendingApproval, RuleProposal>();
@@ -85,6 +99,7 @@ export class ApprovalQueue {
   readonly approver: Approver = (request) => {
     if (this.#covered(request)) {
       this.#approved++;
+      this.#editApproved(request);
       return 'approve';
     }
     if (this.#options.unattended !== undefined) {
@@ -105,7 +120,10 @@ export class ApprovalQueue {
           if (this.#draft?.entry === entry) this.#draft.withdrawn = true;
           const index = this.#pending.indexOf(entry);
           if (index >= 0) this.#pending.splice(index, 1);
+          const deferred = this.#deferred.indexOf(entry);
+          if (deferred >= 0) this.#deferred.splice(deferred, 1);
           resolve(response);
+          this.#release();
           this.#changed();
         },
       };
@@ -115,7 +133,8 @@ export class ApprovalQueue {
         return;
       }
       request.signal.addEventListener('abort', withdraw, { once: true });
-      this.#pending.push(entry);
+      if (this.#editBlocked(entry)) this.#deferred.push(entry);
+      else this.#pending.push(entry);
       this.#changed();
     });
   };
@@ -181,10 +200,16 @@ export class ApprovalQueue {
       const proposal = this.proposal(head);
       if (!proposal?.ok) return false;
       this.#rules.add(proposal.rules);
+      try {
+        this.#options.onRuleAdded?.(ruleAddedLine(proposal.label));
+      } catch {
+        // A display problem must not lose an answer.
+      }
       this.#approve(head);
-      for (const entry of [...this.#pending]) {
+      for (const entry of [...this.#pending, ...this.#deferred]) {
         // A callback may have settled it meanwhile (cancelled its call): it stays as it is.
-        if (this.#pending.includes(entry) && this.#covered(entry.request)) this.#approve(entry);
+        const waiting = this.#pending.includes(entry) || this.#deferred.includes(entry);
+        if (waiting && this.#covered(entry.request)) this.#approve(entry);
       }
     } else {
       return false;
@@ -225,8 +250,59 @@ export class ApprovalQueue {
 
   #approve(entry: PendingApproval): void {
     this.#approved++;
+    this.#editApproved(entry.request);
     this.#answered(entry.request, true);
     entry.settle('approve');
+  }
+
+  /**
+   * Tells the queue a call has finished (a scheduler `finished` event): an edit waiting behind
+   * it for the same file can now be shown as the diff it will really make.
+   */
+  callSettled(callId: string, path: readonly string[] = []): void {
+    for (const request of this.#unfinishedEdits) {
+      if (request.callId === callId && samePath(request.path, path)) {
+        this.#unfinishedEdits.delete(request);
+      }
+    }
+    if (this.#release()) this.#changed();
+  }
+
+  #editApproved(request: ApprovalRequest): void {
+    if (!editToolNames.includes(request.toolName) || request.signal.aborted) return;
+    this.#unfinishedEdits.add(request);
+    // A call cancelled before it finished never reports: it is not waited for.
+    request.signal.addEventListener('abort', () => this.callSettled(request.callId, request.path), {
+      once: true,
+    });
+  }
+
+  /** An edit that touches a file an earlier edit (waiting, deferred or running) touches too. */
+  #editBlocked(entry: PendingApproval, before: readonly PendingApproval[] = []): boolean {
+    const { request } = entry;
+    if (!editToolNames.includes(request.toolName)) return false;
+    const earlier = [
+      ...this.#unfinishedEdits,
+      ...[...this.#pending, ...before].map((e) => e.request),
+    ].filter((other) => other !== request && editToolNames.includes(other.toolName));
+    return earlier.some((other) =>
+      other.claims.some((a) => request.claims.some((b) => claimsConflict(a, b))),
+    );
+  }
+
+  /** Moves deferred edits no longer behind another edit to the queue, in order. */
+  #release(): boolean {
+    let moved = false;
+    const still: PendingApproval[] = [];
+    for (const entry of this.#deferred) {
+      if (this.#editBlocked(entry, still)) still.push(entry);
+      else {
+        this.#pending.push(entry);
+        moved = true;
+      }
+    }
+    this.#deferred.splice(0, this.#deferred.length, ...still);
+    return moved;
   }
 
   /** Rules are the user's; a rule check that fails for any reason asks rather than approves. */
@@ -241,7 +317,7 @@ export class ApprovalQueue {
   /** Denies everything waiting (the run is being cancelled). */
   denyAll(reason: string): void {
     this.#draft = undefined;
-    for (const entry of [...this.#pending]) {
+    for (const entry of [...this.#pending, ...this.#deferred]) {
       this.#denied++;
       entry.settle({ decision: 'deny', reason });
     }
@@ -264,7 +340,16 @@ export class ApprovalQueue {
   }
 }
 
+/** What the user is told when `a` added a rule. */
+export function ruleAddedLine(label: string): string {
+  return `Rule added: ${label} (/permissions lists and revokes rules, /permissions save keeps them)`;
+}
+
 /** One printable character: no control, format, separator or unassigned code point. */
 function isReasonText(key: string): boolean {
   return /^[^\p{C}\p{Zl}\p{Zp}]$/u.test(key);
+}
+
+function samePath(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((part, i) => part === b[i]);
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApprovalQueue } from './approval-queue.js';
-import { LiveReporter } from './live-reporter.js';
+import { LiveReporter, typingAheadNote } from './live-reporter.js';
 import { FakeTerminal } from './progress/fake-terminal.js';
 import { ev } from './progress/test-support.js';
 import type { Reporter, RunEnd } from './reporter.js';
@@ -448,5 +448,38 @@ describe('LiveReporter', () => {
     expect(squash(terminal.lines.join(''))).toContain(`command:${'y'.repeat(200)}`);
     reporter.runEnded(end);
     expect(terminal.screen.join('')).not.toContain('as shown above');
+  });
+  it('shows the line typed ahead under the block and the approval prompt, and says when it keeps the keys', () => {
+    const { reporter, terminal } = setup();
+    const live = reporter as LiveReporter;
+    const queue: ApprovalQueue = new ApprovalQueue({ onChange: () => reporter.approvals(queue) });
+    reporter.runStarted('go');
+    live.setTypeAhead('› next question (queued: 1)', { drafting: true });
+    expect(terminal.screen.at(-1)).toBe('› next question (queued: 1)');
+
+    queue.approver(approvalRequest('c1', 'shell', { command: 'ls' }));
+    // The line typed ahead keeps its keys: the prompt says how to answer.
+    expect(terminal.screen.slice(-4)).toEqual([
+      '? Run shell, as shown above',
+      expect.stringMatching(/^ {2}\[y\] approve {2}\[n\] deny/),
+      typingAheadNote,
+      '› next question (queued: 1)',
+    ]);
+    // Queued with Enter: nothing is being typed, y/n/a answer again.
+    live.setTypeAhead('› (queued: 2)', { drafting: false });
+    expect(terminal.screen.slice(-3)).toEqual([
+      '? Run shell, as shown above',
+      expect.stringMatching(/^ {2}\[y\] approve/),
+      '› (queued: 2)',
+    ]);
+    queue.answer('y');
+    expect(terminal.screen.at(-1)).toBe('› (queued: 2)');
+    expect(terminal.screen.join('\n')).not.toContain('as shown above');
+
+    live.setTypeAhead('');
+    frame();
+    expect(terminal.screen.join('\n')).not.toContain('queued');
+    reporter.runEnded(end);
+    expect(terminal.unexpected).toEqual([]);
   });
 });

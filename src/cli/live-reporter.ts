@@ -18,6 +18,10 @@ import type { Reporter, RunEnd } from './reporter.js';
 import { endLine, thoughtLine } from './reporter-text.js';
 import { retryLine } from './retry-line.js';
 
+/** Under an approval prompt while a line is typed ahead: why y/n/a type rather than answer. */
+export const typingAheadNote =
+  '  keys type ahead: Enter queues the line or Ctrl-U clears it to answer';
+
 /** Rows the progress block keeps under the model's text being written: its header and a row. */
 const reservedRows = 6;
 
@@ -40,6 +44,12 @@ export class LiveReporter implements Reporter {
   #shown: ApprovalRequest | undefined;
   /** The model's reasoning of the step so far, not shown yet. */
   #thought = '';
+  /** The approval prompt's rows, kept under the block. */
+  #approvalRows: string[] = [];
+  /** What the user types ahead for the next prompt, one line under the approval prompt. */
+  #typeAhead = '';
+  /** A line is being typed ahead: its keys do not answer the approval prompt. */
+  #drafting = false;
 
   #showThought(): void {
     const line = thoughtLine(sanitizePlain(this.#thought), this.#io.stdout.columns ?? 100);
@@ -106,8 +116,10 @@ export class LiveReporter implements Reporter {
     const call = this.#state.onSchedulerEvent(event);
     // Finished calls leave the block for a permanent line; other transitions show in the block.
     const lines = this.#finished.lines(event, call);
-    if (this.#quiet || event.type !== 'finished') return;
-    for (const line of lines) this.#view.print(line);
+    if (this.#quiet || event.type !== 'finished' || lines.length === 0) return;
+    // One write for the call's line and its output's tail: the block is redrawn once under them,
+    // never between them.
+    this.#view.print(lines.join('\n'));
   }
 
   agentEvent(event: AgentEvent): void {
@@ -151,7 +163,28 @@ export class LiveReporter implements Reporter {
     }
     this.#shown = head;
     // The keys row says what `a` would add, wrapped rather than cut; after `n`, the reason row.
-    this.#view.setFooter(approvalPrompt(queue, { width: columns - 1, color: useColor(this.#io) }));
+    this.#approvalRows = approvalPrompt(queue, { width: columns - 1, color: useColor(this.#io) });
+    this.#setFooter();
+  }
+
+  /**
+   * The line typed ahead while a prompt runs (`› next question (queued: 1)`), shown under the
+   * block; `''` removes it. `drafting`: a line is being typed, so keys go to it, not to an
+   * approval prompt (which then says so).
+   */
+  setTypeAhead(line: string, options: { drafting?: boolean } = {}): void {
+    const drafting = options.drafting === true;
+    if (line === this.#typeAhead && drafting === this.#drafting) return;
+    this.#typeAhead = line;
+    this.#drafting = drafting;
+    this.#setFooter();
+  }
+
+  #setFooter(): void {
+    const rows = [...this.#approvalRows];
+    if (rows.length > 0 && this.#drafting) rows.push(typingAheadNote);
+    if (this.#typeAhead !== '') rows.push(this.#typeAhead);
+    this.#view.setFooter(rows);
   }
 
   approvalAnswered(request: ApprovalRequest, approved: boolean): void {

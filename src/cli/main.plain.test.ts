@@ -380,8 +380,9 @@ describe('salvo options before the command apply to it', () => {
     );
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/wall time/);
-    expect(run.stdout).toMatch(/salvo finished the same review/);
-    expect(run.stdout).not.toMatch(/Trace:|Perfetto:/);
+    // Faster or not (timings vary under load), the comparison is said in words.
+    expect(run.stdout).toMatch(/salvo (finished the same review|was not faster this time)/);
+    expect(run.stdout).not.toMatch(/Trace|Perfetto|d\.html/);
     expect(run.stderr).toMatch(
       /salvo: demo problem: could not write the trace to .*taken\/d\.html/,
     );

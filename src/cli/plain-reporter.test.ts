@@ -267,4 +267,11 @@ describe('endLine', () => {
       /^— stopped after 20 model requests \(raise --max-steps\)/,
     );
   });
+
+  it('names each MCP server that needs a login, and how to log in', () => {
+    expect(endLine({ ...end, needsLogin: ['github', 'lin\u001b[31mear'] })).toMatch(
+      / · github needs login: run `salvo mcp login github` · linear needs login: run `salvo mcp login linear`$/,
+    );
+    expect(endLine({ ...end, needsLogin: ['x\u001b[2J'] })).not.toContain('\u001b');
+  });
 });

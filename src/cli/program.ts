@@ -3,6 +3,7 @@ import { approvalModes } from '../approval/approval.js';
 import { CliError } from './cli-error.js';
 // The commands load when they run: `salvo --version` and `--help` need none of their modules.
 import type { demoCommand } from './commands/demo.js';
+import type { mcpLoginCommand } from './commands/mcp-login.js';
 import type { mcpToolsCommand } from './commands/mcp-tools.js';
 import { closestName } from './config/closest-name.js';
 import type { CliIo } from './io.js';
@@ -213,6 +214,33 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       ),
     );
   });
+  addProjectOptions(
+    mcp
+      .command('login')
+      .description(
+        'log in to a remote server that asks for OAuth (a browser, or a printed URL); tokens go to ~/.salvo/mcp-tokens.json',
+      )
+      .argument('<server>', 'the server name in mcpServers')
+      .option('--no-browser', 'print the login URL; open no browser'),
+  ).action(async (server: string, _flags: McpLoginFlags, command: Command) => {
+    const { mcpLoginCommand } = await import('./commands/mcp-login.js');
+    done(
+      await mcpLoginCommand(
+        server,
+        withRootFlags<McpLoginFlags>(command, ['cwd', 'config', 'trustProject']),
+        io,
+      ),
+    );
+  });
+  mcp
+    .command('logout')
+    .description("forget a server's tokens (salvo mcp login asks again)")
+    .argument('<server>', 'the server name in mcpServers')
+    .action(async (server: string, _flags: object, command: Command) => {
+      const { mcpLogoutCommand } = await import('./commands/mcp-login.js');
+      withRootFlags(command, []);
+      done(await mcpLogoutCommand(server, io));
+    });
   // `salvo mcp` alone: its help. `salvo mcp tols`: one line like the root's, not commander's.
   mcp
     .helpCommand(true)
@@ -245,6 +273,7 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
 
 type DemoFlags = Parameters<typeof demoCommand>[0];
 type McpToolsFlags = Parameters<typeof mcpToolsCommand>[0];
+type McpLoginFlags = Parameters<typeof mcpLoginCommand>[1];
 
 /**
  * `command`'s options with the root's merged in: `salvo --json run x` is `salvo run --json x`.

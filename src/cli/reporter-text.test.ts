@@ -24,6 +24,37 @@ describe('endLine', () => {
     );
   });
 
+  it('says where the time went, not a parallelism that reads as a fault', () => {
+    const timing = {
+      requests: 4,
+      modelMs: 1200,
+      toolsMs: 400,
+      waitsMs: 0,
+      toolParallelism: 2.1,
+      subagents: 5,
+      subagentsAtOnce: 5,
+    };
+    // A subagent fan-out: its tools' work over the wall is tiny, and nothing went wrong.
+    const fanOut = { ...end, wallMs: 1900, calls: 12, parallelism: 0.01, timing };
+    expect(endLine(fanOut)).toBe(
+      '— done in 1.9s · 12 tool calls · model 1.2s, tools 400ms · tools 2.1x parallel · 5 subagents, 5 at once · 42 tokens',
+    );
+    expect(endLine(fanOut)).not.toMatch(/parallelism/);
+    // Calls one after the other: no parallel figure at all; long waits are named.
+    const serial = {
+      ...timing,
+      toolParallelism: 1,
+      subagents: 0,
+      subagentsAtOnce: 0,
+      waitsMs: 800,
+    };
+    expect(endLine({ ...end, wallMs: 2400, timing: serial })).toBe(
+      '— done in 2.4s · 4 tool calls · model 1.2s, tools 400ms, waits 800ms · 42 tokens',
+    );
+    // Without timing (a `!command`), a parallelism below 1 says nothing either.
+    expect(endLine({ ...end, parallelism: 0.4 })).toBe('— done in 2.1s · 4 tool calls · 42 tokens');
+  });
+
   it('says one of a thing in the singular', () => {
     const one = { ...end, calls: 1, usage: { inputTokens: 1, outputTokens: 0 } };
     expect(endLine(one)).toBe('— done in 2.1s · 1 tool call · 1 token');

@@ -1,3 +1,4 @@
+import { sanitizeInline } from '../trace/sanitize-text.js';
 import { outcomeWords } from './progress/call-outcomes.js';
 import { cancelPhrase } from './progress/finished-text.js';
 import { formatDuration } from './progress/index.js';
@@ -33,8 +34,12 @@ export function endLine(end: RunEnd, width = Infinity): string {
     how,
     `${counted(end.calls, 'tool call')}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`,
   ];
-  if (end.calls > 1) parts.push(`parallelism ${end.parallelism.toFixed(1)}x`);
+  parts.push(...timingParts(end));
   parts.push(counted(end.usage.inputTokens + end.usage.outputTokens, 'token'));
+  for (const name of end.needsLogin ?? []) {
+    const server = sanitizeInline(name);
+    parts.push(`${server} needs login: run \`salvo mcp login ${server}\``);
+  }
   const files = [
     end.transcriptFile ? `transcript ${end.transcriptFile}` : '',
     end.traceFile ? `trace ${end.traceFile}` : '',
@@ -42,6 +47,43 @@ export function endLine(end: RunEnd, width = Infinity): string {
   const lines = joinWithin(['—', ...parts], width, ' · ');
   if (files.length > 0) lines.push(...joinWithin(['', ...files], width, ' · '));
   return lines.join('\n');
+}
+
+/**
+ * What matters of the run's time, and only what happened: `model 1.2s, tools 0.4s`, `tools 2.1x
+ * parallel`, `5 subagents, 5 at once`. Nothing that reads as a fault when nothing went wrong
+ * (a run whose model took the time has tools running a small part of the wall: that is right).
+ */
+function timingParts(end: RunEnd): string[] {
+  const t = end.timing;
+  if (!t) {
+    return end.calls > 1 && end.parallelism >= 1.05
+      ? [`parallelism ${end.parallelism.toFixed(1)}x`]
+      : [];
+  }
+  const parts: string[] = [];
+  if (t.requests > 0) {
+    const split = [`model ${short(t.modelMs)}`];
+    if (end.calls > 0) split.push(`tools ${short(t.toolsMs)}`);
+    if (t.waitsMs >= Math.max(50, end.wallMs * 0.05)) split.push(`waits ${short(t.waitsMs)}`);
+    parts.push(split.join(', '));
+  }
+  if (end.calls > 1 && t.toolParallelism >= 1.05) {
+    parts.push(`tools ${t.toolParallelism.toFixed(1)}x parallel`);
+  }
+  if (t.subagents > 1) {
+    parts.push(
+      t.subagentsAtOnce > 1
+        ? `${t.subagents} subagents, ${t.subagentsAtOnce} at once`
+        : `${t.subagents} subagents`,
+    );
+  } else if (t.subagents === 1) parts.push('1 subagent');
+  return parts;
+}
+
+/** `90ms` below a second, `1.2s` above (as the rest of the line). */
+function short(ms: number): string {
+  return ms < 1000 ? `${Math.max(0, Math.round(ms))}ms` : formatDuration(ms);
 }
 
 /**

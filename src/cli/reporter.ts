@@ -3,6 +3,7 @@ import type { ApprovalRequest } from '../approval/approval.js';
 import type { SchedulerEvent } from '../schedule/events.js';
 import type { ApprovalQueue } from './approval-queue.js';
 import type { CallOutcomes } from './progress/call-outcomes.js';
+import type { RunTiming } from './run-timing.js';
 
 /** What a run reports as it goes; one implementation per output kind (live, plain, JSON). */
 export interface Reporter {
@@ -32,7 +33,10 @@ export interface RunEnd {
   calls: number;
   steps: number;
   usage: { inputTokens: number; outputTokens: number };
+  /** Tool work over the wall (`summarizeRun`'s `parallelism`); the end line prefers `timing`. */
   parallelism: number;
+  /** Where the time went: the end line says model and tool time and how parallel they ran. */
+  timing?: RunTiming;
   error?: string;
   /**
    * For a cancelled run: what cancelled it, as the abort reason says it (`cancelled by Ctrl-C`,
@@ -46,4 +50,6 @@ export interface RunEnd {
   outcomes?: CallOutcomes;
   transcriptFile?: string;
   traceFile?: string;
+  /** MCP servers that need an OAuth login (`salvo mcp login <name>`); the rest ran on. */
+  needsLogin?: string[];
 }

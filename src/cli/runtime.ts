@@ -13,6 +13,7 @@ import type { ShellSandbox } from '../tools/shell.js';
 import type { TurnTrace } from '../trace/call-trace.js';
 import { CliError } from './cli-error.js';
 import type { SalvoConfig } from './config/load-config.js';
+import { storedMcpAuth } from './mcp-auth.js';
 
 export interface RuntimeOptions {
   /** The project: the built-in tools' workspace root and where `.salvo/agents` is read. */
@@ -94,6 +95,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
           {
             ...(stopWaiting.length > 0 ? { startSignal: AbortSignal.any(stopWaiting) } : {}),
             ...(options.onServerStart ? { onStart: options.onServerStart } : {}),
+            ...storedMcpAuth(options.home),
           },
         )
       : undefined;

@@ -2,7 +2,7 @@ import type { McpStartEvent } from '../mcp/hub.js';
 import { sanitizeInline } from '../trace/sanitize-text.js';
 import { CliError, exitCodes } from './cli-error.js';
 import { type CliIo, isInteractiveOutput } from './io.js';
-import { LiveView } from './progress/index.js';
+import { fitLine, LiveView, textWidth } from './progress/index.js';
 import type { Reporter } from './reporter.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from './runtime.js';
 import { Interrupt, type InterruptSource, type TerminalKeys } from './terminal-keys.js';
@@ -49,7 +49,7 @@ export async function startRuntime(options: RuntimeOptions, ui: StartupUi): Prom
         stream: io.stdout,
         intervalMs: 250,
         now,
-        render: (frame) => countdown(starting, frame.now, canSkip),
+        render: (frame) => countdown(starting, frame.now, canSkip, frame.columns),
       })
     : undefined;
   let announced = false;
@@ -135,20 +135,33 @@ export async function startRuntime(options: RuntimeOptions, ui: StartupUi): Prom
   }
 }
 
-/** `Starting MCP servers: slow (27 s left), db (29 s left) — press s to skip waiting`. */
+/**
+ * `Starting MCP servers: slow (27 s left), db (29 s left) — press s to skip waiting`, in at most
+ * `columns`: servers that do not fit are counted (`slow (27 s left), 2 more — press s...`), so
+ * the key that skips is never cut off; when one server's name is too long for that, the key
+ * goes on a row of its own.
+ */
 export function countdown(
   starting: ReadonlyMap<string, number>,
   at: number,
   canSkip: boolean,
+  columns = Number.POSITIVE_INFINITY,
 ): string[] {
   if (starting.size === 0) return [];
   const servers = [...starting].map(
     ([name, deadline]) =>
       `${sanitizeInline(name)} (${Math.max(0, Math.ceil((deadline - at) / 1000))} s left)`,
   );
-  return [
-    `Starting MCP servers: ${servers.join(', ')}${canSkip ? ' — press s to skip waiting' : ''}`,
-  ];
+  const hint = canSkip ? ' — press s to skip waiting' : '';
+  for (let shown = servers.length; shown >= 1; shown--) {
+    const more = servers.length - shown;
+    const list = [...servers.slice(0, shown), ...(more > 0 ? [`${more} more`] : [])];
+    const line = `Starting MCP servers: ${list.join(', ')}${hint}`;
+    if (textWidth(line) <= columns) return [line];
+  }
+  const more = servers.length > 1 ? `, ${servers.length - 1} more` : '';
+  const first = fitLine(`Starting MCP servers: ${servers[0]}${more}`, columns);
+  return canSkip ? [first, fitLine('  press s to skip waiting', columns)] : [first];
 }
 
 function seconds(ms: number): string {

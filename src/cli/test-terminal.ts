@@ -105,6 +105,19 @@ export class TestTerminal {
     return text.replace(/\s+$/, '');
   }
 
+  /**
+   * The whole scrollback and screen with the rows the terminal wrapped joined back into the
+   * lines that were written (trailing blanks trimmed): a line wider than the pane shows whole.
+   */
+  async unwrappedHistory(): Promise<string> {
+    const text = await this.#tmux('capture-pane', '-p', '-J', '-S', '-', '-t', '0');
+    return text
+      .split('\n')
+      .map((line) => line.trimEnd())
+      .join('\n')
+      .replace(/\s+$/, '');
+  }
+
   /** Resolves with the screen once `test` holds for it; rejects with the last screen after `timeoutMs`. */
   waitFor(test: RegExp | ((screen: string) => boolean), timeoutMs = 20_000): Promise<string> {
     return this.#poll(() => this.history(), test, timeoutMs, 'terminal');
@@ -145,6 +158,44 @@ export class TestTerminal {
   /** Types text literally (no Enter). */
   async type(text: string): Promise<void> {
     await this.#tmux('send-keys', '-t', '0', '-l', text);
+  }
+
+  /**
+   * Pastes `text` as a terminal does: line breaks sent as Enter (CR), and inside
+   * `ESC [200~` … `ESC [201~` when the program has bracketed paste on.
+   */
+  async paste(text: string): Promise<void> {
+    await this.#tmux('set-buffer', '-b', 'salvo-test', text);
+    await this.#tmux('paste-buffer', '-p', '-d', '-b', 'salvo-test', '-t', '0');
+  }
+
+  /**
+   * From now on, everything the program writes to the terminal is appended to `file`, escapes
+   * and all (to check what it switched on and off).
+   */
+  async recordOutput(file: string): Promise<void> {
+    const quoted = `'${file.replace(/'/g, `'\\''`)}'`;
+    await this.#tmux('pipe-pane', '-o', '-t', '0', `cat >> ${quoted}`);
+  }
+
+  /** The terminal's settings as `stty -a` prints them (`-icanon` in raw mode, else `icanon`). */
+  async ttySettings(): Promise<string> {
+    const tty = (await this.#tmux('display-message', '-p', '-t', '0', '#{pane_tty}')).trim();
+    const { stdout } = await run('stty', ['-a', '-F', tty]);
+    return stdout;
+  }
+
+  /** Sends `signal` to the program the pane runs (the child of its shell). */
+  async signal(signal: NodeJS.Signals): Promise<void> {
+    const shell = (await this.#tmux('display-message', '-p', '-t', '0', '#{pane_pid}')).trim();
+    const { stdout } = await run('ps', ['-o', 'pid=', '--ppid', shell]);
+    const pids = stdout
+      .split('\n')
+      .map((line) => Number(line.trim()))
+      .filter((pid) => pid > 0);
+    if (pids.length !== 1)
+      throw new Error(`expected one program in the pane, found ${pids.length}`);
+    process.kill(pids[0] as number, signal);
   }
 
   /** Sends named keys: `Enter`, `C-c`, `C-d`. */

@@ -30,4 +30,23 @@ describe('resolveConfig', () => {
     expect(bad({ command: 'x', tools: { t: { timeoutMs: -1 } } })).toThrow(/tools\.t\.timeoutMs/);
     expect(() => resolveConfig({} as never)).toThrow(/mcpServers/);
   });
+
+  it('checks the oauth settings of remote servers', () => {
+    const bad = (oauth: unknown) => () =>
+      resolveConfig({ mcpServers: { s: { url: 'https://h/mcp', oauth } as never } });
+    expect(bad({ clientId: 'c', clientSecret: 's', scopes: ['a'] })).not.toThrow();
+    expect(bad(false)).not.toThrow();
+    expect(bad({ clientId: '' })).toThrow(/mcpServers\.s\.oauth\.clientId/);
+    expect(bad({ scopes: 'read' })).toThrow(/oauth\.scopes.*array of strings/);
+    expect(bad({ grantType: 'password' })).toThrow(/oauth\.grantType/);
+    expect(bad({ grantType: 'client_credentials', clientId: 'c' })).toThrow(
+      /`clientId` and `clientSecret`/,
+    );
+    expect(bad({ tokenEndpointAuthMethod: 'private_key_jwt' })).toThrow(/tokenEndpointAuthMethod/);
+    expect(bad({ clientMetadataUrl: 'http://h/client.json' })).toThrow(/an https URL with a path/);
+    expect(bad({ redirectPort: 70000 })).toThrow(/redirectPort/);
+    expect(() =>
+      resolveConfig({ mcpServers: { s: { command: 'x', oauth: {} } as never } }),
+    ).toThrow(/only remote servers/);
+  });
 });

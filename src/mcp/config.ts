@@ -41,11 +41,42 @@ export interface McpStdioServerConfig extends McpServerCommon {
   cwd?: string;
 }
 
+/** How salvo authorizes with a remote server that asks for OAuth (MCP authorization). */
+export interface McpOAuthConfig {
+  /**
+   * A client registered with the server's authorization server beforehand. Without it, salvo
+   * uses a client ID metadata document (`clientMetadataUrl`) where the server supports one, or
+   * registers itself (dynamic client registration).
+   */
+  clientId?: string;
+  /** The pre-registered client's secret (a confidential client). */
+  clientSecret?: string;
+  /** Scopes to ask for when the server names none (neither in its 401 nor in its metadata). */
+  scopes?: string[];
+  /**
+   * `'authorization_code'`: a person logs in in a browser (`salvo mcp login`).
+   * `'client_credentials'`: a machine client gets its tokens with `clientId` and `clientSecret`.
+   * @default 'authorization_code'
+   */
+  grantType?: 'authorization_code' | 'client_credentials';
+  /** How the client proves itself at the token endpoint. @default chosen from the server's metadata */
+  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'none';
+  /** An https URL serving this client's metadata document, used as its client ID where supported. */
+  clientMetadataUrl?: string;
+  /**
+   * The loopback port of the login redirect (`http://127.0.0.1:<port>/callback`), for a client
+   * registered with a fixed redirect URI. @default a free port
+   */
+  redirectPort?: number;
+}
+
 export interface McpRemoteServerConfig extends McpServerCommon {
   /** `'http'` (Streamable HTTP) or `'sse'` (the legacy transport). @default 'http' */
   type?: 'http' | 'streamable-http' | 'sse';
   url: string;
   headers?: Record<string, string>;
+  /** OAuth settings; `false` never starts OAuth (a 401 is then an error). */
+  oauth?: McpOAuthConfig | false;
 }
 
 export type McpServerConfig = McpStdioServerConfig | McpRemoteServerConfig;
@@ -134,6 +165,15 @@ export function resolveConfig(config: McpConfig): ResolvedServerConfig[] {
     assertTimeoutMs(`${at}.timeoutMs`, timeoutMs);
     const maxTotalTimeoutMs = server.maxTotalTimeoutMs ?? Infinity;
     assertTimeoutMs(`${at}.maxTotalTimeoutMs`, maxTotalTimeoutMs);
+    const oauth = (server as { oauth?: unknown }).oauth;
+    if (oauth !== undefined && transport === 'stdio') {
+      throw new InvalidOptionError(
+        `${at}.oauth`,
+        'left out: only remote servers (`url`) use OAuth',
+        oauth,
+      );
+    }
+    if (oauth !== undefined) checkOAuth(`${at}.oauth`, oauth);
     const tools = server.tools ?? {};
     for (const [tool, override] of Object.entries(tools)) {
       if (override.timeoutMs !== undefined) {
@@ -153,6 +193,82 @@ export function resolveConfig(config: McpConfig): ResolvedServerConfig[] {
     });
   }
   return resolved;
+}
+
+const grantTypes = ['authorization_code', 'client_credentials'];
+const authMethods = ['client_secret_basic', 'client_secret_post', 'none'];
+
+function checkOAuth(at: string, oauth: unknown): void {
+  if (oauth === false) return;
+  if (typeof oauth !== 'object' || oauth === null || Array.isArray(oauth)) {
+    throw new InvalidOptionError(
+      at,
+      'an object such as `{ "clientId": "..." }`, or `false`',
+      oauth,
+    );
+  }
+  const o = oauth as Record<string, unknown>;
+  for (const field of ['clientId', 'clientSecret'] as const) {
+    if (o[field] !== undefined && (typeof o[field] !== 'string' || o[field] === '')) {
+      throw new InvalidOptionError(`${at}.${field}`, 'a non-empty string', o[field]);
+    }
+  }
+  if (o.scopes !== undefined && !isStringArray(o.scopes)) {
+    throw new InvalidOptionError(`${at}.scopes`, 'an array of strings', o.scopes);
+  }
+  if (o.grantType !== undefined && !grantTypes.includes(o.grantType as string)) {
+    throw new InvalidOptionError(
+      `${at}.grantType`,
+      "'authorization_code' or 'client_credentials'",
+      o.grantType,
+    );
+  }
+  if (
+    o.grantType === 'client_credentials' &&
+    (o.clientId === undefined || o.clientSecret === undefined)
+  ) {
+    throw new InvalidOptionError(
+      at,
+      '`clientId` and `clientSecret` with `"grantType": "client_credentials"`',
+      oauth,
+    );
+  }
+  if (
+    o.tokenEndpointAuthMethod !== undefined &&
+    !authMethods.includes(o.tokenEndpointAuthMethod as string)
+  ) {
+    throw new InvalidOptionError(
+      `${at}.tokenEndpointAuthMethod`,
+      "'client_secret_basic', 'client_secret_post' or 'none'",
+      o.tokenEndpointAuthMethod,
+    );
+  }
+  if (o.clientMetadataUrl !== undefined) {
+    let ok = false;
+    try {
+      const url = new URL(String(o.clientMetadataUrl));
+      ok =
+        typeof o.clientMetadataUrl === 'string' &&
+        url.protocol === 'https:' &&
+        url.pathname !== '/';
+    } catch {
+      // reported below
+    }
+    if (!ok) {
+      throw new InvalidOptionError(
+        `${at}.clientMetadataUrl`,
+        'an https URL with a path (the client metadata document)',
+        o.clientMetadataUrl,
+      );
+    }
+  }
+  const port = o.redirectPort;
+  if (
+    port !== undefined &&
+    (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535)
+  ) {
+    throw new InvalidOptionError(`${at}.redirectPort`, 'a port number from 1 to 65535', port);
+  }
 }
 
 function isStringArray(value: unknown): value is string[] {

@@ -1,5 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import {
+  type OAuthClientProvider,
+  UnauthorizedError,
+} from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -21,6 +25,8 @@ import type {
   ResolvedServerConfig,
 } from './config.js';
 import { correlatingFetch } from './correlating-fetch.js';
+import { McpLoginRequiredError } from './oauth/login-required-error.js';
+import { isInteractiveProvider } from './oauth/stored-oauth-provider.js';
 
 /** A call running on a connection, for correlating the server's own requests. */
 export interface InFlightCall {
@@ -75,13 +81,18 @@ export class McpConnection {
   #protocolError: string | undefined;
   readonly #origins = new Map<string | number, string>();
   readonly #hooks: ConnectionHooks;
+  #auth: ConnectionAuth | undefined;
+  #authTransport: AuthTransport | undefined;
 
   private constructor(hooks: ConnectionHooks, transport: ResolvedServerConfig['transport']) {
     this.#hooks = hooks;
     this.transport = transport;
     const capabilities: Record<string, object> = {};
     if (hooks.request.sampling) capabilities.sampling = {};
-    if (hooks.request.elicitation) capabilities.elicitation = {};
+    // Form mode with the schema's defaults filled in by the SDK (SEP-1034), and URL mode.
+    if (hooks.request.elicitation) {
+      capabilities.elicitation = { form: { applyDefaults: true }, url: {} };
+    }
     this.client = new Client({ name: 'salvo', version: '0.1.0' }, { capabilities });
     const serve =
       (kind: ServerRequestKind) =>
@@ -117,16 +128,49 @@ export class McpConnection {
 
   /**
    * Spawns or dials the server and runs the MCP handshake. Aborting `signal` gives up on the
-   * handshake: the process is killed and this throws.
+   * handshake: the process is killed and this throws. A remote server that asks for OAuth is
+   * authorized with `auth` (the SDK's `auth()` does discovery, registration, PKCE, refresh);
+   * when that needs a person and `auth` can wait for one, the login is finished and the
+   * handshake runs again, once.
    */
   static async open(
     server: ResolvedServerConfig,
     hooks: ConnectionHooks,
     timeoutMs: number,
     signal?: AbortSignal,
+    auth?: ConnectionAuth,
+  ): Promise<McpConnection> {
+    const provider = auth?.provider;
+    try {
+      return await McpConnection.#open(server, hooks, timeoutMs, signal, auth);
+    } catch (error) {
+      const failure = error as Error & { transport?: AuthTransport };
+      const transport = failure.transport;
+      if (
+        !(failure.cause instanceof UnauthorizedError) ||
+        !provider ||
+        !isInteractiveProvider(provider) ||
+        !transport
+      ) {
+        throw error;
+      }
+      const code = await provider.waitForAuthorizationCode(signal ?? new AbortController().signal);
+      await transport.finishAuth(code);
+      return McpConnection.#open(server, hooks, timeoutMs, signal, auth);
+    }
+  }
+
+  static async #open(
+    server: ResolvedServerConfig,
+    hooks: ConnectionHooks,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    auth: ConnectionAuth | undefined,
   ): Promise<McpConnection> {
     const connection = new McpConnection(hooks, server.transport);
-    const transport = connection.#transport(server);
+    const transport = connection.#transport(server, auth);
+    connection.#auth = auth;
+    if ('finishAuth' in transport) connection.#authTransport = transport as AuthTransport;
     try {
       await connection.client.connect(transport, {
         timeout: timeoutMs,
@@ -138,15 +182,49 @@ export class McpConnection {
       // process, which it only ends seconds later: a server that never started must not stay.
       connection.killNow();
       await connection.close();
-      const reason = startFailure(server, error, timeoutMs);
       const exit = connection.#exit ? ` (it ${connection.#exit})` : '';
       const tail = connection.stderrTail();
-      throw new Error(
-        `MCP server "${server.name}" failed to start: ${reason}${exit}${tail ? `. stderr: ${tail}` : ''}`,
-        { cause: error },
-      );
+      const reason = isLoginNeeded(error)
+        ? loginMessage(error, auth?.loginHint)
+        : `failed to start: ${startFailure(server, error, timeoutMs)}${exit}${tail ? `. stderr: ${tail}` : ''}`;
+      const failure = new Error(`MCP server "${server.name}" ${reason}`, { cause: error });
+      // Kept for finishing a login: the transport knows the server's resource metadata URL.
+      if ('finishAuth' in transport) Object.assign(failure, { transport });
+      throw failure;
     }
     return connection;
+  }
+
+  /**
+   * After a request was refused for want of authorization (a scope step-up the SDK started):
+   * waits for the person to log in and exchanges the code. False when nobody can log in here.
+   */
+  async finishLogin(signal: AbortSignal): Promise<boolean> {
+    const provider = this.#auth?.provider;
+    if (!provider || !isInteractiveProvider(provider) || !this.#authTransport) return false;
+    const code = await provider.waitForAuthorizationCode(signal);
+    await this.#authTransport.finishAuth(code);
+    return true;
+  }
+
+  /**
+   * Runs `request`; when the SDK refused it for want of authorization and started a login
+   * (a scope step-up), waits for that login and runs it once more: the server refused it
+   * before running it. Once only: the SDK's own limit on repeated 403s ends a server that
+   * keeps asking.
+   */
+  async withLogin<T>(signal: AbortSignal, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      if (!(error instanceof UnauthorizedError) || !(await this.finishLogin(signal))) throw error;
+      return request();
+    }
+  }
+
+  /** What to tell the person when a login is needed. */
+  get loginHint(): string | undefined {
+    return this.#auth?.loginHint;
   }
 
   get closed(): boolean {
@@ -240,20 +318,26 @@ export class McpConnection {
       this.fail(reason);
       return;
     }
+    // The optional GET stream answered with an HTTP error: the server has no such stream, and
+    // it is up (a probe would only race a login the next request starts anyway).
+    if (error instanceof StreamableHTTPError && /Failed to open SSE stream/.test(error.message)) {
+      return;
+    }
     if (this.#probing) return;
     this.#probing = true;
     this.client.ping({ timeout: probeTimeoutMs }).then(
       () => {
         this.#probing = false;
       },
-      () => {
+      (probeError: unknown) => {
         this.#probing = false;
-        this.fail(reason);
+        // It answered, asking for a login: it is up, and the next call logs in or says so.
+        if (!isLoginNeeded(probeError)) this.fail(reason);
       },
     );
   }
 
-  #transport(server: ResolvedServerConfig): Transport {
+  #transport(server: ResolvedServerConfig, auth: ConnectionAuth | undefined): Transport {
     if (server.transport === 'stdio') {
       const config = server.config as McpStdioServerConfig;
       const transport = new StdioClientTransport({
@@ -280,14 +364,49 @@ export class McpConnection {
     const config = server.config as McpRemoteServerConfig;
     const url = new URL(config.url);
     const requestInit = config.headers ? { headers: config.headers } : undefined;
+    const authProvider = auth?.provider ? { authProvider: auth.provider } : {};
     if (server.transport === 'sse') {
-      return new SSEClientTransport(url, requestInit ? { requestInit } : {});
+      return new SSEClientTransport(url, {
+        ...(requestInit ? { requestInit } : {}),
+        ...authProvider,
+        ...(auth?.fetch ? { fetch: auth.fetch } : {}),
+      });
     }
     return new StreamableHTTPClientTransport(url, {
       ...(requestInit ? { requestInit } : {}),
-      fetch: correlatingFetch((id, callId) => this.#origins.set(id, callId)),
+      ...authProvider,
+      fetch: correlatingFetch((id, callId) => this.#origins.set(id, callId), auth?.fetch),
     });
   }
+}
+
+/** How a connection authorizes with a server that asks for OAuth. */
+export interface ConnectionAuth {
+  provider?: OAuthClientProvider | undefined;
+  /** The fetch under the transport (one per server: it sends one refresh per refresh token). */
+  fetch?: (url: string | URL, init?: RequestInit) => Promise<Response>;
+  /** What the person should do to log in (`run \`salvo mcp login github\``). */
+  loginHint: string;
+}
+
+/** The server wants a login that was not made: a 401 without a provider, or no usable token. */
+export function isLoginNeeded(error: unknown): boolean {
+  if (McpLoginRequiredError.isInstance(error) || error instanceof UnauthorizedError) return true;
+  if (error instanceof StreamableHTTPError || error instanceof SseError) return error.code === 401;
+  return false;
+}
+
+export function loginMessage(
+  error: unknown,
+  hint = 'authorize it with an OAuthClientProvider (McpHubOptions.authProvider)',
+): string {
+  if (McpLoginRequiredError.isInstance(error)) return error.message;
+  return `needs login: ${hint}`;
+}
+
+/** A remote transport that can finish an OAuth login with the code the redirect brought. */
+interface AuthTransport {
+  finishAuth(authorizationCode: string): Promise<void>;
 }
 
 /** An error of the link to a remote server (not of a message on it). */

@@ -1,8 +1,17 @@
+import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
+import { ClientCredentialsProvider } from '@modelcontextprotocol/sdk/client/auth-extensions.js';
 import { InvalidOptionError } from '../errors.js';
 import { defineTool, type Tool } from '../tool/define-tool.js';
-import { type McpConfig, resolveConfig } from './config.js';
+import {
+  type McpConfig,
+  type McpOAuthConfig,
+  type McpRemoteServerConfig,
+  type ResolvedServerConfig,
+  resolveConfig,
+} from './config.js';
 import type { InFlightCall, RequestOrigin } from './connection.js';
 import { derivePolicy, serverKey } from './derive-policy.js';
+import { singleFlightRefresh } from './oauth/single-flight-refresh.js';
 import { McpServerHandle } from './server.js';
 import { ToolNamer } from './tool-names.js';
 
@@ -44,6 +53,31 @@ export interface McpHubOptions {
   restartDelayMs?: number;
   /** @default 30_000 */
   maxRestartDelayMs?: number;
+  /**
+   * The OAuth client of a remote server, for servers that ask for authorization (MCP's OAuth
+   * 2.1). The SDK's `auth()` runs the protocol with it: discovery, client registration, PKCE,
+   * the `resource` parameter, refresh, scope step-up. A provider that also has
+   * `waitForAuthorizationCode(signal)` can log in: the hub waits for the code after sending
+   * the person to the authorization server, then connects again. Without a provider (or for
+   * `undefined`), a server with `oauth.grantType: 'client_credentials'` gets the SDK's
+   * `ClientCredentialsProvider`, and any other that asks for a login fails with `needsLogin`.
+   */
+  authProvider?: (server: McpAuthTarget) => OAuthClientProvider | undefined;
+  /**
+   * What `status()` and the errors tell the person to do when a server needs a login.
+   * @default 'authorize it with an OAuthClientProvider (McpHubOptions.authProvider)'
+   */
+  loginHint?: (server: string) => string;
+}
+
+/** A remote server the hub asks {@link McpHubOptions.authProvider} about. */
+export interface McpAuthTarget {
+  name: string;
+  url: string;
+  /** Its `oauth` settings from the config. */
+  oauth: McpOAuthConfig | undefined;
+  /** Its fixed `headers` (an `Authorization` header there needs no OAuth). */
+  headers: Record<string, string> | undefined;
 }
 
 /** A server's start, as {@link McpHubOptions.onStart} reports it. */
@@ -67,6 +101,8 @@ export interface McpServerStatus {
   restarts: number;
   /** Why it failed to start, or how it last went down (with the stderr tail for stdio). */
   error?: string;
+  /** It asks for an OAuth login that has not been made (or no longer works): `error` says how. */
+  needsLogin?: true;
 }
 
 /** A salvo tool made from an MCP tool, with the server's `outputSchema` when it declares one. */
@@ -113,6 +149,7 @@ export class McpHub {
           maxRestartDelayMs: options.maxRestartDelayMs ?? 30_000,
         },
         onToolsChanged: () => hub.#rebuild(true),
+        ...authOf(server, options),
       });
     });
     hub.#servers.push(...handles);
@@ -285,8 +322,43 @@ function statusOf(s: McpServerHandle): McpServerStatus {
     tools: s.tools.length,
     restarts: s.restarts,
     ...(s.lastError ? { error: s.lastError } : {}),
+    ...(s.needsLogin ? { needsLogin: true as const } : {}),
   };
 }
+
+/** The OAuth client of a remote server: the host's, a machine client from the config, or none. */
+function authOf(server: ResolvedServerConfig, options: McpHubOptions) {
+  if (server.transport === 'stdio') return {};
+  const config = server.config as McpRemoteServerConfig;
+  const loginHint = options.loginHint?.(server.name);
+  const auth = { ...(loginHint !== undefined ? { loginHint } : {}) };
+  if (config.oauth === false) return { auth: { ...auth, loginHint: loginHint ?? noLogin } };
+  const oauth = config.oauth;
+  const provider =
+    options.authProvider?.({
+      name: server.name,
+      url: config.url,
+      oauth,
+      headers: config.headers,
+    }) ??
+    (oauth?.grantType === 'client_credentials' && oauth.clientId && oauth.clientSecret
+      ? new ClientCredentialsProvider({
+          clientId: oauth.clientId,
+          clientSecret: oauth.clientSecret,
+          clientName: 'salvo',
+          ...(oauth.scopes ? { scope: oauth.scopes.join(' ') } : {}),
+        })
+      : undefined);
+  return {
+    auth: {
+      loginHint:
+        loginHint ?? 'authorize it with an OAuthClientProvider (McpHubOptions.authProvider)',
+      ...(provider ? { provider, fetch: singleFlightRefresh() } : {}),
+    },
+  };
+}
+
+const noLogin = 'its config says `"oauth": false`; remove that to log in, or give it `headers`';
 
 function toObjectSchema(schema: Record<string, unknown> | undefined): Record<string, unknown> {
   if (!schema || typeof schema !== 'object') return { type: 'object' };

@@ -3,9 +3,12 @@ import type { ContentBlock } from '../tool/content.js';
 import type { ToolContext } from '../tool/define-tool.js';
 import type { ResolvedServerConfig } from './config.js';
 import {
+  type ConnectionAuth,
   type ConnectionHooks,
   type InFlightCall,
   isLinkError,
+  isLoginNeeded,
+  loginMessage,
   McpConnection,
 } from './connection.js';
 import { callIdMetaKey } from './correlating-fetch.js';
@@ -42,11 +45,14 @@ export class McpServerHandle {
   readonly config: ResolvedServerConfig;
   tools: McpToolInfo[] = [];
   lastError: string | undefined;
+  /** Its last connection or call failed for want of a login (see `lastError` for what to do). */
+  needsLogin = false;
   restarts = 0;
   readonly #slots: Slot[];
   readonly #hooks: ConnectionHooks;
   readonly #timings: ServerTimings;
   readonly #onToolsChanged: () => void;
+  readonly #auth: ConnectionAuth | undefined;
   #next = 0;
   #closed = false;
   /** Connections whose process may still run (closing ones included), for `killNow`. */
@@ -58,8 +64,10 @@ export class McpServerHandle {
     request: ConnectionHooks['request'];
     timings: ServerTimings;
     onToolsChanged: () => void;
+    auth?: ConnectionAuth;
   }) {
     this.config = options.config;
+    this.#auth = options.auth;
     this.#timings = options.timings;
     this.#onToolsChanged = options.onToolsChanged;
     this.#slots = Array.from({ length: options.config.pool }, () => ({
@@ -102,8 +110,18 @@ export class McpServerHandle {
       signal?.throwIfAborted();
       this.tools = await listAll(first.value, signal);
     } catch (error) {
-      if (signal?.aborted) await this.#dropConnections();
-      throw error;
+      // The handshake went well but its tools are unknown: a server without tools is of no
+      // use, so it failed to start, and says why now (not later, when the connection drops).
+      await this.#dropConnections();
+      if (signal?.aborted) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      this.needsLogin = isLoginNeeded(error);
+      this.lastError = `MCP server "${this.config.name}" ${
+        this.needsLogin
+          ? loginMessage(error, this.#auth?.loginHint)
+          : `failed to start: tools/list failed right after the handshake: ${message.slice(0, 400)}`
+      }`;
+      throw new Error(this.lastError, { cause: error });
     }
     this.#started = true;
     this.lastError = undefined;
@@ -155,35 +173,48 @@ export class McpServerHandle {
     const entry: InFlightCall = { callId: ctx.callId, toolName: ctx.toolName, mcpTool, input };
     connection.inFlight.add(entry);
     try {
-      const result = await connection.client.callTool(
-        {
-          name: mcpTool,
-          arguments: (input ?? {}) as Record<string, unknown>,
-          _meta: { [callIdMetaKey]: ctx.callId },
-        },
-        undefined,
-        {
-          signal: ctx.signal,
-          timeout: Math.min(timeoutMs, 2_147_483_647),
-          ...(Number.isFinite(this.config.maxTotalTimeoutMs)
-            ? { maxTotalTimeout: this.config.maxTotalTimeoutMs }
-            : {}),
-          resetTimeoutOnProgress: true,
-          onprogress: (p) =>
-            ctx.progress({
-              progress: p.progress,
-              ...(p.total !== undefined ? { total: p.total } : {}),
-              ...(p.message !== undefined ? { message: p.message } : {}),
-            }),
-        },
+      const result = await connection.withLogin(ctx.signal, () =>
+        this.#callOnce(connection, mcpTool, input, ctx, timeoutMs),
       );
       slot.failures = 0;
+      this.needsLogin = false;
       return mapCallToolResult(result);
     } catch (error) {
       throw this.#explain(error, connection, mcpTool, timeoutMs);
     } finally {
       connection.inFlight.delete(entry);
     }
+  }
+
+  #callOnce(
+    connection: McpConnection,
+    mcpTool: string,
+    input: unknown,
+    ctx: ToolContext,
+    timeoutMs: number,
+  ) {
+    return connection.client.callTool(
+      {
+        name: mcpTool,
+        arguments: (input ?? {}) as Record<string, unknown>,
+        _meta: { [callIdMetaKey]: ctx.callId },
+      },
+      undefined,
+      {
+        signal: ctx.signal,
+        timeout: Math.min(timeoutMs, 2_147_483_647),
+        ...(Number.isFinite(this.config.maxTotalTimeoutMs)
+          ? { maxTotalTimeout: this.config.maxTotalTimeoutMs }
+          : {}),
+        resetTimeoutOnProgress: true,
+        onprogress: (p) =>
+          ctx.progress({
+            progress: p.progress,
+            ...(p.total !== undefined ? { total: p.total } : {}),
+            ...(p.message !== undefined ? { message: p.message } : {}),
+          }),
+      },
+    );
   }
 
   async close(): Promise<void> {
@@ -248,7 +279,9 @@ export class McpServerHandle {
         this.#hooks,
         connectTimeoutMs,
         signal,
+        this.#auth,
       );
+      this.needsLogin = false;
       this.#live.add(connection);
       if (this.#closed) {
         await connection.close();
@@ -270,6 +303,7 @@ export class McpServerHandle {
         slot.opening = undefined;
         slot.failures++;
         slot.lastFailureAt = Date.now();
+        this.needsLogin = isLoginNeeded((error as { cause?: unknown } | undefined)?.cause);
         this.lastError = error instanceof Error ? error.message : String(error);
       },
     );
@@ -290,6 +324,11 @@ export class McpServerHandle {
   #explain(error: unknown, connection: McpConnection, tool: string, timeoutMs: number): Error {
     if (error instanceof McpToolError) return error;
     const server = `MCP server "${this.config.name}"`;
+    if (isLoginNeeded(error)) {
+      this.needsLogin = true;
+      this.lastError = loginMessage(error, connection.loginHint);
+      return new Error(`${server} ${this.lastError} (then "${tool}" can run)`, { cause: error });
+    }
     const message = error instanceof Error ? error.message : String(error);
     const again = connection.transport === 'stdio' ? 'restarted' : 'reconnected';
     if (connection.closed) {
@@ -333,9 +372,8 @@ async function listAll(connection: McpConnection, signal?: AbortSignal): Promise
   const tools: McpToolInfo[] = [];
   let cursor: string | undefined;
   do {
-    const page = await connection.client.listTools(
-      cursor ? { cursor } : undefined,
-      signal ? { signal } : undefined,
+    const page = await connection.withLogin(signal ?? new AbortController().signal, () =>
+      connection.client.listTools(cursor ? { cursor } : undefined, signal ? { signal } : undefined),
     );
     tools.push(...(page.tools as McpToolInfo[]));
     cursor = page.nextCursor;

@@ -62,7 +62,13 @@ export function checkCall(
 
 /** What admission decided for a validated call. */
 export type Admission =
-  | { run: true; claims: readonly Claim[] | null; needsApproval: boolean }
+  | {
+      run: true;
+      claims: readonly Claim[] | null;
+      needsApproval: boolean;
+      /** The policy asked for approval, and the host had given it already. */
+      asked?: boolean;
+    }
   | { run: false; status: 'error' | 'denied'; message: string; cause?: unknown };
 
 /**
@@ -75,6 +81,7 @@ export function admitCall(
   input: unknown,
   mode: ApprovalMode,
   hasApprover: boolean,
+  preApproved = false,
 ): Admission {
   let claims: readonly Claim[] | null;
   try {
@@ -117,6 +124,9 @@ export function admitCall(
     const message = `Denied: ${tool.name} needs approval, and approval mode is never-ask.`;
     return { run: false, status: 'denied', message };
   }
+  if (policy === 'ask' && preApproved) {
+    return { run: true, claims, needsApproval: false, asked: true };
+  }
   if (policy === 'ask' && !hasApprover) {
     const message = `Denied: ${tool.name} needs approval, and no approver is configured.`;
     return { run: false, status: 'denied', message };
@@ -133,6 +143,20 @@ export function unknownToolMessage(name: string, tools: ReadonlyMap<string, Tool
   return names.length === 0
     ? `Unknown tool ${quoted}: no tools are available.`
     : `Unknown tool ${quoted}. Available tools: ${shown}${more}.`;
+}
+
+/** True when a signal was aborted by a deadline (`AbortSignal.timeout`, a framework's timeout). */
+export function abortedByTimeout(signal: AbortSignal): boolean {
+  return isTimeoutError(signal.reason);
+}
+
+/** True for a `TimeoutError` (by name: DOMException and SDK errors alike). Never throws. */
+export function isTimeoutError(error: unknown): boolean {
+  try {
+    return typeof error === 'object' && error !== null && (error as Error).name === 'TimeoutError';
+  } catch {
+    return false;
+  }
 }
 
 /** Why a host's signal aborted, in words for a result. */

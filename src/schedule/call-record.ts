@@ -30,6 +30,8 @@ export class CallRecord {
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** True while `execute` has not settled: claims and slots stay held until then. */
   running = false;
+  /** `execute` has returned or thrown: its result is being recorded, nothing is left to abort. */
+  returned = false;
   result: CallResult | undefined = undefined;
   // Trace.
   admittedAt: number | undefined = undefined;
@@ -71,6 +73,14 @@ export class CallRecord {
   ticket: HoldTicket | undefined = undefined;
   /** Ready, waiting behind a gate for its agent's slot. */
   awaitingHold = false;
+  /** Approved by the host before it was added (`turn.add(call, { approved: true })`). */
+  preApproved = false;
+  /** Its `ready` promise has not settled: a gate of its task stays closed until it does. */
+  awaitingReady = false;
+  /** Settles the promise `turn.add` returned, once the call has its result. */
+  deliver: ((result: CallResult) => void) | undefined = undefined;
+  /** What `turn.add` returned: the call's result, as it settles. */
+  settled: Promise<CallResult> | undefined = undefined;
 
   constructor(
     readonly turnId: number,

@@ -66,6 +66,8 @@ export interface TurnPort {
   readonly signal: AbortSignal | undefined;
   /** Why the turn was cancelled, once it was. */
   readonly cancelReason: string | undefined;
+  /** The turn was stopped by a deadline (its signal aborted with a `TimeoutError`). */
+  readonly cancelledByTimeout: boolean;
   resolve(record: CallRecord, result: CallResult): void;
   emit(record: CallRecord, event: CallEvent): void;
   /** A call of the turn took (+1) or gave back (-1) a ticket of the agent's slot. */

@@ -1,12 +1,18 @@
 import { type Tracer, trace } from '@opentelemetry/api';
-import { type ApprovalMode, type Approver, approvalModes } from '../approval/approval.js';
+import {
+  type ApprovalMode,
+  type ApprovalPolicy,
+  type Approver,
+  approvalModes,
+} from '../approval/approval.js';
 import { InvalidOptionError } from '../errors.js';
 import type { ToolCall } from '../tool/call.js';
 import { defineTool, isTool, type Tool, type ToolDefinition } from '../tool/define-tool.js';
-import { defaultMaxInputBytes } from '../tool/parse-tool-input.js';
+import { defaultMaxInputBytes, parseToolInput } from '../tool/parse-tool-input.js';
 import type { TurnTrace } from '../trace/call-trace.js';
 import { assertCount, assertTimeoutMs } from '../validate-options.js';
 import { AbortFanout } from './abort-fanout.js';
+import { admitCall } from './admission.js';
 import { callHooks } from './call-hooks.js';
 import type { CallRecord } from './call-record.js';
 import { ConflictTracker, type HolderView } from './conflict-tracker.js';
@@ -155,6 +161,16 @@ export class Scheduler {
     };
   }
 
+  /** The scheduler's clock (the `now` option), in ms: model requests are timed on it too. */
+  now(): number {
+    return this.#core.now();
+  }
+
+  /** Where spans go (the `tracer` option); `undefined` when tracing is off. */
+  get tracer(): Tracer | undefined {
+    return this.#core.tracer;
+  }
+
   /** The tools, by name. */
   get tools(): ReadonlyMap<string, Tool> {
     return this.#tools;
@@ -172,6 +188,36 @@ export class Scheduler {
     }
     this.#tools = next;
     this.#core.tools = next;
+  }
+
+  /**
+   * What approval a call would need, after the approval mode: `'auto'`, `'ask'` or `'deny'`.
+   * For a framework's own approval flow (its `needsApproval`). A call this cannot judge now (an
+   * unknown tool, input that does not parse or validates only asynchronously) gives `'auto'`:
+   * it is checked again, approver included, when it runs.
+   */
+  approvalPolicy(call: { name: string; input: unknown }): ApprovalPolicy {
+    const tool = this.#tools.get(call.name);
+    if (!tool) return 'auto';
+    const parsed = parseToolInput(call.input, {
+      toolName: tool.name,
+      maxInputBytes: this.#core.maxInputBytes,
+    });
+    if (!parsed.ok) return 'auto';
+    let validation: ReturnType<typeof tool.inputSchema.validate>;
+    try {
+      validation = tool.inputSchema.validate(parsed.value);
+    } catch {
+      return 'auto';
+    }
+    if (validation instanceof Promise) {
+      validation.catch(() => {}); // judged at run time instead
+      return 'auto';
+    }
+    if (!validation.ok) return 'auto';
+    const admission = admitCall(tool, validation.value, this.#core.approvalMode, true);
+    if (!admission.run) return admission.status === 'denied' ? 'deny' : 'auto';
+    return admission.needsApproval ? 'ask' : 'auto';
   }
 
   /** Opens a turn for calls that arrive while the model streams. */

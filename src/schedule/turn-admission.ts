@@ -18,7 +18,13 @@ export function admit(
 ): void {
   const core = port.core;
   const tool = record.tool as Tool;
-  const admission = admitCall(tool, record.input, core.approvalMode, core.approver !== undefined);
+  const admission = admitCall(
+    tool,
+    record.input,
+    core.approvalMode,
+    core.approver !== undefined,
+    record.preApproved,
+  );
   if (!admission.run) {
     if (admission.status === 'denied') record.approval = 'denied';
     port.resolve(record, failure(record, admission.status, admission.message, admission.cause));
@@ -26,9 +32,10 @@ export function admit(
   }
   const { claims, needsApproval } = admission;
   record.admittedAt = core.now();
+  if (record.preApproved && admission.asked) record.approval = 'approved';
   if (claims === null || claims.some((c) => c.mode === 'write')) {
     core.writeEpoch++;
-  } else if (sharedReads && claims.length > 0 && !needsApproval) {
+  } else if (sharedReads && claims.length > 0 && !needsApproval && !record.awaitingReady) {
     const leader = sharedReads.leaderFor(record, tool.name, core.writeEpoch);
     // A leader the host cancelled may have been stopped: never wait on it.
     if (leader && leader.result?.status !== 'cancelled') {
@@ -62,7 +69,8 @@ export function admit(
     limits: record.limits,
     data: record,
     after: waitOn,
-    gates: needsApproval ? 1 : 0,
+    // Approval and `ready` (a framework that has not run the call yet) are gates: no slot held.
+    gates: (needsApproval ? 1 : 0) + (record.awaitingReady ? 1 : 0),
   });
   record.task = task;
   // Calls after it in the order that have not started (a later call of the parent's turn,
@@ -94,6 +102,8 @@ function follow(port: TurnPort, record: CallRecord, leader: CallRecord): void {
 function askApproval(port: TurnPort, record: CallRecord, approver: Approver): void {
   const controller = new AbortController();
   record.approvalController = controller;
+  // Asked: until the answer comes, the trace says so (a call cancelled first stays 'pending').
+  record.approval = 'pending';
   port.emit(record, { type: 'awaiting-approval', input: record.input });
   const request = {
     callId: record.id,

@@ -3,6 +3,7 @@ import { type ContentBlock, toContent } from '../tool/content.js';
 import type { ProgressInfo, Tool } from '../tool/define-tool.js';
 import { ToolFailure } from '../tool/tool-failure.js';
 import { runInSpan } from '../trace/call-span.js';
+import { isTimeoutError } from './admission.js';
 import { CallContext } from './call-context.js';
 import { type CallRecord, errorMessage, failure } from './call-record.js';
 import type { TurnPort } from './scheduler-core.js';
@@ -97,12 +98,13 @@ export function startCall(port: TurnPort, record: CallRecord, waitedOn: string |
   );
 }
 
+/** The result of a call its turn stopped: `timeout` when a deadline stopped the turn. */
 export function cancelledResult(port: TurnPort, record: CallRecord): CallResult {
-  return failure(
-    record,
-    'cancelled',
-    `Cancelled: ${port.cancelReason ?? 'the turn was cancelled'}.`,
-  );
+  const reason = port.cancelReason ?? 'the turn was cancelled';
+  if (port.cancelledByTimeout) {
+    return failure(record, 'timeout', `Timed out: ${reason.replace(/[.\s]+$/, '')}.`);
+  }
+  return failure(record, 'cancelled', `Cancelled: ${reason}.`);
 }
 
 /**
@@ -114,6 +116,7 @@ function ran(
   record: CallRecord,
   outcome: { ok: true; value: unknown } | { ok: false; error: unknown },
 ): void {
+  record.returned = true;
   try {
     let result: CallResult;
     if (outcome.ok) {
@@ -230,14 +233,6 @@ export function becameSuspended(port: TurnPort, record: CallRecord): void {
   if (!task) return;
   for (const waiter of waiters) {
     if (waiter.task) port.core.graph.removeDependency(waiter.task, task);
-  }
-}
-
-function isTimeoutError(error: unknown): boolean {
-  try {
-    return typeof error === 'object' && error !== null && (error as Error).name === 'TimeoutError';
-  } catch {
-    return false;
   }
 }
 

@@ -18,6 +18,8 @@ export interface TurnHold {
    * returns. Release the ticket when the call stops needing it, or to withdraw the request.
    */
   acquire(onHeld: () => void): HoldTicket;
+  /** The limit the slot belongs to, for traces (`{ name: 'subagent', capacity: 4 }`). */
+  readonly limit?: { readonly name: string; readonly capacity: number };
 }
 
 export interface HoldTicket {

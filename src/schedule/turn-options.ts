@@ -1,5 +1,6 @@
 import { InvalidOptionError } from '../errors.js';
 import type { TurnParent } from '../tool/define-tool.js';
+import type { ModelRequestTrace } from '../trace/call-trace.js';
 import type { TurnHold } from './turn-hold.js';
 
 export interface TurnOptions {
@@ -25,6 +26,14 @@ export interface TurnOptions {
   tools?: readonly string[];
   /** The agent's own slot, which its running calls hold too (a subagent's; see `TurnHold`). */
   hold?: TurnHold;
+}
+
+export interface TurnEndOptions {
+  /**
+   * The model request whose answer made the turn's calls, for the turn's trace (`runAgent` passes
+   * it, so the trace shows the model's time next to the tools').
+   */
+  model?: ModelRequestTrace;
 }
 
 /** Options are a developer's: a mistake throws at once, naming the option. */
@@ -73,5 +82,41 @@ export function checkTurnOptions(options: unknown): asserts options is TurnOptio
       typeof (hold as TurnHold).resume !== 'function')
   ) {
     throw new InvalidOptionError('hold', 'a TurnHold', hold);
+  }
+}
+
+/** How one call joins a turn (`turn.add(call, options)`). */
+export interface AddOptions {
+  /**
+   * The call was approved elsewhere (a framework's pause-and-resume approval flow): it does not
+   * ask the scheduler's approver, and still waits for conflicting calls and free slots. A tool or
+   * mode that denies the call still denies it. @default false
+   */
+  approved?: boolean;
+  /**
+   * The call starts no earlier than this settles: its claims take their place in call order now,
+   * so later conflicting calls wait for it, while it holds no slot. Rejecting it cancels the call
+   * with the rejection's message (a framework that will not run the call after all).
+   * @default undefined (ready now)
+   */
+  ready?: PromiseLike<unknown>;
+}
+
+/** Options are a developer's: a mistake throws at once, naming the option. */
+export function checkAddOptions(options: unknown): asserts options is AddOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionError('options', 'an object', options);
+  }
+  const { approved, ready } = options as Record<string, unknown>;
+  if (approved !== undefined && typeof approved !== 'boolean') {
+    throw new InvalidOptionError('approved', 'a boolean', approved);
+  }
+  if (
+    ready !== undefined &&
+    (typeof ready !== 'object' ||
+      ready === null ||
+      typeof (ready as PromiseLike<unknown>).then !== 'function')
+  ) {
+    throw new InvalidOptionError('ready', 'a promise', ready);
   }
 }

@@ -7,7 +7,10 @@ export function buildTrace(
   records: readonly CallRecord[],
   limits: Record<string, number>,
   now: number,
-  turn: Pick<TurnTrace, 'turnId' | 'path' | 'parent'>,
+  turn: Pick<TurnTrace, 'turnId' | 'path' | 'parent' | 'model'> & {
+    /** The agent's own slot (a subagent's), in force for its model requests and calls. */
+    holdLimit?: { name: string; capacity: number } | undefined;
+  },
 ): TurnTrace {
   const calls = records.map(traceOf);
   let startedAt = Infinity;
@@ -16,16 +19,23 @@ export function buildTrace(
     startedAt = Math.min(startedAt, c.queuedAt);
     endedAt = Math.max(endedAt, c.endedAt);
   }
+  const model = turn.model;
+  if (model) {
+    startedAt = Math.min(startedAt, model.queuedAt);
+    endedAt = Math.max(endedAt, model.endedAt);
+  }
   const trace: TurnTrace = {
     turnId: turn.turnId,
     path: turn.path,
     startedAt: Number.isFinite(startedAt) ? startedAt : now,
     endedAt: Number.isFinite(endedAt) ? endedAt : now,
     calls,
-    limits,
+    // The agent's own slot (a subagent's) is a limit in force too.
+    limits: turn.holdLimit ? { ...limits, [turn.holdLimit.name]: turn.holdLimit.capacity } : limits,
     summary: summarizeTurn(calls, limits),
   };
   if (turn.parent) trace.parent = turn.parent;
+  if (model) trace.model = model;
   return trace;
 }
 

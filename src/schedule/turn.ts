@@ -3,9 +3,9 @@ import { SalvoError } from '../errors.js';
 import type { CallResult, ToolCall } from '../tool/call.js';
 import type { Tool } from '../tool/define-tool.js';
 import { endCallSpan, startCallSpan } from '../trace/call-span.js';
-import type { TurnTrace } from '../trace/call-trace.js';
-import { abortReason, checkCall } from './admission.js';
-import { CallRecord, failure } from './call-record.js';
+import type { ModelRequestTrace, TurnTrace } from '../trace/call-trace.js';
+import { abortedByTimeout, abortReason, checkCall } from './admission.js';
+import { CallRecord, errorMessage, failure } from './call-record.js';
 import type { SchedulerEvent } from './events.js';
 import type { Lineage } from './lineage.js';
 import {
@@ -17,7 +17,13 @@ import {
 import { SharedReads, sharedResult } from './shared-reads.js';
 import { admit } from './turn-admission.js';
 import { becameSuspended, cancelledResult } from './turn-execution.js';
-import { checkTurnOptions, type TurnOptions } from './turn-options.js';
+import {
+  type AddOptions,
+  checkAddOptions,
+  checkTurnOptions,
+  type TurnEndOptions,
+  type TurnOptions,
+} from './turn-options.js';
 import { buildTrace } from './turn-trace.js';
 
 export interface TurnOutcome {
@@ -59,7 +65,10 @@ export class Turn {
   /** Calls holding (or waiting for) a ticket of the agent's slot. */
   #tickets = 0;
   #ended = false;
+  /** The model request that made the calls, given to `end`. */
+  #model: ModelRequestTrace | undefined;
   #cancelReason: string | undefined;
+  #cancelledByTimeout = false;
   #finished = false;
   #resolveDone!: (outcome: TurnOutcome) => void;
   #unsubscribeAbort: (() => void) | undefined;
@@ -82,6 +91,9 @@ export class Turn {
       signal: options.signal,
       get cancelReason() {
         return turn.#cancelReason;
+      },
+      get cancelledByTimeout() {
+        return turn.#cancelledByTimeout;
       },
       resolve: (record, result) => this.#resolve(record, result),
       emit: (record, event) => this.#emit(record, event),
@@ -108,9 +120,10 @@ export class Turn {
     const signal = options.signal;
     if (signal?.aborted) {
       this.#cancelReason = abortReason(signal);
+      this.#cancelledByTimeout = abortedByTimeout(signal);
     } else if (signal) {
       this.#unsubscribeAbort = core.aborts.subscribe(signal, () =>
-        this.cancel(abortReason(signal)),
+        this.#cancel(abortReason(signal), abortedByTimeout(signal)),
       );
     }
   }
@@ -126,11 +139,13 @@ export class Turn {
   }
 
   /**
-   * Adds a call. Throws only when the turn was already ended: anything wrong with the call
-   * itself becomes its result.
+   * Adds a call; resolves with its result the moment it settles, not when the turn ends (never
+   * rejects). Throws only when the turn was already ended or `options` is malformed: anything
+   * wrong with the call itself becomes its result.
    */
-  add(call: ToolCall): void {
+  add(call: ToolCall, options?: AddOptions): Promise<CallResult> {
     if (this.#ended) throw new TurnClosedError('Cannot add a call to a turn after `end()`');
+    if (options !== undefined) checkAddOptions(options);
     const core = this.#core;
     // Read each field once, guarded: a model's or host's call object may be hostile.
     let id: unknown;
@@ -152,6 +167,10 @@ export class Turn {
       this.#port,
     );
     record.parentLineage = this.#lineage;
+    const settled = new Promise<CallResult>((resolve) => {
+      record.deliver = resolve;
+    });
+    record.settled = settled;
     // Tools and listeners run in the async context of the code that added the call, not of
     // whichever call freed their slot: tracing through AsyncLocalStorage depends on it. A call
     // that starts inside `add` runs in that context already: see the end of `add`.
@@ -163,7 +182,7 @@ export class Turn {
 
     if (this.#cancelReason !== undefined) {
       this.#resolve(record, cancelledResult(this.#port, record));
-      return;
+      return settled;
     }
     const checked = checkCall(
       { readable, id, name, input },
@@ -173,7 +192,7 @@ export class Turn {
     );
     if (!checked.ok) {
       this.#resolve(record, failure(record, 'error', checked.message, checked.cause));
-      return;
+      return settled;
     }
     this.#ids.add(record.id);
     record.tool = checked.tool;
@@ -184,19 +203,52 @@ export class Turn {
       record.input = validation.value;
     } else {
       this.#resolve(record, failure(record, 'error', validation.message));
-      return;
+      return settled;
     }
+    if (options?.approved === true) record.preApproved = true;
+    if (options?.ready !== undefined) this.#awaitReady(record, options.ready);
     this.#admissions.push(record);
     this.#pumpAdmissions();
     if (!record.scope && !record.result && record.startedAt === undefined) {
       record.scope = new AsyncResource('salvo.call');
     }
+    return settled;
   }
 
-  /** No more calls: `done` resolves once every call has its result. Idempotent. */
-  end(): void {
+  /**
+   * The result of the call with this id, as it settles (the first call of that id, should the
+   * model have repeated one). `undefined` when no call of this turn has that id.
+   */
+  result(id: string): Promise<CallResult> | undefined {
+    return this.#records.find((r) => r.id === id)?.settled;
+  }
+
+  /** Holds the call's start until `ready` settles; a rejection cancels it. */
+  #awaitReady(record: CallRecord, ready: PromiseLike<unknown>): void {
+    record.awaitingReady = true;
+    Promise.resolve(ready).then(
+      () => {
+        record.awaitingReady = false;
+        if (!record.result && record.task) this.#core.graph.open(record.task);
+      },
+      (error: unknown) => {
+        record.awaitingReady = false;
+        if (!record.result) {
+          this.#resolve(record, failure(record, 'cancelled', `Cancelled: ${errorMessage(error)}`));
+        }
+      },
+    );
+  }
+
+  /**
+   * No more calls: `done` resolves once every call has its result. Idempotent (the first call's
+   * options count). `model` is the request whose answer made the calls, for the trace.
+   */
+  end(options: TurnEndOptions = {}): void {
     if (this.#ended) return;
     this.#ended = true;
+    const model = (options as TurnEndOptions | null)?.model;
+    if (isModelRequest(model)) this.#model = { ...model };
     this.#checkBlocked();
     this.#maybeFinish();
   }
@@ -206,16 +258,32 @@ export class Turn {
    * conflicts clear while the others are being cancelled), running ones are aborted.
    */
   cancel(reason = 'the turn was cancelled'): void {
+    this.#cancel(reason, false);
+  }
+
+  #cancel(reason: string, byTimeout: boolean): void {
     if (this.#cancelReason !== undefined) return;
     this.#cancelReason = reason;
+    this.#cancelledByTimeout = byTimeout;
     this.#cancelRest();
   }
 
-  /** Cancels one call by id. Returns false when there is no such call without a result. */
-  cancelCall(id: string, reason = 'the call was cancelled'): boolean {
+  /**
+   * Cancels one call by id (`timeout`: a deadline stopped it, status `timeout`). Returns false
+   * when there is no such call without a result.
+   */
+  cancelCall(
+    id: string,
+    reason = 'the call was cancelled',
+    options?: { timeout?: boolean },
+  ): boolean {
     const record = this.#records.find((r) => r.id === id && !r.result);
     if (!record) return false;
-    this.#resolve(record, failure(record, 'cancelled', `Cancelled: ${reason}.`));
+    const result =
+      options?.timeout === true
+        ? failure(record, 'timeout', `Timed out: ${reason.replace(/[.\s]+$/, '')}.`)
+        : failure(record, 'cancelled', `Cancelled: ${reason}.`);
+    this.#resolve(record, result);
     return true;
   }
 
@@ -269,6 +337,11 @@ export class Turn {
     }
     record.result = result;
     record.endedAt = this.#core.now();
+    const deliver = record.deliver;
+    if (deliver) {
+      record.deliver = undefined;
+      deliver(result);
+    }
     if (record.approvalController) {
       record.approvalController.abort();
       record.approvalController = undefined;
@@ -300,9 +373,13 @@ export class Turn {
   /** Stops a call that has its result: aborts it if it runs, withdraws it if it waits. */
   #stop(record: CallRecord): void {
     if (record.running) {
-      if (record.result?.status === 'cancelled') {
-        const reason = record.result.error?.message ?? 'Cancelled';
-        record.context?.abort(new DOMException(reason, 'AbortError'));
+      const status = record.result?.status;
+      // A tool that timed out by itself (its own TimeoutError) has returned: nothing to abort.
+      if (status === 'cancelled' || (status === 'timeout' && !record.returned)) {
+        // A deadline reaches the tool as a TimeoutError, as a framework's own would.
+        const reason = record.result?.error?.message ?? 'Cancelled';
+        const name = status === 'timeout' ? 'TimeoutError' : 'AbortError';
+        record.context?.abort(new DOMException(reason, name));
       }
     } else if (record.task) {
       this.#core.graph.settle(record.task);
@@ -346,6 +423,8 @@ export class Turn {
       turnId: this.id,
       path: this.#options.path ?? [],
       parent: parent ? { turnId: parent.turnId, callId: parent.callId } : undefined,
+      model: this.#model,
+      holdLimit: holdLimit(this.#options.hold),
     };
     let trace: TurnTrace | undefined;
     const outcome: TurnOutcome = {
@@ -403,6 +482,20 @@ function allowedTools(core: SchedulerCore, names: readonly string[]): ReadonlyMa
   return allowed;
 }
 
+/** The limit an agent's slot stands for, when the hold says (a host's own hold may not). */
+function holdLimit(hold: TurnOptions['hold']): { name: string; capacity: number } | undefined {
+  const limit = hold?.limit;
+  if (typeof limit?.name !== 'string' || typeof limit.capacity !== 'number') return undefined;
+  return { name: limit.name, capacity: limit.capacity };
+}
+
+/** Enough of a model request to trace: its times are numbers (a host may pass anything). */
+function isModelRequest(value: unknown): value is ModelRequestTrace {
+  if (typeof value !== 'object' || value === null) return false;
+  const m = value as Record<string, unknown>;
+  return ['queuedAt', 'sentAt', 'endedAt'].every((k) => Number.isFinite(m[k]));
+}
+
 function hasWaitingFollowers(record: CallRecord): boolean {
   return record.followers?.some((f) => !f.result) ?? false;
 }
@@ -416,4 +509,4 @@ function printable(value: unknown): string {
   return '';
 }
 
-export type { TurnOptions } from './turn-options.js';
+export type { TurnEndOptions, TurnOptions } from './turn-options.js';

@@ -31,6 +31,11 @@ export class AgentSlot implements TurnHold {
     this.#onFirstHeld = onFirstHeld;
   }
 
+  /** The manager's `subagent` limit, for traces. */
+  get limit(): { name: string; capacity: number } {
+    return { name: 'subagent', capacity: this.#limiter.capacity('subagent') };
+  }
+
   /** True while the agent holds its slot. */
   get held(): boolean {
     return this.#held;

@@ -8,8 +8,11 @@ import { Scheduler, type SchedulerOptions } from '../schedule/scheduler.js';
 import { barrier, deferred, untilAborted } from '../schedule/test-support.js';
 import { defineTool, type Tool } from '../tool/define-tool.js';
 import type { TurnTrace } from '../trace/call-trace.js';
+import { summarizeRun } from '../trace/summarize-run.js';
 import { SubagentManager, type SubagentManagerOptions } from './subagent-manager.js';
 import { agentTool, taskTool } from './subagent-tools.js';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * One scripted model for every agent: its answer depends on the agent's prompt. A prompt
@@ -146,6 +149,37 @@ describe('SubagentManager', () => {
     expect(taskIds.map((id) => byTask(id).length)).toEqual([2, 2]);
     // One agent per task call.
     for (const id of taskIds) expect(new Set(byTask(id).map((t) => t.path[0])).size).toBe(1);
+  });
+
+  it('traces a subagent’s wait for its slot on its model request, blamed on the limit', async () => {
+    const work = defineTool({
+      name: 'work',
+      description: '',
+      input: z.object({}),
+      claims: [],
+      execute: () => sleep(30).then(() => 'ok'),
+    });
+    const traces: TurnTrace[] = [];
+    const { scheduler } = setup([work], { maxConcurrent: 1 }, { onTurnEnd: (t) => traces.push(t) });
+    await root(scheduler, 'task:call:work|call:work');
+    const firsts = traces.filter((t) => t.path.length === 1 && t.model?.step === 1);
+    expect(firsts).toHaveLength(2);
+    // One of the two subagents had to wait for the other to give the only slot back.
+    const waited = firsts.filter((t) => t.model?.limitWaitedOn === 'subagent');
+    expect(waited).toHaveLength(1);
+    const m = waited[0]?.model;
+    expect((m?.sentAt ?? 0) - (m?.queuedAt ?? 0)).toBeGreaterThanOrEqual(25);
+    expect(waited[0]?.limits.subagent).toBe(1);
+    const run = summarizeRun(traces, { source: 'cli' });
+    expect(run.lost.limits[0]).toMatchObject({
+      limit: 'subagent',
+      capacity: 1,
+      calls: 0,
+      requests: 1,
+    });
+    expect(run.wallSplit.waits.slotsMs).toBeGreaterThanOrEqual(25);
+    expect(run.subagents).toMatchObject({ count: 2, mostAtOnce: 1 });
+    expect(run.recommendation).toMatch(/for a subagent slot \(--max-subagents 1\)/);
   });
 
   it('never runs more than maxConcurrent subagents, at any depth, and never deadlocks', async () => {

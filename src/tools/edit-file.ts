@@ -69,19 +69,7 @@ export function editFileTool(options: EditFileToolOptions): Tool<EditFileInput> 
         signal: ctx.signal,
         tooLargeHint: 'edit_file cannot edit it; use the shell tool.',
       });
-      let oldText = input.old_string;
-      let newText = input.new_string;
-      let at = occurrences(text, oldText);
-      // The model copies lines without their `\r`: match a CRLF file's line breaks for it.
-      if (at.length === 0 && text.includes('\r\n') && /(?<!\r)\n/.test(oldText)) {
-        const crlf = oldText.replace(/\r?\n/g, '\r\n');
-        const found = occurrences(text, crlf);
-        if (found.length > 0) {
-          oldText = crlf;
-          newText = newText.replace(/\r?\n/g, '\r\n');
-          at = found;
-        }
-      }
+      const { at, updated } = replaceText(text, input.old_string, input.new_string);
       if (at.length === 0) throw notFound(text, input.old_string, file.relative);
       if (at.length > 1 && !input.replace_all) {
         const lines = at.slice(0, 10).map((i) => lineOf(text, i));
@@ -91,13 +79,6 @@ export function editFileTool(options: EditFileToolOptions): Tool<EditFileInput> 
           `old_string occurs ${at.length} times in \`${file.relative}\` (lines ${lines.join(', ')}${more}). Include more surrounding lines to make it unique, or set replace_all: true to replace every occurrence.`,
         );
       }
-      let updated = '';
-      let from = 0;
-      for (const i of at) {
-        updated += text.slice(from, i) + newText;
-        from = i + oldText.length;
-      }
-      updated += text.slice(from);
       ctx.signal.throwIfAborted();
       try {
         await writeFileAtomic({ path: file.path, content: updated, signal: ctx.signal });
@@ -110,6 +91,35 @@ export function editFileTool(options: EditFileToolOptions): Tool<EditFileInput> 
         : `Replaced ${at.length} occurrences in \`${file.relative}\` (first at line ${first}).`;
     },
   });
+}
+
+/**
+ * Every occurrence of `oldText` in `text` replaced by `newText`, as edit_file writes it: `at`
+ * holds where they start (none: `updated` is `text`). The model copies lines without their
+ * `\r`, so in a CRLF file an `oldText` with bare `\n` matches its `\r\n` line breaks.
+ */
+export function replaceText(
+  text: string,
+  oldText: string,
+  newText: string,
+): { at: number[]; updated: string } {
+  let at = occurrences(text, oldText);
+  if (at.length === 0 && text.includes('\r\n') && /(?<!\r)\n/.test(oldText)) {
+    const crlf = oldText.replace(/\r?\n/g, '\r\n');
+    const found = occurrences(text, crlf);
+    if (found.length > 0) {
+      oldText = crlf;
+      newText = newText.replace(/\r?\n/g, '\r\n');
+      at = found;
+    }
+  }
+  let updated = '';
+  let from = 0;
+  for (const i of at) {
+    updated += text.slice(from, i) + newText;
+    from = i + oldText.length;
+  }
+  return { at, updated: updated + text.slice(from) };
 }
 
 /** Start indices of the non-overlapping occurrences of `needle`, left to right. */

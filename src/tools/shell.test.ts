@@ -14,7 +14,8 @@ beforeEach(async () => {
   cleanup = t.cleanup;
   root = await realpath(t.dir);
   await writeTree(root, { 'a.txt': 'alpha\n' });
-  tools = builtinTools({ root, shellTimeoutMs: 300, maxShellOutputBytes: 2000 });
+  // Long enough for a sandboxed command on a loaded machine; the timeout test sets its own.
+  tools = builtinTools({ root, shellTimeoutMs: 30_000, maxShellOutputBytes: 2000 });
 });
 
 afterEach(() => cleanup());
@@ -89,7 +90,8 @@ describe('shell', () => {
   });
 
   it('ends a command that runs too long with the timeout status', async () => {
-    const result = await shell('sleep 10');
+    const quick = builtinTools({ root, shellTimeoutMs: 300, maxShellOutputBytes: 2000 });
+    const result = await runTool(quick, 'shell', { command: 'sleep 10' });
     expect(result.status).toBe('timeout');
   });
 

@@ -6,6 +6,7 @@ import { ToolFailure } from '../tool/tool-failure.js';
 import { assertTimeoutMs } from '../validate-options.js';
 import { expandWildcards } from './expand-wildcards.js';
 import { repositoryConfigProblem } from './git-config-guard.js';
+import { withSafeGitDiscovery } from './git-discovery-env.js';
 import { type GitShim, prepareGitShim, shimEnvironment } from './git-shim.js';
 import { runCommand } from './run-command.js';
 import { detectSandbox, type SandboxStatus, sandboxCommand } from './sandbox.js';
@@ -85,7 +86,8 @@ export function shellTool(options: ShellToolOptions): ShellTool {
   if (sandbox !== 'auto' && sandbox !== 'workspace' && sandbox !== 'off') {
     throw new InvalidOptionError('sandbox', "'auto', 'workspace' or 'off'", sandbox);
   }
-  const baseEnv = scrubEnvironment(env, passEnv);
+  // Every command, approved or not: no bare repository is found by walking into its folder.
+  const baseEnv = withSafeGitDiscovery(scrubEnvironment(env, passEnv));
   let sandboxCheck: Promise<SandboxStatus> | undefined;
   const checkSandbox = () => {
     sandboxCheck ??=

@@ -37,7 +37,8 @@ export interface ReadTextFileOptions {
 /**
  * Reads a UTF-8 text file, or throws a {@link ToolError} for the model: `not-found` (with similar
  * names nearby), `not-a-file` (a folder, a named pipe, a socket, a device), `outside-workspace`,
- * `file-too-large` or `binary-file`. The read itself is synchronous (a few system calls on one
+ * `file-too-large` or `binary-file` (NUL bytes, or bytes that are not UTF-8: decoding a Latin-1
+ * file would turn its accents into U+FFFD, which an edit would then write back everywhere). The read itself is synchronous (a few system calls on one
  * file descriptor): for the files a model reads, that costs microseconds where the asynchronous
  * API costs hundreds. It never blocks, even on a named pipe: see {@link openRegularFile}.
  */
@@ -68,7 +69,39 @@ export async function readTextFile(options: ReadTextFileOptions): Promise<string
       `\`${file.relative}\` is a binary file (it has NUL bytes in its first 8 KB); only text files can be read. Use the shell tool to inspect it (\`file ${file.relative}\`, \`od -c ${file.relative} | head\`).`,
     );
   }
-  return bytes.toString('utf8');
+  const text = decodeUtf8(bytes);
+  if (text === undefined) {
+    throw new ToolError(
+      'binary-file',
+      `\`${file.relative}\` is not UTF-8 text (its first invalid byte is at offset ${firstInvalidUtf8(bytes)}): read_file and edit_file work on UTF-8 files only, and writing it back would change every non-ASCII character. Read it with the shell tool (\`iconv -f latin1 -t utf-8 ${file.relative}\`, or the file's own encoding), and change it with the shell tool or replace it whole with write_file.`,
+    );
+  }
+  return text;
+}
+
+// `ignoreBOM`: a byte order mark is kept as U+FEFF, so an edit writes it back.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The bytes as UTF-8 text, or `undefined` when they are not valid UTF-8. */
+export function decodeUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The offset of the first byte that does not start or continue a valid UTF-8 character. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i] as number;
+    const length = b < 0x80 ? 1 : b < 0xc2 ? 0 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : b < 0xf5 ? 4 : 0;
+    if (length === 0) return i;
+    if (length > 1 && decodeUtf8(bytes.subarray(i, i + length)) === undefined) return i;
+    i += length;
+  }
+  return i;
 }
 
 /** A file-system error as a message for the model; unknown errors pass through. */

@@ -1,5 +1,8 @@
 import type { CallStatus } from '../tool/call.js';
 
+/** What every view (HTML report, text chart, Chrome trace) calls the root agent. */
+export const rootAgentName = 'root';
+
 /**
  * What happened to one call, as timestamps in milliseconds of the scheduler's clock.
  * Waiting for conflicts and waiting for approval run at the same time; waiting for a slot starts
@@ -40,8 +43,49 @@ export interface CallTrace {
   slotsYieldedMs?: number;
   /** The identical earlier read whose result this call shared instead of running (`dedupeReads`). */
   sharedWith?: string;
-  /** How approval went: not needed, approved by the approver, or denied. */
-  approval: 'auto' | 'approved' | 'denied';
+  /**
+   * How approval went: not needed, approved by the approver, denied, or still pending when the
+   * call ended (asked, never answered: the run was cancelled first).
+   */
+  approval: 'auto' | 'approved' | 'denied' | 'pending';
+}
+
+/**
+ * One model request of an agent, timed on the scheduler's clock: waiting for the agent's slot
+ * (a subagent's), waiting for the first token, then streaming the answer (its tool calls join
+ * the turn as they complete).
+ */
+export interface ModelRequestTrace {
+  /** The `Model.provider`: `anthropic`, `openai`, `scripted`... */
+  provider: string;
+  /** The `Model.modelId`. */
+  model: string;
+  /** The agent's step: 1 for its first request. */
+  step: number;
+  /** The agent was ready to ask: from here it waited for its slot, if it had to. */
+  queuedAt: number;
+  /** The request was sent (its slot held). */
+  sentAt: number;
+  /** The first part of the answer arrived (text, reasoning or a tool call). */
+  firstTokenAt?: number;
+  /** The stream ended, or failed. */
+  endedAt: number;
+  /** The limit the request waited for between `queuedAt` and `sentAt` (`subagent`). */
+  limitWaitedOn?: string;
+  /** Tokens the provider reported, when it did. */
+  inputTokens?: number;
+  outputTokens?: number;
+  /** Why the answer ended: the model's reason, or `error` / `cancelled` when the stream failed. */
+  finishReason:
+    | 'stop'
+    | 'tool-calls'
+    | 'length'
+    | 'content-filter'
+    | 'other'
+    | 'error'
+    | 'cancelled';
+  /** Attempts sent again before the answer began (rate limits, overload): counted in time to first token. */
+  retries?: number;
 }
 
 /** Per turn: where the time went and how parallel it was. */
@@ -70,8 +114,15 @@ export interface TurnTrace {
   path: readonly string[];
   /** The call whose work this turn is part of (a subagent's turn under its `task` call). */
   parent?: { turnId: number; callId: string };
+  /** The earliest time in the turn: its model request's `queuedAt`, else its first call's. */
   startedAt: number;
+  /** The latest time in the turn: its last result, or the end of its model request. */
   endedAt: number;
+  /**
+   * The model request whose answer made this turn's calls (`runAgent` records it; a turn the
+   * host ran itself has none). A turn without calls is a model request that made none.
+   */
+  model?: ModelRequestTrace;
   calls: CallTrace[];
   /** Every limit in force, by name: `global` is `maxConcurrency`. */
   limits: Record<string, number>;

@@ -112,8 +112,115 @@ describe('toChromeTrace', () => {
       .filter((e) => e.name === 'process_name')
       .map((e) => [e.pid, e.args?.name]);
     expect(names).toEqual([
-      [1, 'agent'],
+      [1, 'root'],
       [2, 'reviewer#1'],
+    ]);
+  });
+
+  it("draws each model request on its agent's model lane, its phases nested, tools beside it", () => {
+    const call: CallTrace = {
+      id: 'a',
+      name: 'read',
+      index: 0,
+      status: 'success',
+      queuedAt: 300,
+      conflictsClearedAt: 300,
+      startedAt: 300,
+      endedAt: 900,
+      waitedFor: [],
+      limits: ['global'],
+      approval: 'auto',
+    };
+    const turn = (
+      turnId: number,
+      path: string[],
+      model: TurnTrace['model'],
+      calls: CallTrace[],
+    ): TurnTrace => ({
+      turnId,
+      path,
+      startedAt: 0,
+      endedAt: 0,
+      model,
+      calls,
+      limits: { global: Infinity },
+      summary: summarizeTurn(calls, {}),
+      ...(path.length > 0 ? { parent: { turnId: 1, callId: 'a' } } : {}),
+    });
+    const chrome = toChromeTrace([
+      turn(
+        1,
+        [],
+        {
+          provider: 'anthropic',
+          model: 'claude-x',
+          step: 1,
+          queuedAt: 100,
+          sentAt: 100,
+          firstTokenAt: 250,
+          endedAt: 600,
+          inputTokens: 1200,
+          outputTokens: 80,
+          finishReason: 'tool-calls',
+        },
+        [call],
+      ),
+      turn(
+        2,
+        ['reviewer#1'],
+        {
+          provider: 'anthropic',
+          model: 'claude-x',
+          step: 1,
+          queuedAt: 400,
+          sentAt: 700,
+          firstTokenAt: 800,
+          endedAt: 1000,
+          limitWaitedOn: 'subagent',
+          finishReason: 'stop',
+        },
+        [],
+      ),
+    ]);
+    validate(chrome.traceEvents);
+    const x = chrome.traceEvents.filter((e) => e.ph === 'X');
+    const chat = x.filter((e) => e.cat === 'model');
+    expect(chat.map((e) => [e.name, e.pid, e.tid, e.ts, e.dur])).toEqual([
+      ['chat claude-x', 1, 1, 0, 500_000],
+      ['chat claude-x', 2, 1, 300_000, 600_000],
+    ]);
+    expect(chat[0]?.args).toMatchObject({
+      inputTokens: 1200,
+      outputTokens: 80,
+      finishReason: 'tool-calls',
+    });
+    const phases = x
+      .filter((e) => e.cat === 'model-phase')
+      .map((e) => [e.pid, e.name, e.ts, e.dur]);
+    expect(phases).toEqual([
+      [1, 'waiting: first token', 0, 150_000],
+      [1, 'streaming', 150_000, 350_000],
+      [2, 'waiting: slot (subagent)', 300_000, 300_000],
+      [2, 'waiting: first token', 600_000, 100_000],
+      [2, 'streaming', 700_000, 200_000],
+    ]);
+    // The call started inside the answer, on a lane of its own below the model's.
+    const read = x.find((e) => e.args?.callId === 'a');
+    expect([read?.pid, read?.tid, read?.ts]).toEqual([1, 2, 200_000]);
+    // The call ran the subagent: its wait for a slot and its work are not the call's running.
+    const own = x.filter((e) => e.cat === 'phase' && e.pid === 1).map((e) => [e.name, e.ts, e.dur]);
+    expect(own).toEqual([
+      ['running', 200_000, 100_000],
+      ['waiting: slot (subagent)', 300_000, 300_000],
+      ['subagent working', 600_000, 200_000],
+    ]);
+    const threads = chrome.traceEvents
+      .filter((e) => e.name === 'thread_name')
+      .map((e) => [e.pid, e.tid, e.args?.name]);
+    expect(threads).toEqual([
+      [1, 1, 'model'],
+      [1, 2, 'calls 1'],
+      [2, 1, 'model'],
     ]);
   });
 
@@ -125,34 +232,63 @@ describe('toChromeTrace', () => {
       approval: fc.boolean(),
     });
     fc.assert(
-      fc.property(fc.array(callArb, { minLength: 1, maxLength: 25 }), (specs) => {
-        const calls: CallTrace[] = specs.map((c, index) => ({
-          id: `c${index}`,
-          name: 't',
-          index,
-          status: 'success',
-          queuedAt: c.q + 0.3,
-          conflictsClearedAt: c.q + c.wait / 2,
-          approvedAt: c.q + c.wait,
-          readyAt: c.q + c.wait,
-          startedAt: c.q + c.wait + 0.5,
-          endedAt: c.q + c.wait + 0.5 + c.run,
-          waitedFor: [],
-          limits: ['global'],
-          approval: c.approval ? 'approved' : 'auto',
-        }));
-        validate(
-          toChromeTrace({
-            turnId: 1,
+      fc.property(
+        fc.array(callArb, { minLength: 1, maxLength: 25 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 40 })), {
+          maxLength: 4,
+        }),
+        (specs, models) => {
+          const calls: CallTrace[] = specs.map((c, index) => ({
+            id: `c${index}`,
+            name: 't',
+            index,
+            status: 'success',
+            queuedAt: c.q + 0.3,
+            conflictsClearedAt: c.q + c.wait / 2,
+            approvedAt: c.q + c.wait,
+            readyAt: c.q + c.wait,
+            startedAt: c.q + c.wait + 0.5,
+            endedAt: c.q + c.wait + 0.5 + c.run,
+            waitedFor: [],
+            limits: ['global'],
+            approval: c.approval ? 'approved' : 'auto',
+          }));
+          // Model requests of one agent, overlapping or not (a hand-edited trace may say so).
+          const turns: TurnTrace[] = models.map(([at, long], i) => ({
+            turnId: i + 2,
             path: [],
-            startedAt: 0,
-            endedAt: 200,
-            calls,
+            startedAt: at,
+            endedAt: at + long,
+            model: {
+              provider: 'p',
+              model: 'm',
+              step: i + 1,
+              queuedAt: at,
+              sentAt: at + long / 4,
+              firstTokenAt: at + long / 2,
+              endedAt: at + long,
+              finishReason: 'stop',
+            },
+            calls: [],
             limits: {},
-            summary: summarizeTurn(calls, {}),
-          }).traceEvents,
-        );
-      }),
+            summary: summarizeTurn([], {}),
+          }));
+          validate(
+            toChromeTrace([
+              ...turns,
+              {
+                turnId: 1,
+                path: [],
+                startedAt: 0,
+                endedAt: 200,
+                calls,
+                limits: {},
+                summary: summarizeTurn(calls, {}),
+              },
+            ]).traceEvents,
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -4,7 +4,21 @@ import { callStatuses } from '../tool/call.js';
 import type { CallTrace } from './call-trace.js';
 import { escapeHtml as esc, formatMs, num } from './html-format.js';
 
-export type Phase = 'queued' | 'conflicts' | 'approval' | 'slot' | 'running' | 'shared';
+export type Phase =
+  | 'queued'
+  | 'conflicts'
+  | 'approval'
+  | 'slot'
+  | 'running'
+  | 'subagent'
+  | 'shared';
+
+/** The subagent a call started: when it was ready, got its slot, and ended. */
+export interface SubagentSpan {
+  queuedAt: number;
+  startedAt: number;
+  endedAt: number;
+}
 
 export interface PhaseSpan {
   phase: Phase;
@@ -53,9 +67,11 @@ function waitedFor(call: CallTrace): readonly string[] {
  * The phases to draw, clamped to the call's lifetime: waiting for conflicts (queued until every
  * earlier conflicting call settled; `queued` when there was none and only admission took time),
  * for approval (when one was asked), for a slot (ready until started), running (started until
- * settled), or waiting for the shared result of another call.
+ * settled), or waiting for the shared result of another call. While it ran, the time its
+ * `subagent` waited for a subagent slot is a slot wait, and the time it worked is the
+ * subagent's (`subagent`), not the call's own running.
  */
-export function callPhases(call: CallTrace): PhaseSpan[] {
+export function callPhases(call: CallTrace, subagent?: SubagentSpan): PhaseSpan[] {
   const { start: q, end: e } = callSpan(call);
   const at = (t: number | undefined, fallback: number) =>
     Math.min(e, Math.max(q, finiteOr(t, fallback)));
@@ -82,7 +98,18 @@ export function callPhases(call: CallTrace): PhaseSpan[] {
     if (started > ready) spans.push({ phase: 'slot', start: ready, end: started });
   }
   if (call.startedAt !== undefined) {
-    spans.push({ phase: 'running', start: at(call.startedAt, q), end: e });
+    const started = at(call.startedAt, q);
+    // Its own running time around its subagent's wait and work, which are the subagent's.
+    const waitFrom = subagent ? Math.max(started, at(subagent.queuedAt, e)) : e;
+    const workFrom = subagent ? Math.max(waitFrom, at(subagent.startedAt, e)) : e;
+    const workTo = subagent ? Math.max(workFrom, at(subagent.endedAt, e)) : e;
+    const before = spans.length;
+    if (waitFrom > started) spans.push({ phase: 'running', start: started, end: waitFrom });
+    if (workFrom > waitFrom) spans.push({ phase: 'slot', start: waitFrom, end: workFrom });
+    if (workTo > workFrom) spans.push({ phase: 'subagent', start: workFrom, end: workTo });
+    if (e > workTo) spans.push({ phase: 'running', start: workTo, end: e });
+    // A run too short to measure still ran.
+    if (spans.length === before) spans.push({ phase: 'running', start: started, end: e });
   } else if (follower(call)) {
     const from = spans.reduce((t, s) => Math.max(t, s.end), q);
     if (e > from) spans.push({ phase: 'shared', start: from, end: e });
@@ -113,6 +140,8 @@ export interface BarContext {
   origin: number;
   spanMs: number;
   critical: boolean;
+  /** The subagent it started and waited for (see `callPhases`). */
+  subagent?: SubagentSpan;
 }
 
 /** Percent of the axis, clamped to [0, 100]. */
@@ -127,6 +156,7 @@ const phaseTitle: Record<Phase, string> = {
   approval: 'waiting for approval',
   slot: 'waiting for a slot',
   running: 'running',
+  subagent: 'its subagent working',
   shared: 'waiting for a shared result',
 };
 
@@ -136,7 +166,7 @@ export function renderBar(call: CallTrace, ctx: BarContext): string {
   const left = percent(start, ctx);
   const width = Math.max(0, percent(end, ctx) - left);
   const status = statusClass(call.status);
-  const phases = callPhases(call);
+  const phases = callPhases(call, ctx.subagent);
   const length = end - start;
   const segments = phases.map((p) => {
     const l = length > 0 ? ((p.start - start) / length) * 100 : 0;
@@ -189,7 +219,11 @@ function renderTip(call: CallTrace, ctx: BarContext): string {
   let running = d.runningMs === undefined ? 'did not run' : formatMs(d.runningMs);
   if (shared) running = `shared the run of <code>${esc(call.sharedWith)}</code>`;
   const yielded = finiteOr(call.slotsYieldedMs, 0);
-  if (yielded > 0) running += ` · ${formatMs(yielded)} of it with its slots given back`;
+  if (yielded > 0) running += ` · ${formatMs(yielded)} of it waiting for its subagent`;
+  const sub = ctx.subagent;
+  if (sub && sub.startedAt > sub.queuedAt) {
+    slot = `${formatMs(sub.startedAt - sub.queuedAt)} · its subagent, for a <code>subagent</code> slot`;
+  }
   const items: [string, string][] = [
     ['Queued at', `+${formatMs(callSpan(call).start - ctx.origin)}`],
     ['Waiting for conflicts', conflicts],
@@ -216,5 +250,5 @@ function renderTip(call: CallTrace, ctx: BarContext): string {
 
 /** Phase names for the legend, in drawing order. */
 export const phaseLegend: readonly [Phase, string][] = (
-  ['queued', 'conflicts', 'approval', 'slot', 'running', 'shared'] as const
+  ['queued', 'conflicts', 'approval', 'slot', 'running', 'subagent', 'shared'] as const
 ).map((p) => [p, phaseTitle[p]]);

@@ -22,15 +22,35 @@ export function escapeHtml(value: unknown): string {
   return text.replace(/[&<>"']/g, (c) => entities[c] as string);
 }
 
-/** `1,234.5 ms`: a duration in milliseconds with one decimal; `—` when not a finite number. */
+/**
+ * A duration as precise as a reader needs: `0.4 ms`, `213 ms`, `2.13 s`, `21.3 s`, `2 min 13 s`;
+ * `—` when not a finite number.
+ */
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return '—';
-  return `${ms.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} ms`;
+  const abs = Math.abs(ms);
+  const sign = ms < 0 ? '-' : '';
+  if (abs === 0) return '0 ms';
+  if (abs < 0.1) return `${sign}<0.1 ms`;
+  if (abs < 10) return `${sign}${abs.toFixed(1)} ms`;
+  if (abs < 999.5) return `${sign}${Math.round(abs)} ms`;
+  if (abs < 9995) return `${sign}${(abs / 1000).toFixed(2)} s`;
+  if (abs < 59_950) return `${sign}${(abs / 1000).toFixed(1)} s`;
+  const s = Math.round(abs / 1000);
+  return `${sign}${Math.floor(s / 60)} min ${s % 60} s`;
 }
 
-/** `2.35×` */
+/** `850`, `12.4k`, `1.2M` tokens. */
+export function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return '—';
+  if (n < 1000) return String(Math.round(n));
+  if (n < 999_500) return `${(n / 1000).toFixed(n < 9950 ? 1 : 0)}k`;
+  return `${(n / 1e6).toFixed(1)}M`;
+}
+
+/** `2.4×` */
 export function formatRatio(ratio: number): string {
-  return Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '—';
+  return Number.isFinite(ratio) ? `${ratio.toFixed(1)}×` : '—';
 }
 
 /** `87%` */
@@ -57,9 +77,13 @@ export function axisTicks(spanMs: number, target = 8): { step: number; ticks: nu
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const residual = raw / magnitude;
   const step = (residual <= 1 ? 1 : residual <= 2 ? 2 : residual <= 5 ? 5 : 10) * magnitude;
+  // Spans too small for a power of ten (subnormal doubles): the span itself is the one step.
+  if (!(step > 0 && Number.isFinite(step))) return { step: spanMs, ticks: [0, spanMs] };
   const ticks: number[] = [];
-  // Multiply rather than accumulate: no drift over many ticks.
-  for (let i = 0; i * step <= spanMs * (1 + 1e-9); i++) ticks.push(i * step);
+  // Count the ticks first: near the largest double, `spanMs * (1 + 1e-9)` is Infinity and a
+  // bound on `i * step` would never end. Multiply rather than accumulate: no drift.
+  const last = Math.floor((spanMs / step) * (1 + 1e-9));
+  for (let i = 0; i <= last; i++) ticks.push(i * step);
   return { step, ticks };
 }
 

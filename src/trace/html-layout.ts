@@ -1,7 +1,9 @@
 // What the HTML report draws, before any markup: the rows of the Gantt chart (subagent turns
 // nested under their parent call) and the run's totals.
 
+import { agentRuns, callKey } from './agent-runs.js';
 import type { TurnTrace } from './call-trace.js';
+import type { SubagentSpan } from './html-call.js';
 import { callsOf, type OrderedRow, orderTurns } from './turn-order.js';
 
 export type ReportRow = OrderedRow;
@@ -15,6 +17,8 @@ export interface ChartTotals {
   statuses: Map<string, number>;
   /** Every limit in force in any turn, by name (the largest capacity seen). */
   limits: Map<string, number>;
+  /** By `callKey(turnId, callId)`: the subagent the call ran, when it waited and worked. */
+  subagents: Map<string, SubagentSpan>;
 }
 
 export interface ReportLayout {
@@ -56,7 +60,26 @@ function chartTotals(traces: readonly TurnTrace[]): ChartTotals {
       extend(call.endedAt);
       statuses.set(call.status, (statuses.get(call.status) ?? 0) + 1);
     }
+    if (turn.model) {
+      extend(turn.model.queuedAt);
+      extend(turn.model.endedAt);
+    }
+  }
+  const subagents = new Map<string, SubagentSpan>();
+  for (const agent of agentRuns(traces).agents) {
+    if (!agent.parent || !(agent.end > agent.start)) continue;
+    subagents.set(callKey(agent.parent.turnId, agent.parent.callId), {
+      queuedAt: agent.start,
+      startedAt: Math.max(agent.start, agent.activeFrom),
+      endedAt: agent.end,
+    });
   }
   const empty = !Number.isFinite(start);
-  return { origin: empty ? 0 : start, spanMs: empty ? 0 : end - start, statuses, limits };
+  return {
+    origin: empty ? 0 : start,
+    spanMs: empty ? 0 : end - start,
+    statuses,
+    limits,
+    subagents,
+  };
 }

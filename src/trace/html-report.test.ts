@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Scheduler } from '../schedule/scheduler.js';
@@ -12,9 +12,9 @@ import { layoutReport } from './html-layout.js';
 import { renderHtmlReport } from './html-report.js';
 import { summarizeRun } from './summarize-run.js';
 import { summarizeTurn } from './summarize-turn.js';
+import { checkBars, launchChromium, openReport } from './test-chromium.js';
 
 const INJECTION = '<img src=x onerror=alert(1)>';
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
 /** A hand-built call: ran from `startedAt` (default `queuedAt`) to `endedAt`, nothing held back. */
@@ -93,7 +93,7 @@ describe('renderHtmlReport (markup)', () => {
       const html = renderHtmlReport(input);
       expect(html).toMatch(/^<!doctype html>/);
       expect(html).toContain('No calls were traced.');
-      expect(html).toContain('data-metric="wall">0.0 ms<');
+      expect(html).toContain('data-metric="wall">0 ms<');
       expect(html).toContain('data-metric="efficiency">100%<');
       expect(html).not.toContain('data-call-id');
     }
@@ -103,14 +103,40 @@ describe('renderHtmlReport (markup)', () => {
     const html = renderHtmlReport(turn(1, [call('only', 0, { queuedAt: 5, endedAt: 25 })]));
     expect(html).toContain('data-call-id="only" data-turn-id="1" data-status="success"');
     expect(html).toContain('data-start-ms="0" data-end-ms="20" style="left:0%;width:100%"');
-    expect(html).not.toContain('slots given back');
+    expect(html).not.toContain('waiting for its subagent');
   });
 
-  it('says how long a call running subagents gave its slots back', () => {
+  it('says how long a call running subagents waited for them', () => {
     const html = renderHtmlReport(
       turn(1, [call('t1', 0, { startedAt: 0, endedAt: 50, slotsYieldedMs: 42 })]),
     );
-    expect(html).toContain(`${formatMs(42)} of it with its slots given back`);
+    expect(html).toContain(`${formatMs(42)} of it waiting for its subagent`);
+  });
+
+  it('rounds durations to what matters', () => {
+    expect([0, 0.04, 3.24, 213.4, 2133.1, 21_340, 133_000].map(formatMs)).toEqual([
+      '0 ms',
+      '<0.1 ms',
+      '3.2 ms',
+      '213 ms',
+      '2.13 s',
+      '21.3 s',
+      '2 min 13 s',
+    ]);
+  });
+
+  it("draws a task call's wait for a subagent slot as a wait, and its subagent's work apart", () => {
+    const phases = callPhases(call('t', 0, { startedAt: 0, endedAt: 100 }), {
+      queuedAt: 2,
+      startedAt: 40,
+      endedAt: 95,
+    });
+    expect(phases).toEqual([
+      { phase: 'running', start: 0, end: 2 },
+      { phase: 'slot', start: 2, end: 40 },
+      { phase: 'subagent', start: 40, end: 95 },
+      { phase: 'running', start: 95, end: 100 },
+    ]);
   });
 
   it('loads nothing and runs nothing: no script, no external reference, a strict CSP', () => {
@@ -320,27 +346,7 @@ describe('renderHtmlReport (in Chromium)', () => {
   let traces: TurnTrace[];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `The HTML report test needs Debian's Chromium at ${CHROMIUM}: install it with \`apt-get install chromium\`.`,
-      );
-    }
-    [browser, traces] = await Promise.all([
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      }),
-      realRun(),
-    ]);
+    [browser, traces] = await Promise.all([launchChromium(), realRun()]);
   }, 20_000);
 
   afterAll(async () => {
@@ -352,104 +358,7 @@ describe('renderHtmlReport (in Chromium)', () => {
     html: string,
   ): Promise<{ page: Page; requests: string[]; dialogs: string[] }> {
     if (!browser) throw new Error('the browser did not start');
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const requests: string[] = [];
-    const dialogs: string[] = [];
-    page.on('request', (r) => requests.push(r.url()));
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    await page.route('**/*', (r) => r.abort());
-    await page.setContent(html, { waitUntil: 'load' });
-    return { page, requests, dialogs };
-  }
-
-  /** What the page says about each bar, read in one round trip. */
-  interface DrawnBar {
-    id: string | null;
-    turnId: string | null;
-    startMs: string | null;
-    endMs: string | null;
-    x: number;
-    width: number;
-    run: { x: number; width: number } | undefined;
-    segments: { phase: string | null; startMs: number; endMs: number; x: number; width: number }[];
-  }
-
-  /** Every bar's box, checked against the call's times: left and width within 2 px. */
-  async function checkBars(page: Page, all: readonly TurnTrace[]): Promise<number> {
-    const calls = all.flatMap((t) => t.calls.map((c) => ({ turnId: t.turnId, call: c })));
-    const origin = Math.min(
-      ...all.flatMap((t) => [t.startedAt, ...t.calls.map((c) => c.queuedAt)]),
-    );
-    const end = Math.max(...all.flatMap((t) => [t.endedAt, ...t.calls.map((c) => c.endedAt)]));
-    const span = end - origin;
-    const area = await page.locator('[data-chart-area]').boundingBox();
-    if (!area) throw new Error('no chart area');
-    const x = (t: number) => area.x + (area.width * (t - origin)) / span;
-    // Runs in the page: the DOM types are not part of this project's lib.
-    const bars: DrawnBar[] = await page.locator('.bar').evaluateAll((elements) => {
-      interface El {
-        getAttribute(name: string): string | null;
-        getBoundingClientRect(): { x: number; width: number };
-        querySelector(selector: string): El | null;
-        querySelectorAll(selector: string): ArrayLike<El>;
-      }
-      return (elements as unknown as El[]).map((el) => {
-        const box = el.getBoundingClientRect();
-        const run = el.querySelector('[data-phase="running"]')?.getBoundingClientRect();
-        return {
-          id: el.getAttribute('data-call-id'),
-          turnId: el.getAttribute('data-turn-id'),
-          startMs: el.getAttribute('data-start-ms'),
-          endMs: el.getAttribute('data-end-ms'),
-          x: box.x,
-          width: box.width,
-          run: run && { x: run.x, width: run.width },
-          segments: Array.from(el.querySelectorAll('[data-phase]'), (seg) => {
-            const b = seg.getBoundingClientRect();
-            return {
-              phase: seg.getAttribute('data-phase'),
-              startMs: Number(seg.getAttribute('data-start-ms')),
-              endMs: Number(seg.getAttribute('data-end-ms')),
-              x: b.x,
-              width: b.width,
-            };
-          }),
-        };
-      });
-    });
-    expect(bars).toHaveLength(calls.length);
-    for (const bar of bars) {
-      const { id } = bar;
-      const found = calls.find((c) => c.call.id === id && String(c.turnId) === bar.turnId);
-      expect(found, `bar ${id} of turn ${bar.turnId}`).toBeDefined();
-      const c = (found as { call: CallTrace }).call;
-      expect(Math.abs(bar.x - x(c.queuedAt)), `left of ${id}`).toBeLessThanOrEqual(2);
-      const width = Math.max(2, x(c.endedAt) - x(c.queuedAt));
-      expect(Math.abs(bar.width - width), `width of ${id}`).toBeLessThanOrEqual(2);
-      expect(Number(bar.startMs)).toBeCloseTo(c.queuedAt - origin, 2);
-      expect(Number(bar.endMs)).toBeCloseTo(c.endedAt - origin, 2);
-      if (c.startedAt === undefined) {
-        expect(bar.run, `${id} never ran`).toBeUndefined();
-      } else if (c.endedAt - c.startedAt > 0) {
-        if (!bar.run) throw new Error(`running segment of ${id} is not displayed`);
-        expect(Math.abs(bar.run.x - x(c.startedAt)), `start of ${id}`).toBeLessThanOrEqual(2);
-        const runEnd = bar.run.x + bar.run.width;
-        expect(Math.abs(runEnd - x(c.endedAt)), `end of ${id}`).toBeLessThanOrEqual(2);
-      }
-      // Every phase is drawn where its own times say, inside the call's lifetime.
-      for (const seg of bar.segments) {
-        const where = `${seg.phase} of ${id}`;
-        expect(seg.startMs, where).toBeGreaterThanOrEqual(c.queuedAt - origin - 1e-3);
-        expect(seg.endMs, where).toBeLessThanOrEqual(c.endedAt - origin + 1e-3);
-        expect(Math.abs(seg.x - x(origin + seg.startMs)), where).toBeLessThanOrEqual(2);
-        const w = Math.max(1, x(origin + seg.endMs) - x(origin + seg.startMs));
-        expect(Math.abs(seg.width - w), where).toBeLessThanOrEqual(2);
-      }
-    }
-    return bars.length;
+    return openReport(browser, html);
   }
 
   it('draws a real run where its times say, with details on hover and nothing loaded', async () => {
@@ -493,12 +402,11 @@ describe('renderHtmlReport (in Chromium)', () => {
     const rootTrace = root.summary;
     const turnRow = page.locator(`tr[data-turn-id="${root.turnId}"]`);
     const rowText = await turnRow.innerText();
+    const waits = rootTrace.waits.conflictsMs + rootTrace.waits.approvalMs + rootTrace.waits.slotMs;
     for (const text of [
       formatMs(rootTrace.wallMs),
-      formatRatio(rootTrace.parallelism),
-      formatMs(rootTrace.criticalPathMs),
-      formatMs(rootTrace.lowerBoundMs),
-      formatPercent(rootTrace.efficiency),
+      formatMs(waits),
+      ...rootTrace.criticalPath.slice(0, 2),
     ]) {
       expect(rowText).toContain(text);
     }
@@ -514,8 +422,9 @@ describe('renderHtmlReport (in Chromium)', () => {
       ['slots', formatMs(slotMs)],
       ['conflicts', formatMs(run.lost.conflicts.ms)],
       ['approval', formatMs(run.lost.approvals.ms)],
-      ['work', formatMs(run.workMs)],
-      ['parallelism', formatRatio(run.parallelism)],
+      ['tools', formatMs(run.wallSplit.toolsMs)],
+      ['waits', formatMs(run.wallSplit.waitsMs)],
+      ['tool-parallelism', formatRatio(run.toolParallelism)],
       ['efficiency', formatPercent(run.efficiency)],
       ['recommendation', run.recommendation],
     ];

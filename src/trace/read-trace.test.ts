@@ -206,6 +206,29 @@ describe('readTrace', () => {
     );
   });
 
+  it('salvo trace gives labels the room a wide terminal has, and names the root as the report does', async () => {
+    const turns = [richTurn()];
+    const long = turns[0]?.calls[0] as TurnTrace['calls'][number];
+    long.id = 'correctness_2_4';
+    long.name = 'memory__create_relations';
+    const file = join(dir, 'wide.json');
+    await writeFile(file, JSON.stringify(turns));
+    const wide = fakeIo(120);
+    await traceCommand(file, {}, wide.io);
+    const text = wide.out.join('');
+    expect(text).toMatch(/^correctness_2_4 memory__create_relations *\|/m);
+    expect(text).toMatch(/^chat claude-x +\|/m);
+    // A narrow one cuts the label, never the bars.
+    const narrow = fakeIo(60);
+    await traceCommand(file, {}, narrow.io);
+    expect(narrow.out.join('')).toMatch(/^correctness_2_4 m\S*…\|/m);
+    const root = [{ ...richTurn(), path: [], parent: undefined }];
+    await writeFile(file, JSON.stringify(root));
+    const io = fakeIo(120);
+    await traceCommand(file, {}, io.io);
+    expect(io.out.join('')).toMatch(/^-- Turn 7 · root$/m);
+  });
+
   it("salvo trace rejects a bad trace with the reader's message, not an internal error", async () => {
     const turns = JSON.parse(JSON.stringify(await sampleTurns())) as Json[];
     delete at(turns, [0, 'calls', 0]).waitedFor;
@@ -236,8 +259,22 @@ function richTurn(): TurnTrace {
     turnId: 7,
     path: ['reviewer#1'],
     parent: { turnId: 1, callId: 'a' },
-    startedAt: 1,
+    startedAt: 0,
     endedAt: 9,
+    model: {
+      provider: 'anthropic',
+      model: 'claude-x',
+      step: 1,
+      queuedAt: 0,
+      sentAt: 0.5,
+      firstTokenAt: 0.8,
+      endedAt: 4,
+      limitWaitedOn: 'subagent',
+      inputTokens: 120,
+      outputTokens: 30,
+      finishReason: 'tool-calls',
+      retries: 1,
+    },
     calls: [
       {
         id: 'r1',
@@ -310,29 +347,37 @@ function pathName(path: Segment[]): string {
     .join('');
 }
 
-/** Every call's row has its bars in exactly `width` columns between the axis' two bars. */
+/**
+ * Every call's and model request's row has its bars in exactly `width` columns between the
+ * axis' two bars; a legend line may follow the rows.
+ */
 function checkBarWidths(turns: TurnTrace[], width: number): void {
   const lines = renderTimeline(turns, { width, summary: false }).split('\n');
-  const calls = turns.reduce((n, t) => n + t.calls.length, 0);
+  const calls = turns.reduce((n, t) => n + t.calls.length + (t.model ? 1 : 0), 0);
   if (calls === 0) return;
-  const headers = turns.length > 1 || turns.some((t) => t.path.length > 0);
-  const items = timelineOrder(turns).filter((item) => headers || item.kind === 'call');
-  expect(lines).toHaveLength(items.length + 1);
+  const headers = turns.length > 1 || turns.some((t) => t.path.length > 0 || t.model);
+  const rows = timelineOrder(turns).flatMap((item) => {
+    if (item.kind === 'call') return ['call'];
+    const header = headers ? ['header'] : [];
+    return item.turn.model && !item.continued ? [...header, 'call'] : header;
+  });
+  const legend = lines.at(-1)?.startsWith('  █ running') ? 1 : 0;
+  expect(lines).toHaveLength(rows.length + 1 + legend);
   expect(lines[0]?.length).toBe(18 + width + 2);
-  for (const [i, item] of items.entries()) {
-    if (item.kind !== 'call') continue;
+  for (const [i, kind] of rows.entries()) {
+    if (kind !== 'call') continue;
     const row = lines[i + 1] as string;
     expect(row[18]).toBe('|');
-    expect(row.slice(19, 19 + width)).toMatch(/^[ ·█]*$/);
+    expect(row.slice(19, 19 + width)).toMatch(/^[ ·?~\-░▓█]*$/);
     expect(row[19 + width], row).toBe('|');
   }
 }
 
-function fakeIo(): { io: CliIo; out: string[] } {
+function fakeIo(columns = 100): { io: CliIo; out: string[] } {
   const out: string[] = [];
   const stream = {
     isTTY: false,
-    columns: 100,
+    columns,
     write: (chunk: string) => {
       out.push(chunk);
       return true;

@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import { describeValue, SalvoError } from '../errors.js';
 import { callStatuses } from '../tool/call.js';
 import type { TurnTrace } from './call-trace.js';
+import type { RunSource } from './run-advice.js';
 
 /** A file is not a trace salvo wrote, or cannot be read. */
 export class TraceFileError extends SalvoError {
@@ -14,11 +15,23 @@ export class TraceFileError extends SalvoError {
   }
 }
 
+/** A trace file's turns, and where the run came from when the file says. */
+export interface TraceFile {
+  turns: TurnTrace[];
+  /** `'cli'` for a trace the CLI wrote: advice names its flags. */
+  source?: RunSource;
+}
+
 /**
  * Reads the turns back from a trace `writeTrace` wrote: the HTML report or the Chrome Trace
  * Event JSON (both carry the turns), or a plain JSON array of turn traces.
  */
 export async function readTrace(path: string): Promise<TurnTrace[]> {
+  return (await readTraceFile(path)).turns;
+}
+
+/** `readTrace`, with where the run came from (see `TraceFile`). */
+export async function readTraceFile(path: string): Promise<TraceFile> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -27,27 +40,40 @@ export async function readTrace(path: string): Promise<TurnTrace[]> {
     const reason = code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new TraceFileError(path, `cannot read the trace: ${reason}`, { cause: error });
   }
-  return parseTrace(path, text);
+  return parseTraceFile(path, text);
 }
 
 /** The turns in a trace file's text; `path` names the file in errors and picks the format. */
 export function parseTrace(path: string, text: string): TurnTrace[] {
+  return parseTraceFile(path, text).turns;
+}
+
+function withSource(turns: TurnTrace[], source: unknown): TraceFile {
+  return source === 'cli' || source === 'library' ? { turns, source } : { turns };
+}
+
+/** `parseTrace`, with where the run came from (see `TraceFile`). */
+export function parseTraceFile(path: string, text: string): TraceFile {
   const ext = extname(path).toLowerCase();
   if (ext === '.html' || ext === '.htm' || /^\s*<!doctype html/i.test(text)) {
     const match =
-      /<template id="salvo-turns" data-encoding="base64">([A-Za-z0-9+/=]*)<\/template>/.exec(text);
+      /<template id="salvo-turns" data-encoding="base64"(?: data-source="([a-z]+)")?>([A-Za-z0-9+/=]*)<\/template>/.exec(
+        text,
+      );
     if (!match) {
       throw new TraceFileError(path, 'not a salvo HTML report (no embedded turns found)');
     }
-    const turns = parseJson(path, Buffer.from(match[1] ?? '', 'base64').toString());
+    const turns = parseJson(path, Buffer.from(match[2] ?? '', 'base64').toString());
     if (!Array.isArray(turns)) throw new TraceFileError(path, 'the embedded turns are not a list');
-    return checkTurns(path, turns);
+    return withSource(checkTurns(path, turns), match[1]);
   }
   const data = parseJson(path, text);
-  if (Array.isArray(data)) return checkTurns(path, data);
+  if (Array.isArray(data)) return { turns: checkTurns(path, data) };
   const record = data as Record<string, unknown> | null;
   const other = record?.otherData as Record<string, unknown> | undefined;
-  if (other && Array.isArray(other.salvoTurns)) return checkTurns(path, other.salvoTurns);
+  if (other && Array.isArray(other.salvoTurns)) {
+    return withSource(checkTurns(path, other.salvoTurns), other.source);
+  }
   if (record && Array.isArray(record.traceEvents)) {
     throw new TraceFileError(path, 'a Chrome trace without salvo turns: write it with salvo 0.1+');
   }
@@ -130,7 +156,28 @@ function optional<T>(
   if (record[name] !== undefined) check(record[name], `${where}.${name}`);
 }
 
-const approvals = ['auto', 'approved', 'denied'] as const;
+const approvals = ['auto', 'approved', 'denied', 'pending'] as const;
+const finishReasons = [
+  'stop',
+  'tool-calls',
+  'length',
+  'content-filter',
+  'other',
+  'error',
+  'cancelled',
+] as const;
+
+function checkModel(value: unknown, where: string): void {
+  const m = object('a model request trace (an object)')(value, where);
+  field(m, where, 'provider', str('a provider name (a string)'));
+  field(m, where, 'model', str('a model id (a string)'));
+  for (const name of ['step', 'queuedAt', 'sentAt', 'endedAt']) field(m, where, name, num);
+  for (const name of ['firstTokenAt', 'inputTokens', 'outputTokens', 'retries']) {
+    optional(m, where, name, num);
+  }
+  optional(m, where, 'limitWaitedOn', str('a limit name (a string)'));
+  field(m, where, 'finishReason', oneOf(finishReasons));
+}
 
 function checkCall(value: unknown, where: string): void {
   const c = object('a call trace (an object)')(value, where);
@@ -180,6 +227,7 @@ function checkTurn(value: unknown, where: string): TurnTrace {
   });
   field(t, where, 'startedAt', num);
   field(t, where, 'endedAt', num);
+  optional(t, where, 'model', checkModel);
   const calls = field(t, where, 'calls', (v, w) =>
     Array.isArray(v) ? v : fail(w, 'an array of call traces', v),
   );

@@ -57,7 +57,8 @@ describe('renderTimeline', () => {
     expect(rows[2]).toBe(
       `b tool${' '.repeat(12)}|${'·'.repeat(10)}${'█'.repeat(10)}| success after a critical`,
     );
-    expect(rows[3]).toMatch(/^c tool {12}\|·· {18}\| denied denied$/);
+    // Waiting for approval has a glyph of its own.
+    expect(rows[3]).toMatch(/^c tool {12}\|\?\? {18}\| denied denied$/);
   });
 
   it('labels subagent turns and ends with the run summary', () => {
@@ -65,8 +66,75 @@ describe('renderTimeline', () => {
       turn([call('a', 0, 0, 100)]),
       turn([call('s', 10, 10, 60)], ['reviewer#1'], 2),
     ]);
-    expect(text).toMatch(/-- turn 2 \(reviewer#1\)/);
-    expect(text).toMatch(/wall 100 ms, work 150 ms, parallelism 1\.50/);
+    expect(text).toMatch(/-- Turn 2 · reviewer#1/);
+    expect(text).toMatch(
+      /^wall 100 ms: tools 100 ms on the critical path; 1 subagent; tools 1\.5x parallel$/m,
+    );
+  });
+
+  it("draws each model request on its agent's lane, its calls where they started", () => {
+    const model = {
+      provider: 'scripted',
+      model: 'demo',
+      step: 1,
+      queuedAt: 0,
+      sentAt: 0,
+      firstTokenAt: 20,
+      endedAt: 60,
+      inputTokens: 1500,
+      outputTokens: 40,
+      finishReason: 'tool-calls' as const,
+    };
+    const text = renderTimeline(
+      turn([call('a', 40, 40, 100, { name: 'read' })], [], 1, { model }),
+      { width: 20, labelWidth: 12 },
+    );
+    const lines = text.split('\n');
+    expect(lines.slice(0, 4)).toEqual([
+      `call        |0 ms${' '.repeat(10)}100 ms|`,
+      '-- Turn 1 · root',
+      `chat demo   |░░░░${'▓'.repeat(8)}${' '.repeat(8)}| tool-calls 1.5k→40 tokens`,
+      `a read      |${' '.repeat(8)}${'█'.repeat(12)}| success critical`,
+    ]);
+    expect(lines[4]).toContain('▓ model streaming');
+    expect(text).toMatch(
+      /^wall 100 ms: model 60 ms, tools 40 ms on the critical path; streaming saved 20 ms/m,
+    );
+  });
+
+  it('tells conflict, approval, slot and subagent waits apart without colour', () => {
+    const text = renderTimeline(
+      turn([
+        call('w', 0, 40, 50, { waitedFor: ['x'], admittedAt: 0, conflictsClearedAt: 40 }),
+        call('p', 0, 40, 50, {
+          index: 1,
+          approval: 'approved',
+          approvedAt: 40,
+          admittedAt: 0,
+          conflictsClearedAt: 0,
+        }),
+        call('s', 0, 40, 50, {
+          index: 2,
+          readyAt: 0,
+          limitWaitedOn: 'g',
+          admittedAt: 0,
+          conflictsClearedAt: 0,
+        }),
+      ]),
+      { width: 10, summary: false },
+    );
+    const bars = text
+      .split('\n')
+      .slice(1, 4)
+      .map((line) => line.split('|')[1]);
+    expect(bars).toEqual(['········██', '????????██', '--------██']);
+  });
+
+  it('sizes labels to the longest when asked, and rejects a width it cannot draw', () => {
+    const long = call('call_with_a_long_id', 0, 0, 10, { name: 'memory__create_relations' });
+    const text = renderTimeline(turn([long]), { width: 10, labelWidth: 44, summary: false });
+    expect(text.split('\n')[1]).toMatch(/^call_with_a_long_id memory__create_relations {0,}\|/);
+    expect(() => renderTimeline(turn([long]), { labelWidth: 3 })).toThrow(/`labelWidth`/);
   });
 
   it('colours only when asked, and survives no calls', () => {
@@ -128,19 +196,19 @@ describe('renderTimeline', () => {
       .slice(1)
       .map((line) => (line.includes('|') ? line.slice(0, line.indexOf(' ')) : line));
     expect(headers).toEqual([
-      '-- turn 1 (agent)',
+      '-- Turn 1 · root',
       'b',
-      '-- turn 2 (agent)',
+      '-- Turn 2 · root',
       't',
-      '  -- turn 3 (reviewer#1), under t',
+      '  -- Turn 3 · reviewer#1, under t',
       's1',
-      '  -- turn 4 (reviewer#1), under t',
+      '  -- Turn 4 · reviewer#1, under t',
       's2',
-      '-- turn 2 (agent), continued',
+      '-- Turn 2 · root, continued',
       'w',
-      '-- turn 5 (other)',
+      '-- Turn 5 · other',
       'o',
-      '-- turn 6 (agent): no calls',
+      '-- Turn 6 · root: no calls',
     ]);
   });
 
@@ -150,7 +218,7 @@ describe('renderTimeline', () => {
     const self = turn([call('c', 1, 1, 2)], ['z'], 3, { parent: { turnId: 3, callId: 'c' } });
     const items = timelineOrder([a, b, self]).filter((item) => item.kind === 'turn');
     expect(items.map((item) => item.turn.turnId)).toEqual([1, 2, 3]);
-    expect(renderTimeline([a, b, self], { summary: false })).toMatch(/-- turn 2 \(y\), under a/);
+    expect(renderTimeline([a, b, self], { summary: false })).toMatch(/-- Turn 2 · y, under a/);
   });
 
   it('makes escape sequences and control characters from a trace harmless', () => {
@@ -176,10 +244,10 @@ describe('renderTimeline', () => {
       const text = renderTimeline(turns, { color });
       // Only the chart's own colours; no other escape, no control character but the line ends.
       // biome-ignore lint/suspicious/noControlCharactersInRegex: the chart's colours start with ESC
-      const rest = text.replace(/\u001b\[(?:0|2|31|32|33)m/g, '');
+      const rest = text.replace(/\u001b\[(?:0|2|31|32|33|34|35)m/g, '');
       // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
       expect(rest).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
-      expect(rest).toMatch(/^ {2}-- turn 2 \(reviewer\), under t$/m);
+      expect(rest).toMatch(/^ {2}-- Turn 2 · reviewer, under t$/m);
       expect(rest).toMatch(/\| success after t slot mcp: shared s critical$/m);
       expect(rest).toMatch(/waited 50 ms behind task +\(t *\)/);
     }

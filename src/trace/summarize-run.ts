@@ -1,127 +1,129 @@
+import { type AgentRun, agentRuns } from './agent-runs.js';
 import type { CallTrace, TurnTrace } from './call-trace.js';
+import { type RunSource, recommend } from './run-advice.js';
+import { type LostTime, lostTime } from './run-blame.js';
+import { stepBound } from './run-bound.js';
+import { type WallSplit, walkWall } from './wall-split.js';
 
-export interface LostToLimit {
-  limit: string;
-  capacity: number;
-  calls: number;
+export type { RunSource } from './run-advice.js';
+export { duration } from './run-advice.js';
+export type { LostTime, LostToBlocker, LostToLimit } from './run-blame.js';
+export type { WallSplit } from './wall-split.js';
+
+/** Every model request of the run, every agent's, summed. */
+export interface ModelTotals {
+  requests: number;
+  /** Sent to the end of the answer, summed. */
   ms: number;
+  /** Waiting for a slot before sending (a subagent's), summed. */
+  queuedMs: number;
+  /** Sent to the first token, summed. */
+  firstTokenMs: number;
+  inputTokens: number;
+  outputTokens: number;
 }
 
-export interface LostToBlocker {
-  /** The call others waited for. */
-  id: string;
-  name: string;
-  exclusive: boolean;
-  /** Calls that waited for it. */
-  calls: number;
-  ms: number;
-}
-
-/** Where a run's time went, across turns, with one recommendation. */
+/** Where a run's time went, across turns and agents, with one recommendation. */
 export interface RunSummary {
   turns: number;
   calls: number;
-  /** First call queued to last result, across every turn. */
+  /** First call or model request queued to the last result or answer, across every turn. */
   wallMs: number;
   /**
    * Sum of every call's running time while it held its slots: a `task` call waiting for its
    * subagent gives them back, so the subagent's calls count and the wait does not.
    */
   workMs: number;
-  /** work / wall. */
+  /** work / wall: low when the model, not the tools, took the time. See `toolParallelism`. */
   parallelism: number;
-  /** Sum of the turns' lower bounds over the sum of their walls (root turns only), at most 1. */
+  /**
+   * Tool work over the time any tool was running: how many calls ran at once, on average,
+   * while any did (1 or more; 0 when no call ran).
+   */
+  toolParallelism: number;
+  /** Subagents that ran, the most that worked at once, and how many on average while any did. */
+  subagents: { count: number; mostAtOnce: number; parallelism: number };
+  /** Model requests of every agent. */
+  model: ModelTotals;
+  /**
+   * The wall time along the critical path, split by what it was spent on: model, tools,
+   * waits, other. The parts add up to `wallMs`.
+   */
+  wallSplit: WallSplit;
+  /**
+   * Wall time saved by running tools while the model still streamed its answer, along the
+   * critical path (per step: how long its calls ran before the answer ended).
+   */
+  streamingSavedMs: number;
+  /**
+   * The least time the root agent's steps could take with the same model requests, calls,
+   * conflicts, approvals and limits: model time counts (sent to end), waits do not.
+   */
+  lowerBoundMs: number;
+  /** lowerBound over the time the root agent's steps took (idle time between them left out), at most 1. */
   efficiency: number;
-  lost: {
-    conflicts: { calls: number; ms: number; blockers: LostToBlocker[] };
-    approvals: { calls: number; ms: number };
-    limits: LostToLimit[];
-  };
+  lost: LostTime;
   /** The five longest-running calls. */
   slowest: { id: string; name: string; turnId: number; runMs: number }[];
   /** One line: the biggest avoidable cost and what to change, or that there was none. */
   recommendation: string;
 }
 
+export interface SummarizeRunOptions {
+  /**
+   * Where the run came from: the recommendation names CLI flags and config (`'cli'`:
+   * `--approval auto-edit`) or library options (`'library'`: `approvalMode 'auto-edit'`).
+   * @default 'library'
+   */
+  source?: RunSource;
+}
+
 /** Summarizes a run (one or more turns, subagents' included). */
-export function summarizeRun(trace: TurnTrace | readonly TurnTrace[]): RunSummary {
+export function summarizeRun(
+  trace: TurnTrace | readonly TurnTrace[],
+  options: SummarizeRunOptions = {},
+): RunSummary {
   const turns: readonly TurnTrace[] = Array.isArray(trace) ? trace : [trace as TurnTrace];
   const calls = turns.flatMap((t) => t.calls.map((call) => ({ call, turn: t })));
+  const runs = agentRuns(turns);
   // A loop, not Math.min(...list): spreading a very long list overflows the stack.
   let start = Infinity;
   let end = -Infinity;
-  for (const { call } of calls) {
-    start = Math.min(start, call.queuedAt);
-    end = Math.max(end, call.endedAt);
+  for (const agent of runs.agents) {
+    start = Math.min(start, agent.start);
+    end = Math.max(end, agent.end);
   }
-  const wallMs = calls.length === 0 ? 0 : end - start;
+  const wallMs = Number.isFinite(start) && end > start ? end - start : 0;
   const runMs = (c: CallTrace) =>
     c.startedAt === undefined ? 0 : Math.max(0, c.endedAt - c.startedAt);
   // A call waiting for its subagents gives its slots back: that time is theirs, not its work.
-  const workMs = calls.reduce(
-    (sum, { call }) => sum + Math.max(0, runMs(call) - (call.slotsYieldedMs ?? 0)),
-    0,
-  );
+  const ownWork = (c: CallTrace) => Math.max(0, runMs(c) - (c.slotsYieldedMs ?? 0));
+  let workMs = 0;
+  for (const { call } of calls) workMs += ownWork(call);
 
-  const roots = turns.filter((t) => t.path.length === 0);
-  const rootWall = roots.reduce((sum, t) => sum + t.summary.wallMs, 0);
-  const rootBound = roots.reduce(
-    (sum, t) => sum + Math.min(t.summary.lowerBoundMs, t.summary.wallMs),
-    0,
-  );
-
-  // Conflicts: a call's wait is charged to the call it waited for that settled last.
-  const blockers = new Map<string, LostToBlocker>();
-  const byId = new Map(turns.flatMap((t) => t.calls).map((c) => [c.id, c] as const));
-  let conflictCalls = 0;
-  let conflictMs = 0;
-  for (const { call, turn } of calls) {
-    const waited = (call.conflictsClearedAt ?? call.queuedAt) - (call.admittedAt ?? call.queuedAt);
-    if (waited <= 0 || call.waitedFor.length === 0) continue;
-    conflictCalls++;
-    conflictMs += waited;
-    const blocker = call.waitedFor
-      .map((id) => turn.calls.find((c) => c.id === id) ?? byId.get(id))
-      .filter((c): c is CallTrace => c !== undefined)
-      .sort((a, b) => b.endedAt - a.endedAt)[0];
-    if (!blocker) continue;
-    const key = `${blocker.id}\u0000${blocker.name}`;
-    const entry = blockers.get(key) ?? {
-      id: blocker.id,
-      name: blocker.name,
-      exclusive: blocker.exclusive === true,
-      calls: 0,
-      ms: 0,
-    };
-    entry.calls++;
-    entry.ms += waited;
-    blockers.set(key, entry);
+  const roots = runs.agents.filter((a) => a.path.length === 0);
+  let rootSpan = 0;
+  let lowerBoundMs = 0;
+  for (const agent of roots) {
+    for (const step of agent.steps) {
+      rootSpan += Math.max(0, step.end - step.start);
+      lowerBoundMs += stepBound(runs, step);
+    }
   }
-
-  let approvalCalls = 0;
-  let approvalMs = 0;
-  for (const { call } of calls) {
-    if (call.approval === 'auto') continue;
-    approvalCalls++;
-    approvalMs += Math.max(0, (call.approvedAt ?? call.endedAt) - call.queuedAt);
-  }
-
-  const limits = new Map<string, LostToLimit>();
-  for (const { call, turn } of calls) {
-    // Only calls a full limit held back: a tick between ready and start is not a wait.
-    const limit = call.limitWaitedOn;
-    if (limit === undefined || call.readyAt === undefined || call.startedAt === undefined) continue;
-    if (call.startedAt <= call.readyAt) continue;
-    const entry = limits.get(limit) ?? {
-      limit,
-      capacity: turn.limits[limit] ?? Infinity,
-      calls: 0,
-      ms: 0,
-    };
-    entry.calls++;
-    entry.ms += call.startedAt - call.readyAt;
-    limits.set(limit, entry);
-  }
+  const main = roots[0] ?? lastEnding(runs.agents);
+  const walk = main
+    ? walkWall(runs, main, start, end)
+    : {
+        split: {
+          modelMs: 0,
+          toolsMs: 0,
+          waitsMs: 0,
+          waits: { approvalMs: 0, conflictsMs: 0, slotsMs: 0 },
+          otherMs: 0,
+        },
+        streamingSavedMs: 0,
+      };
+  const lost = lostTime(turns);
 
   const summary: RunSummary = {
     turns: turns.length,
@@ -129,16 +131,17 @@ export function summarizeRun(trace: TurnTrace | readonly TurnTrace[]): RunSummar
     wallMs,
     workMs,
     parallelism: wallMs > 0 ? workMs / wallMs : 0,
-    efficiency: rootWall > 0 ? Math.min(1, rootBound / rootWall) : 1,
-    lost: {
-      conflicts: {
-        calls: conflictCalls,
-        ms: conflictMs,
-        blockers: [...blockers.values()].sort((a, b) => b.ms - a.ms),
-      },
-      approvals: { calls: approvalCalls, ms: approvalMs },
-      limits: [...limits.values()].sort((a, b) => b.ms - a.ms),
-    },
+    toolParallelism: toolParallelism(
+      calls.map((c) => c.call),
+      ownWork,
+    ),
+    subagents: subagentFigures(runs.agents.filter((a) => a.path.length > 0)),
+    model: modelTotals(turns),
+    wallSplit: walk.split,
+    streamingSavedMs: walk.streamingSavedMs,
+    lowerBoundMs,
+    efficiency: rootSpan > 0 ? Math.min(1, Math.max(0, lowerBoundMs / rootSpan)) : 1,
+    lost,
     slowest: calls
       .filter(({ call }) => call.startedAt !== undefined)
       .sort((a, b) => runMs(b.call) - runMs(a.call))
@@ -151,52 +154,86 @@ export function summarizeRun(trace: TurnTrace | readonly TurnTrace[]): RunSummar
       })),
     recommendation: '',
   };
-  summary.recommendation = recommend(summary);
+  summary.recommendation = recommend(summary, options.source);
   return summary;
 }
 
-/** The single most useful change, judged by the time it would have saved. */
-function recommend(s: RunSummary): string {
-  if (s.calls === 0) return 'No calls ran.';
-  // Below this a cause is not worth a change: 5% of the wall, and at least 20 ms.
-  const worth = Math.max(20, s.wallMs * 0.05);
-  const limit = s.lost.limits[0];
-  const blocker = s.lost.conflicts.blockers[0];
-  const candidates: { ms: number; text: string }[] = [];
-  if (limit) {
-    const cap = Number.isFinite(limit.capacity) ? ` (${limit.capacity})` : '';
-    const what = limit.limit === 'global' ? 'maxConcurrency' : `limit ${limit.limit}`;
-    candidates.push({
-      ms: limit.ms,
-      text: `${plural(limit.calls, 'call')} waited ${duration(limit.ms)} on ${what}${cap}: raise it if the resource allows.`,
-    });
-  }
-  if (blocker) {
-    const fix = blocker.exclusive
-      ? `${blocker.name} declares no claims, so it is exclusive: declare what it really touches.`
-      : `check that ${blocker.name}'s claims are no wider than what it touches.`;
-    candidates.push({
-      ms: blocker.ms,
-      text: `${plural(blocker.calls, 'call')} waited ${duration(blocker.ms)} behind ${blocker.name} (${blocker.id}): ${fix}`,
-    });
-  }
-  if (s.lost.approvals.calls > 0) {
-    candidates.push({
-      ms: s.lost.approvals.ms,
-      text: `${plural(s.lost.approvals.calls, 'call')} waited ${duration(s.lost.approvals.ms)} for approval: approve sooner, or use approvalMode 'auto-edit' for file edits.`,
-    });
-  }
-  const best = candidates.filter((c) => c.ms >= worth).sort((a, b) => b.ms - a.ms)[0];
-  if (best) return best.text;
-  // No parallelism here: below 1 it only says the calls were short next to the model's time.
-  return `Nothing worth changing: no call waited long for a limit, a conflict or an approval (efficiency ${Math.round(s.efficiency * 100)}%).`;
+function lastEnding(agents: readonly AgentRun[]): AgentRun | undefined {
+  let last: AgentRun | undefined;
+  for (const a of agents) if (!last || a.end > last.end) last = a;
+  return last;
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+/** Work over the union of the intervals calls worked in (each from its start, for its own work). */
+function toolParallelism(calls: readonly CallTrace[], work: (c: CallTrace) => number): number {
+  const spans: [number, number][] = [];
+  let total = 0;
+  for (const c of calls) {
+    const w = work(c);
+    if (c.startedAt === undefined || !(w > 0)) continue;
+    spans.push([c.startedAt, c.startedAt + w]);
+    total += w;
+  }
+  const busy = unionLength(spans);
+  return busy > 0 ? total / busy : 0;
 }
 
-/** `850 ms`, `2.1 s`. */
-export function duration(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+function subagentFigures(agents: readonly AgentRun[]): RunSummary['subagents'] {
+  const spans: [number, number][] = agents
+    .filter((a) => a.end > a.activeFrom)
+    .map((a) => [a.activeFrom, a.end]);
+  let total = 0;
+  for (const [a, b] of spans) total += b - a;
+  const busy = unionLength(spans);
+  // Most at once: a sweep over starts and ends, an end before a start at the same time.
+  const edges = spans.flatMap(([a, b]) => [
+    [a, 1],
+    [b, -1],
+  ]) as [number, number][];
+  edges.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  let now = 0;
+  let most = 0;
+  for (const [, delta] of edges) {
+    now += delta;
+    most = Math.max(most, now);
+  }
+  return { count: agents.length, mostAtOnce: most, parallelism: busy > 0 ? total / busy : 0 };
+}
+
+function unionLength(spans: [number, number][]): number {
+  spans.sort((a, b) => a[0] - b[0]);
+  let busy = 0;
+  let from = Number.NEGATIVE_INFINITY;
+  let to = Number.NEGATIVE_INFINITY;
+  for (const [a, b] of spans) {
+    if (a > to) {
+      if (to > from) busy += to - from;
+      from = a;
+      to = b;
+    } else to = Math.max(to, b);
+  }
+  if (to > from) busy += to - from;
+  return busy;
+}
+
+function modelTotals(turns: readonly TurnTrace[]): ModelTotals {
+  const totals: ModelTotals = {
+    requests: 0,
+    ms: 0,
+    queuedMs: 0,
+    firstTokenMs: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+  };
+  for (const turn of turns) {
+    const m = turn.model;
+    if (!m) continue;
+    totals.requests++;
+    totals.ms += Math.max(0, m.endedAt - m.sentAt);
+    totals.queuedMs += Math.max(0, m.sentAt - m.queuedAt);
+    if (m.firstTokenAt !== undefined) totals.firstTokenMs += Math.max(0, m.firstTokenAt - m.sentAt);
+    totals.inputTokens += m.inputTokens ?? 0;
+    totals.outputTokens += m.outputTokens ?? 0;
+  }
+  return totals;
 }

@@ -35,7 +35,8 @@ const EMPTY: TurnSummary = {
  *   made each call start (or settle) when it did: the latest of its arrival, its approval, the
  *   end of each call it waited for, and, when it waited for a slot, the call of its
  *   `limitWaitedOn` limit that ended last at or before its start. A call cause is prepended and
- *   followed (it wins ties); arrival or approval ends the walk. Ids are listed first to last, in
+ *   followed (it wins ties); arrival or approval ends the walk (an approval still pending when
+ *   the call ended counts as given at its end: a human's time, not the scheduler's). Ids are listed first to last, in
  *   non-decreasing `endedAt`.
  * - `criticalPathMs`: the running time of every call on the path, plus the approval wait of the
  *   first call when approval is what started the chain. The pieces never overlap, so it is at
@@ -99,9 +100,14 @@ function nonNegative(ms: number): number {
   return Math.max(ms, 0);
 }
 
-/** Approval holds a call back only when one was asked for. */
-function asked(call: CallTrace): boolean {
-  return call.approval !== 'auto' && call.approvedAt !== undefined;
+/**
+ * When approval let the call go: its answer, or its end when it never came (the run was
+ * cancelled while it was asked). Approval holds a call back only when one was asked for.
+ */
+function approvalRelease(call: CallTrace): number {
+  if (call.approval === 'auto') return Number.NEGATIVE_INFINITY;
+  if (call.approvedAt !== undefined) return call.approvedAt;
+  return call.approval === 'pending' ? call.endedAt : Number.NEGATIVE_INFINITY;
 }
 
 function buildEntries(calls: readonly CallTrace[]): Entry[] {
@@ -176,7 +182,7 @@ function criticalPath(entries: readonly Entry[], byLimit: ByLimit): { ids: strin
       const names = call.limitWaitedOn !== undefined ? [call.limitWaitedOn] : call.limits;
       for (const name of names) consider(slotFreer(entries, byLimit, name, cur, startedAt));
     }
-    const approval = asked(call) ? (call.approvedAt as number) : Number.NEGATIVE_INFINITY;
+    const approval = approvalRelease(call);
     if (cause >= 0 && at(entries, cause).call.endedAt >= Math.max(call.queuedAt, approval)) {
       cur = cause;
       continue;
@@ -226,7 +232,7 @@ function lowerBound(
   const finish = new Float64Array(entries.length);
   let bound = 0;
   for (const { call, pos, run, deps } of entries) {
-    const approval = asked(call) ? (call.approvedAt as number) : Number.NEGATIVE_INFINITY;
+    const approval = approvalRelease(call);
     const release = Math.max(call.queuedAt, approval) - turnStart;
     let ready = release;
     for (const dep of deps) ready = Math.max(ready, finish[dep] as number);

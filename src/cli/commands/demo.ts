@@ -2,9 +2,11 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TurnTrace } from '../../trace/call-trace.js';
-import { summarizeRun } from '../../trace/summarize-run.js';
+import { describeRun } from '../../trace/describe-run.js';
+import { type RunSummary, summarizeRun } from '../../trace/summarize-run.js';
 import { writeTrace } from '../../trace/write-trace.js';
 import { exitCodes, oneLine } from '../cli-error.js';
+import { comparisonRows, wrapProse } from '../demo/demo-layout.js';
 import { defaultDemoChunkDelayMs } from '../demo/demo-model.js';
 import { createDemoProject } from '../demo/demo-project.js';
 import { type DemoSessionResult, runDemoSession } from '../demo/demo-session.js';
@@ -12,6 +14,7 @@ import { mostAtOnce } from '../demo/most-at-once.js';
 import type { CliIo } from '../io.js';
 import { counted } from '../progress/pluralize.js';
 import { createReporter } from '../reporters.js';
+import { runTiming } from '../run-timing.js';
 import { Interrupt } from '../terminal-keys.js';
 
 export interface DemoFlags {
@@ -37,8 +40,14 @@ const contenders: readonly Contender[] = [
  * prints both timings side by side and writes the salvo run's HTML trace. No key, no network.
  */
 export async function demoCommand(flags: DemoFlags, io: CliIo): Promise<number> {
-  const say = (line: string) => (flags.json ? io.stderr : io.stdout).write(`${line}\n`);
-  const root = mkdtempSync(join(tmpdir(), 'salvo-demo-'));
+  const out = flags.json ? io.stderr : io.stdout;
+  // Word-wrapped to the terminal, so no row is wider than the pane (and none is cut).
+  const say = (line: string) => {
+    for (const row of wrapProse(line, out.isTTY ? (out.columns ?? 80) - 1 : undefined)) {
+      out.write(`${row}\n`);
+    }
+  };
+  const root = mkdtempSync(join(tmpdir(), 'salvo-demo-run-'));
   const controller = new AbortController();
   const interrupt = new Interrupt({
     onCancel: () => {
@@ -50,10 +59,7 @@ export async function demoCommand(flags: DemoFlags, io: CliIo): Promise<number> 
   const stopListening = interrupt.listen();
   const chunkDelayMs = defaultDemoChunkDelayMs / (flags.speed ?? 1);
   say(
-    'salvo demo: a scripted agent reviews a generated TypeScript service with 5 reviewer subagents,',
-  );
-  say(
-    'the built-in file tools and 2 MCP servers from npm (server-filesystem, server-memory). No API key.',
+    'salvo demo: a scripted agent reviews a generated TypeScript service with 5 reviewer subagents, the built-in file tools and 2 MCP servers from npm (server-filesystem, server-memory). No API key.',
   );
   const outcomes: DemoSessionResult[] = [];
   let identical = false;
@@ -99,7 +105,14 @@ export async function demoCommand(flags: DemoFlags, io: CliIo): Promise<number> 
     stopListening();
     rmSync(root, { recursive: true, force: true });
   }
-  return report(flags, io, outcomes, identical, say);
+  return report(
+    flags,
+    io,
+    outcomes,
+    identical,
+    say,
+    out.isTTY ? (out.columns ?? 80) - 1 : undefined,
+  );
 }
 
 async function report(
@@ -108,24 +121,40 @@ async function report(
   outcomes: DemoSessionResult[],
   identical: boolean,
   say: (line: string) => void,
+  columns: number | undefined,
 ): Promise<number> {
   const [slow, fast] = outcomes as [DemoSessionResult, DemoSessionResult];
-  const runs = outcomes.map((o) => summarizeRun(o.traces));
+  const runs = outcomes.map((o) => summarizeRun(o.traces, { source: 'cli' }));
   const speedup = slow.wallMs / fast.wallMs;
   const traces: TurnTrace[] = fast.traces;
   const errors = outcomes.flatMap((o) => o.errors);
-  // The report next to its Perfetto JSON; `--trace x.json` asks for the JSON alone.
-  const asked = flags.trace ?? join(tmpdir(), 'salvo-demo.html');
-  const wanted = /\.json$/i.test(asked)
-    ? [{ file: asked, kind: 'Perfetto' }]
-    : [
-        { file: asked, kind: 'HTML' },
-        { file: asked.replace(/\.html?$/i, '.trace.json'), kind: 'Perfetto' },
-      ];
+  // The report next to its Perfetto JSON; `--trace x.json` asks for the JSON alone. By default
+  // in a new private folder: each demo keeps its own report, and no other user of the temp
+  // folder can have put a file or a link where it is written.
+  let asked = flags.trace;
+  if (asked === undefined) {
+    try {
+      asked = join(mkdtempSync(join(tmpdir(), 'salvo-demo-')), 'report.html');
+    } catch (error) {
+      errors.push(`could not make a folder for the report in ${tmpdir()}: ${oneLine(error)}`);
+    }
+  }
+  const wanted =
+    asked === undefined
+      ? []
+      : /\.json$/i.test(asked)
+        ? [{ file: asked, kind: 'Perfetto' }]
+        : [
+            { file: asked, kind: 'HTML' },
+            { file: asked.replace(/\.html?$/i, '.trace.json'), kind: 'Perfetto' },
+          ];
   const written: { file: string; kind: string }[] = [];
   for (const target of wanted) {
     try {
-      await writeTrace(target.file, traces, { title: 'salvo demo: code review with subagents' });
+      await writeTrace(target.file, traces, {
+        title: 'salvo demo: code review with subagents',
+        source: 'cli',
+      });
       written.push(target);
     } catch (error) {
       // The timings were measured: they are printed whatever happens to the files.
@@ -144,6 +173,7 @@ async function report(
           subagents: o.agents.length,
           mostCallsAtOnce: mostAtOnceIn(o, 'calls'),
           mostSubagentsAtOnce: mostAtOnceIn(o, 'agents'),
+          ...(runs[i] ? { timing: runTiming(runs[i] as RunSummary) } : {}),
         })),
         speedup,
         identical,
@@ -152,25 +182,40 @@ async function report(
       })}\n`,
     );
   } else {
-    const row = (name: string, a: string, b: string) =>
-      `  ${name.padEnd(26)}${a.padStart(14)}${b.padStart(12)}`;
+    const both = (f: (o: DemoSessionResult) => string | number) => [
+      String(f(slow)),
+      String(f(fast)),
+    ];
+    const table = comparisonRows(
+      ['one at a time', 'salvo'],
+      [
+        { label: 'wall time', values: both((o) => seconds(o.wallMs)) },
+        { label: 'tool calls', values: both((o) => o.calls) },
+        { label: 'subagents', values: both((o) => o.agents.length) },
+        { label: 'most tool calls at once', values: both((o) => mostAtOnceIn(o, 'calls')) },
+        { label: 'most subagents at once', values: both((o) => mostAtOnceIn(o, 'agents')) },
+      ],
+      columns,
+    );
     say('');
-    say(row('', 'one at a time', 'salvo'));
-    say(row('wall time', seconds(slow.wallMs), seconds(fast.wallMs)));
-    say(row('tool calls', String(slow.calls), String(fast.calls)));
-    say(row('subagents', String(slow.agents.length), String(fast.agents.length)));
-    const most = (o: DemoSessionResult, what: 'calls' | 'agents') => String(mostAtOnceIn(o, what));
-    say(row('tool calls at once, most', most(slow, 'calls'), most(fast, 'calls')));
-    say(row('subagents at once, most', most(slow, 'agents'), most(fast, 'agents')));
+    for (const row of table) say(row);
     say('');
+    const same = identical ? ', with the same files at the end' : '';
+    // Timings vary: a run where salvo was not faster says so rather than "0.8x faster".
     say(
-      `salvo finished the same review ${speedup.toFixed(1)}x faster${identical ? ', with the same files at the end' : ''}.`,
+      speedup >= 1
+        ? `salvo finished the same review ${speedup.toFixed(1)}x faster${same}.`
+        : `salvo was not faster this time: it took ${(1 / speedup).toFixed(1)}x as long${same}.`,
     );
-    if (runs[1]) say(`Where the time went: ${runs[1].recommendation}`);
-    const shown = written.map((w) =>
-      w.kind === 'HTML' ? `Trace: ${w.file} (open it in a browser)` : `Perfetto: ${w.file}`,
-    );
-    if (shown.length > 0) say(shown.join('; '));
+    if (runs[1]) {
+      say(`Where the time went with salvo: ${describeRun(runs[1])}.`);
+      say(runs[1].recommendation);
+    }
+    // Each file on a row of its own, whole, so it can be copied.
+    for (const w of written) {
+      say(w.kind === 'HTML' ? 'Trace (open it in a browser):' : 'Perfetto trace:');
+      say(`  ${w.file}`);
+    }
   }
   for (const error of errors) io.stderr.write(`salvo: demo problem: ${oneLine(error)}\n`);
   return errors.length > 0 ? exitCodes.failed : 0;

@@ -2,8 +2,9 @@ import { McpHub } from '../../mcp/hub.js';
 import { formatToolListing, listTools } from '../../mcp/list-tools.js';
 import { sanitizeForTerminal, sanitizeInline } from '../../trace/sanitize-text.js';
 import { CliError, exitCodes } from '../cli-error.js';
-import { loadTrustedConfig } from '../config/trusted-config.js';
+import { commandConfigOptions, loadTrustedConfig } from '../config/trusted-config.js';
 import type { CliIo } from '../io.js';
+import { storedMcpAuth } from '../mcp-auth.js';
 import { counted } from '../progress/pluralize.js';
 import { projectDir } from '../project-dir.js';
 
@@ -14,12 +15,7 @@ export async function mcpToolsCommand(
 ): Promise<number> {
   const cwd = projectDir(io, flags.cwd);
   const { config } = await loadTrustedConfig(
-    {
-      cwd,
-      home: io.home,
-      ...(flags.config ? { file: flags.config } : {}),
-      ...(flags.trustProject ? { trustProject: true } : {}),
-    },
+    commandConfigOptions(cwd, io, flags),
     io,
     io.stdin.isTTY === true,
   );
@@ -37,7 +33,7 @@ export async function mcpToolsCommand(
       exitCodes.failed,
     );
   }
-  const hub = await McpHub.fromConfig({ mcpServers: servers });
+  const hub = await McpHub.fromConfig({ mcpServers: servers }, storedMcpAuth(io.home));
   try {
     const listing = listTools(hub);
     const failed = hub.status().filter((s) => s.state !== 'connected');

@@ -3,9 +3,12 @@ import type { ApprovalMode } from '../../approval/approval.js';
 import type { TurnTrace } from '../../trace/call-trace.js';
 import { ApprovalQueue } from '../approval-queue.js';
 import { CliError, exitCodes } from '../cli-error.js';
-import { loadTrustedConfig } from '../config/trusted-config.js';
+import { commandConfigOptions, loadTrustedConfig } from '../config/trusted-config.js';
 import { projectSystemPrompt } from '../context/project-system-prompt.js';
+import { attachMentions } from '../input/attach-mentions.js';
+import { openTerminalInput } from '../input/open-terminal-input.js';
 import { type CliIo, isInteractiveOutput } from '../io.js';
+import { LiveReporter } from '../live-reporter.js';
 import { PermissionRules } from '../permissions/permission-rules.js';
 import type { AgentFlags } from '../program.js';
 import { counted } from '../progress/pluralize.js';
@@ -15,7 +18,7 @@ import type { Reporter } from '../reporter.js';
 import { createReporter } from '../reporters.js';
 import type { Runtime } from '../runtime.js';
 import { CliSession } from '../session/cli-session.js';
-import { interactive, type PromptInput } from '../session/interactive.js';
+import { interactive } from '../session/interactive.js';
 import { findSession, listSessions, sessionsDir } from '../session/session-store.js';
 import { resumeInto, sessionLine } from '../session/slash-commands.js';
 import { startRuntime } from '../start-runtime.js';
@@ -44,12 +47,7 @@ export async function runCommand(
     throw new CliError('-c/--continue and --resume both pick a session: give one of them');
   }
   const { config } = await loadTrustedConfig(
-    {
-      cwd,
-      home: io.home,
-      ...(flags.config ? { file: flags.config } : {}),
-      ...(flags.trustProject ? { trustProject: true } : {}),
-    },
+    commandConfigOptions(cwd, io, flags),
     io,
     io.stdin.isTTY === true && !fromStdin,
   );
@@ -94,6 +92,7 @@ export async function runCommand(
   }
   const queue = new ApprovalQueue({
     rules,
+    onRuleAdded: (line) => reporter.info(line),
     onChange: () => reporter.approvals(queue),
     onAnswer: (request, approved) => reporter.approvalAnswered(request, approved),
     ...(canAsk ? {} : { unattended }),
@@ -109,21 +108,24 @@ export async function runCommand(
   // One reader of keys for the whole command, so a Ctrl-C pressed as one phase hands over to the
   // next (a prompt, writing its files, closing the servers) is never lost in between.
   const ctrlCTarget: { press: (source?: InterruptSource) => void } = { press: () => {} };
-  const keys = new TerminalKeys(io.stdin, (key) => {
-    if (key === ctrlC) {
-      ctrlCTarget.press('ctrl-c');
-      return false;
-    }
-    return queue.answer(key);
-  });
+  const keys = new TerminalKeys(
+    io.stdin,
+    (key) => {
+      if (key === ctrlC) {
+        ctrlCTarget.press('ctrl-c');
+        return false;
+      }
+      return queue.answer(key);
+    },
+    {
+      // Every key is a reason's after `n`; y/n/a answer while a request waits; the rest is
+      // typed ahead (interactive).
+      answering: () =>
+        queue.reason !== undefined ? 'every' : queue.pending.length > 0 ? 'answer-keys' : 'none',
+      ...(io.stdout.isTTY ? { output: io.stdout } : {}),
+    },
+  );
   let runtime: Runtime | undefined;
-  const servers = Object.entries(config.mcpServers ?? {})
-    .filter(([, server]) => server.disabled !== true)
-    .map(([name]) => name);
-  // Servers may take seconds to start (npx, a slow handshake): say what the wait is for.
-  if (servers.length > 0 && isInteractiveOutput(reporterIo) && flags.json !== true) {
-    reporter.info(`Starting MCP servers: ${servers.join(', ')}…`);
-  }
   // The project's instruction files (AGENTS.md...) and where the agent is, in the system prompt.
   const systemPrompt = projectSystemPrompt({ cwd, home: io.home, system: config.system });
   for (const line of systemPrompt.warnings) reporter.warn(line);
@@ -141,7 +143,10 @@ export async function runCommand(
         maxSubagents: flags.maxSubagents ?? config.maxSubagents,
         sandbox: (flags.sandbox ?? config.sandbox ?? 'auto') as 'auto' | 'workspace' | 'off',
         sandboxNetwork: flags.sandboxNetwork ?? config.sandboxNetwork ?? false,
-        onEvent: (event) => reporter.schedulerEvent(event),
+        onEvent: (event) => {
+          reporter.schedulerEvent(event);
+          if (event.type === 'finished') queue.callSettled(event.callId, event.path);
+        },
         onTurnEnd: (trace) => traces.push(trace),
         warn: (line) => reporter.warn(line),
       },
@@ -172,21 +177,43 @@ export async function runCommand(
       const resumed = await resumeInto(session, resumeFile);
       if (mode === 'interactive' || isInteractiveOutput(reporterIo)) reporter.info(resumed);
     }
+    // `@path` mentions attach the file; the model (and the transcript) get it, the user a line.
+    const attach = (text: string) =>
+      attachMentions(text, { root: cwd, say: (line) => reporter.info(line) });
     if (first === undefined) {
       const active = session;
-      return await interactive(session, {
-        input: readlineInput(io),
-        permissions: (args) => permissionsCommand(rules, args, reporter),
-        compact: async (instructions) => {
-          await active.compact({ instructions });
-        },
-        beforePrompt: async () => {
-          await active.compact({ auto: true });
-        },
+      const terminal = await openTerminalInput({
+        io,
+        cwd,
+        keys,
+        warn: (line) => reporter.warn(line),
+        ...(reporter instanceof LiveReporter
+          ? {
+              showTypeAhead: (line: string, shown: { drafting: boolean }) =>
+                reporter.setTypeAhead(line, shown),
+            }
+          : {}),
       });
+      try {
+        return await interactive(session, {
+          input: terminal.input,
+          expandMentions: attach,
+          stop: terminal.stop,
+          permissions: (args) => permissionsCommand(rules, args, reporter),
+          compact: async (instructions) => {
+            await active.compact({ instructions });
+          },
+          beforePrompt: async () => {
+            await active.compact({ auto: true });
+          },
+        });
+      } finally {
+        terminal.close();
+      }
     }
+    const sent = await attach(first);
     await session.compact({ auto: true });
-    const { exitCode, result } = await session.runPrompt(first, { canAsk });
+    const { exitCode, result } = await session.runPrompt(sent, { canAsk });
     session.stopBackgroundAgents('when the run ended');
     if (mode === 'print' && flags.json !== true && result.text !== '') {
       io.stdout.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
@@ -276,18 +303,6 @@ async function sessionToResume(
   const n = Number(answer?.trim());
   if (answer === undefined) throw new CliError('nothing resumed (Ctrl-C)', exitCodes.cancelled);
   return Number.isInteger(n) && n >= 1 && n <= sessions.length ? sessions[n - 1]?.file : undefined;
-}
-
-/** The prompt read with node's line editor. */
-function readlineInput(io: CliIo): PromptInput {
-  return {
-    read: async () => {
-      const line = await ask(io, '› ');
-      // Ctrl-C at the prompt leaves, as before (exit 130 is the caller's).
-      return line === undefined ? null : line;
-    },
-    ask: async (question) => (await ask(io, question)) ?? undefined,
-  };
 }
 
 /**

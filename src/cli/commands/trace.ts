@@ -1,5 +1,5 @@
 import type { TurnTrace } from '../../trace/call-trace.js';
-import { readTrace, TraceFileError } from '../../trace/read-trace.js';
+import { readTraceFile, TraceFileError } from '../../trace/read-trace.js';
 import { renderTimeline } from '../../trace/render-timeline.js';
 import { sanitizeInline } from '../../trace/sanitize-text.js';
 import { summarizeRun } from '../../trace/summarize-run.js';
@@ -20,21 +20,50 @@ export async function traceCommand(
     throw new CliError(`--width takes a whole number from 1 to ${maxWidth}.`, exitCodes.usage);
   }
   let turns: TurnTrace[];
+  let source: 'cli' | 'library';
   try {
-    turns = (await readTrace(file)).map(sanitizeTurn);
+    const read = await readTraceFile(file);
+    turns = read.turns.map(sanitizeTurn);
+    // Read in the CLI, a trace says which flags to change unless a library run wrote it.
+    source = read.source ?? 'cli';
   } catch (error) {
     if (error instanceof TraceFileError) throw new CliError(error.message, exitCodes.failed);
     throw error;
   }
-  const run = summarizeRun(turns);
+  const run = summarizeRun(turns, { source });
   const columns = io.stdout.columns ?? 100;
-  const width = flags.width ?? Math.max(20, Math.min(80, columns - 50));
+  const { labelWidth, width } = chartColumns(turns, columns, flags.width);
   // The chart lists every turn once (one without calls on a line of its own): count the same.
+  const requests =
+    run.model.requests > 0 ? `, ${counted(run.model.requests, 'model request')}` : '';
   io.stdout.write(
-    `${file}: ${counted(turns.length, 'turn')}, ${counted(run.calls, 'call')}, wall ${run.wallMs.toFixed(1)} ms, parallelism ${run.parallelism.toFixed(2)}x\n`,
+    `${file}: ${counted(turns.length, 'turn')}${requests}, ${counted(run.calls, 'call')}\n`,
   );
-  io.stdout.write(`${renderTimeline(turns, { width, color: useColor(io) })}\n`);
+  io.stdout.write(
+    `${renderTimeline(turns, { width, labelWidth, color: useColor(io), source, summary: true })}\n`,
+  );
   return 0;
+}
+
+/**
+ * Labels as wide as the longest needs, up to about a third of the terminal; bars get what is
+ * left after the notes (`--width` sets the bars).
+ */
+export function chartColumns(
+  turns: readonly TurnTrace[],
+  columns: number,
+  asked: number | undefined,
+): { labelWidth: number; width: number } {
+  let longest = 0;
+  for (const turn of turns) {
+    for (const c of turn.calls) longest = Math.max(longest, c.id.length + 1 + c.name.length);
+    if (turn.model) longest = Math.max(longest, 5 + turn.model.model.length);
+  }
+  const room = Math.max(18, Math.min(48, Math.floor(columns * 0.35)));
+  const labelWidth = Math.max(18, Math.min(longest, room));
+  // Notes after the bar ("success after c1 critical") take about 30 columns.
+  const width = asked ?? Math.max(20, Math.min(80, columns - labelWidth - 2 - 30));
+  return { labelWidth, width };
 }
 
 /**
@@ -62,5 +91,10 @@ function sanitizeTurn(turn: TurnTrace): TurnTrace {
     summary: { ...turn.summary, criticalPath: turn.summary.criticalPath.map(s) },
   };
   if (turn.parent) clean.parent = { ...turn.parent, callId: s(turn.parent.callId) };
+  if (turn.model) {
+    const model = { ...turn.model, provider: s(turn.model.provider), model: s(turn.model.model) };
+    if (turn.model.limitWaitedOn !== undefined) model.limitWaitedOn = s(turn.model.limitWaitedOn);
+    clean.model = model;
+  }
   return clean;
 }

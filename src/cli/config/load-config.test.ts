@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SalvoError } from '../../errors.js';
 import { ConfigError } from './config-error.js';
 import { configPaths, loadConfig } from './load-config.js';
-import { rememberTrust, settingsFingerprint } from './project-trust.js';
+import { rememberTrust } from './project-trust.js';
 
 let root: string;
 let cwd: string;
@@ -340,7 +340,7 @@ describe('loadConfig: a project file in a folder not trusted', () => {
           'baseUrl https://elsewhere.example/v1 (your API key would be sent there)',
           'sandbox "off"',
         ],
-        settings: settingsFingerprint(loaded.untrusted[0]?.fields ?? []),
+        settings: expect.stringMatching(/^[0-9a-f]{64}$/),
         answered: false,
       },
     ]);

@@ -155,7 +155,7 @@ function settleTrust(
   const trustedNow = new Set((options.trustedFolders ?? []).map((f) => resolve(f)));
   const folders = new Map<
     string,
-    { source: ProjectSource; fields: string[]; safe: SalvoConfig }[]
+    { source: ProjectSource; fields: string[]; safe: SalvoConfig; exact: string }[]
   >();
   for (const source of sources) {
     if (options.trustProject === true) {
@@ -174,7 +174,10 @@ function settleTrust(
       // Labelled, so the same server in .mcp.json and in salvo.json are two things to trust.
       source.kind === '.mcp.json' ? fields.map((f) => `.mcp.json: ${f}`) : fields,
     );
-    const settings = settingsFingerprint(fields);
+    const settings = settingsFingerprint(
+      fields,
+      entries.map(({ source, exact }) => `${source.kind}: ${exact}`),
+    );
     const trust =
       fields.length === 0 || trustedNow.has(resolve(folder))
         ? 'trusted'

@@ -23,6 +23,12 @@ export interface UnsafeSettings {
   fields: string[];
   /** The file, with only what it may set without trust. */
   safe: SalvoConfig;
+  /**
+   * What needs trust, whole, as canonical JSON: every field of each server entry (`env`,
+   * `cwd`, `headers`, `trust`, `tools`...), the headers' values, the system prompt's text. The
+   * trust fingerprint is made of it, so any change to it is asked about again.
+   */
+  exact: string;
 }
 
 /**
@@ -39,9 +45,11 @@ export function unsafeSettings(
 ): UnsafeSettings {
   const safe: SalvoConfig = { ...project };
   const fields: string[] = [];
+  const needsTrust: Record<string, unknown> = {};
   const userApproval = user.approval ?? 'ask';
   if (project.approval && approvalSafety[project.approval] < approvalSafety[userApproval]) {
     fields.push(`approval "${project.approval}"`);
+    needsTrust.approval = project.approval;
     delete safe.approval;
   }
   if (project.mcpServers) {
@@ -49,6 +57,7 @@ export function unsafeSettings(
     for (const [name, server] of servers) {
       fields.push(`MCP server "${name}" (${describeServer(server, variables)})`);
     }
+    if (servers.length > 0) needsTrust.mcpServers = Object.fromEntries(servers);
     if (servers.length > 0) {
       // Turning a server off (one the user configured, say) only raises safety.
       const off = Object.entries(project.mcpServers).filter(([, s]) => s.disabled === true);
@@ -58,32 +67,47 @@ export function unsafeSettings(
   }
   if (project.baseUrl !== undefined) {
     fields.push(`baseUrl ${project.baseUrl} (your API key would be sent there)`);
+    needsTrust.baseUrl = project.baseUrl;
     delete safe.baseUrl;
   }
   if (project.headers !== undefined) {
     // An `Authorization` of the project's would send the user's conversation to its account.
     fields.push(`headers ${Object.keys(project.headers).join(', ')}`);
+    needsTrust.headers = project.headers;
     delete safe.headers;
   }
   if (project.provider !== undefined && project.provider !== user.provider) {
     fields.push(`provider "${project.provider}"`);
+    needsTrust.provider = project.provider;
     delete safe.provider;
   }
   if (project.system !== undefined) {
     // Instructions from the repository at the top of the system prompt: a prompt injection the
     // user has not read.
     fields.push(`system (${project.system.length} characters of system prompt)`);
+    needsTrust.system = project.system;
     delete safe.system;
   }
   if (project.sandbox === 'off' && user.sandbox !== 'off') {
     fields.push('sandbox "off"');
+    needsTrust.sandbox = project.sandbox;
     delete safe.sandbox;
   }
   if (project.sandboxNetwork === true && user.sandboxNetwork !== true) {
     fields.push('sandboxNetwork true');
+    needsTrust.sandboxNetwork = project.sandboxNetwork;
     delete safe.sandboxNetwork;
   }
-  return { fields, safe };
+  return { fields, safe, exact: canonicalJson(needsTrust) };
+}
+
+/** JSON with every object's keys sorted: the same settings always give the same text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }
 
 /**
@@ -107,12 +131,16 @@ interface TrustFile {
 }
 
 /**
- * What the user trusted: a fingerprint of the settings that needed it. A folder's answer holds
- * only for the settings it was given about: a changed `salvo.json` (a new server, a new mode) is
- * asked about again.
+ * What the user trusted: a fingerprint of the settings that needed it, as shown (`fields`) and
+ * whole (`exact`, each file's {@link UnsafeSettings.exact}). A folder's answer holds only for
+ * the settings it was given about: a changed `salvo.json` or `.mcp.json` (a new server, a new
+ * mode, a server's `env`, `cwd`, `trust` or tool overrides) is asked about again.
  */
-export function settingsFingerprint(fields: readonly string[]): string {
-  return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
+export function settingsFingerprint(
+  fields: readonly string[],
+  exact: readonly string[] = [],
+): string {
+  return createHash('sha256').update(JSON.stringify({ fields, exact })).digest('hex');
 }
 
 /** `~/.salvo/trusted-folders.json`: the user's answers, per folder. */

@@ -10,6 +10,20 @@ import {
 } from './load-config.js';
 import { rememberTrust } from './project-trust.js';
 
+/** The config a command loads in `cwd`, from its `--config` and `--trust-project` flags. */
+export function commandConfigOptions(
+  cwd: string,
+  io: CliIo,
+  flags: { config?: string | undefined; trustProject?: boolean | undefined },
+): LoadConfigOptions {
+  return {
+    cwd,
+    home: io.home,
+    ...(flags.config ? { file: flags.config } : {}),
+    ...(flags.trustProject ? { trustProject: true } : {}),
+  };
+}
+
 /**
  * Loads the config, and settles whether the project's files (`salvo.json` and `.mcp.json`, in
  * the project folder or above it up to the git root) may do what needs trust (lower safety,

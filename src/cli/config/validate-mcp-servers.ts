@@ -14,6 +14,7 @@ const serverFields = [
   'cwd',
   'url',
   'headers',
+  'oauth',
   'trust',
   'maxConcurrency',
   'pool',

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentResult } from '../../agent/run-agent.js';
+import { describeRun } from '../../trace/describe-run.js';
+import { summarizeRun } from '../../trace/summarize-run.js';
 import { demoFindings, reviewAreas } from './demo-findings.js';
 import { createDemoProject } from './demo-project.js';
 import { type DemoSessionResult, runDemoSession } from './demo-session.js';
@@ -131,11 +133,23 @@ describe('the demo session, with real MCP servers and real files', () => {
     ]) {
       expect(names, name).toContain(name);
     }
+    // One turn per model request, the final answers' (no calls) included, each with its model.
     const rootTurns = salvo.traces.filter((t) => t.path.length === 0);
-    expect(rootTurns.map((t) => t.calls.length)).toEqual([7, 5, 5]);
+    expect(rootTurns.map((t) => t.calls.length)).toEqual([7, 5, 5, 0]);
     for (const agent of salvo.agents) {
-      expect(salvo.traces.filter((t) => t.path.join('/') === agent.label)).toHaveLength(2);
+      const turns = salvo.traces.filter((t) => t.path.join('/') === agent.label);
+      expect(turns.map((t) => t.calls.length > 0)).toEqual([true, true, false]);
     }
+    expect(salvo.traces.every((t) => t.model !== undefined)).toBe(true);
+    // The run reads right: model and tools on the critical path, every reviewer at once.
+    const run = summarizeRun(salvo.traces, { source: 'cli' });
+    expect(run.model.requests).toBe(salvo.traces.length);
+    expect(run.wallSplit.modelMs).toBeGreaterThan(0);
+    expect(run.subagents).toMatchObject({ count: 5, mostAtOnce: 5 });
+    expect(run.toolParallelism).toBeGreaterThan(1);
+    expect(describeRun(run)).toMatch(
+      /^wall .+: model .+, tools .+ on the critical path; 5 subagents, 5 at once; tools \d+\.\dx parallel/,
+    );
   });
 
   it('really edits the files and writes REVIEW.md', async () => {

@@ -34,7 +34,7 @@ export interface DemoSessionOptions {
   onSchedulerEvent?: EventListener;
   /** The root agent's own events (its streamed text, calls and results). */
   onAgentEvent?: (event: AgentEvent) => void;
-  /** Each turn's trace as it ends, subagents' included (turns that made calls). */
+  /** Each turn's trace as it ends, subagents' included (a final answer's turn has no calls). */
   onTurnEnd?: (trace: TurnTrace) => void;
   /** Called once the MCP servers are up, right before the root starts: for a live view. */
   onStart?: (session: DemoSessionHandle) => void;
@@ -57,7 +57,10 @@ export interface DemoSessionResult {
   wallMs: number;
   /** Starting the MCP servers. */
   startupMs: number;
-  /** Every turn that made calls, of every agent (root and subagents), in the order they ended. */
+  /**
+   * Every turn of every agent (root and subagents), in the order they ended: one per model
+   * request, its calls with it (none for a final answer).
+   */
   traces: TurnTrace[];
   /** The reviewer subagents, with their results and when they ran (performance.now). */
   agents: AgentRecord[];
@@ -115,7 +118,6 @@ export async function runDemoSession(options: DemoSessionOptions): Promise<DemoS
     warn: (line) => warnings.push(line),
     ...(options.onSchedulerEvent ? { onEvent: options.onSchedulerEvent } : {}),
     onTurnEnd: (trace) => {
-      if (trace.calls.length === 0) return; // a final answer: nothing ran
       traces.push(trace);
       options.onTurnEnd?.(trace);
     },

@@ -112,8 +112,8 @@ describe('expandMentions', () => {
     const result = await expandMentions('@nope.ts @Override @"gone file" me@src/a.ts', { root });
     expect(result.prompt).toBe('@nope.ts @Override @"gone file" me@src/a.ts');
     expect(result.notices).toEqual([
-      '@nope.ts: no such file or folder in the workspace; left as text',
-      '@"gone file": no such file or folder in the workspace; left as text',
+      '@nope.ts: no such file or folder in the workspace; sent as text',
+      '@"gone file": no such file or folder in the workspace; sent as text',
     ]);
   });
 

@@ -139,7 +139,7 @@ function locate(workspace: Workspace, mention: Mention): Located {
   }
   return {
     notice: looksLikePath(mention)
-      ? 'no such file or folder in the workspace; left as text'
+      ? 'no such file or folder in the workspace; sent as text'
       : undefined,
   };
 }

@@ -1,5 +1,6 @@
 // The interactive prompt: the line editor, its history, type-ahead while a prompt runs, and
 // `@path` mentions.
+export { type AttachMentionsOptions, attachMentions, attachmentLine } from './attach-mentions.js';
 export type { Draft } from './edit-buffer.js';
 export {
   type Attachment,
@@ -20,5 +21,11 @@ export {
   type ReadOptions,
   type ReadResult,
 } from './line-editor.js';
+export {
+  type OpenedTerminalInput,
+  type OpenTerminalInputOptions,
+  openTerminalInput,
+} from './open-terminal-input.js';
 export { historyFile, PromptHistory, type PromptHistoryOptions } from './prompt-history.js';
+export { TerminalInput, type TerminalInputOptions } from './terminal-input.js';
 export { TypeAhead, type TypeAheadOptions } from './type-ahead.js';

@@ -1,11 +1,14 @@
 import { visibleText } from '../progress/index.js';
+import { protectedPart, protectedSummary } from './protected-paths.js';
 import { describeShellPrefix, sameWords, validRulePrefix } from './shell-rule-prefix.js';
+
+export { protectedPart };
 
 /**
  * What the user allowed for good (for the session, or saved for the project):
  * - `shell`: commands whose every part has exactly this prefix (`npm test`, `git commit`);
  * - `edits`: edit_file and write_file calls in the workspace, or only in `folder`, except the
- *   files that configure what runs (see {@link protectedPart});
+ *   files that make other programs run commands (see `protected-paths.ts`);
  * - `tool`: every call of one other tool (an MCP tool, a subagent tool).
  */
 export type PermissionRule =
@@ -19,21 +22,6 @@ export const editToolNames: readonly string[] = ['edit_file', 'write_file'];
 /** Tools whose calls only rules of their own kind allow: a `tool` rule never names them. */
 export function hasOwnRuleKind(toolName: string): boolean {
   return toolName === shellToolName || editToolNames.includes(toolName);
-}
-
-/**
- * Files and folders whose content decides what runs later (git hooks and config, salvo's own
- * config and agents, direnv, husky): an edit there is always asked about.
- */
-const protectedNames = ['.git', '.salvo', 'salvo.json', '.envrc', '.husky'];
-
-/** The protected name a workspace-relative path goes through, if any (case-insensitively). */
-export function protectedPart(relative: string): string | undefined {
-  for (const part of relative.split('/')) {
-    const hit = protectedNames.find((name) => name === part.toLowerCase());
-    if (hit) return hit;
-  }
-  return undefined;
 }
 
 /** True when `relative` (workspace-relative, `/`-separated) is `folder` or inside it. */
@@ -61,7 +49,7 @@ export function describeRule(rule: PermissionRule): string {
         rule.folder === undefined
           ? 'every file of the workspace'
           : `files in ${visibleText(rule.folder)}/`;
-      return `edits: ${where} (not ${protectedNames.join(', ')})`;
+      return `edits: ${where} (not ${protectedSummary})`;
     }
     case 'tool':
       return `tool: every ${visibleText(rule.name)} call`;

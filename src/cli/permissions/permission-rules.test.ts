@@ -112,7 +112,7 @@ describe('PermissionRules', () => {
     expect(rules.covers(edit('srcx/a.ts'))).toBe(false);
     expect(rules.covers(edit('lib/a.ts'))).toBe(false);
     expect(rules.list()).toEqual([
-      '1. edits: files in src/ (not .git, .salvo, salvo.json, .envrc, .husky)',
+      '1. edits: files in src/ (not .git, .salvo, salvo.json, .mcp.json, .npmrc, .vscode, .github…)',
     ]);
   });
 
@@ -160,7 +160,7 @@ describe('PermissionRules', () => {
       expect(statSync(file).mode & 0o777).toBe(0o600);
       expect(rules.list()).toEqual([
         '1. shell: npm test …  (saved for this project)',
-        '2. edits: every file of the workspace (not .git, .salvo, salvo.json, .envrc, .husky)  (saved for this project)',
+        '2. edits: every file of the workspace (not .git, .salvo, salvo.json, .mcp.json, .npmrc, .vscode, .github…)  (saved for this project)',
       ]);
 
       const next = new PermissionRules({ root, home });

@@ -1,3 +1,5 @@
+import { lstatSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ApprovalRequest } from '../../approval/approval.js';
 import { errnoCode } from '../../tools/tool-error.js';
 import { type ResolvedPath, Workspace } from '../../tools/workspace.js';
@@ -96,7 +98,19 @@ export class PermissionRules {
       const prefixes = this.#entries.flatMap((e) =>
         e.rule.kind === 'shell' ? [e.rule.words] : [],
       );
-      return prefixes.length > 0 && shellCommandCovered(command, prefixes);
+      if (prefixes.length === 0) return false;
+      const { workspace } = this;
+      if (!workspace) return shellCommandCovered(command, prefixes);
+      return shellCommandCovered(command, prefixes, {
+        resolvesInside: (relative) => {
+          try {
+            workspace.resolve(relative);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+      });
     }
     if (editToolNames.includes(toolName)) {
       const file = this.#editTarget(request.input);
@@ -237,8 +251,38 @@ export class PermissionRules {
     }
     const part = protectedPart(resolved.relative) ?? protectedPart(path.replaceAll('\\', '/'));
     if (part) return { ok: false, reason: `edits in ${part} always ask` };
+    const repository = repositoryFolderOf(this.workspace, resolved);
+    if (repository !== undefined) {
+      return {
+        ok: false,
+        reason: `${repository || 'the workspace'} holds a HEAD file: git would read it as a repository, so edits in it always ask`,
+      };
+    }
     return { ok: true, path: resolved };
   }
+}
+
+/**
+ * The workspace folder (relative, `''` for the root) on the way to `file` that holds a `HEAD`
+ * entry, or `undefined`. Git takes a folder with `HEAD`, `objects/` and `refs/` for a bare
+ * repository and runs the programs its `config` names (`core.fsmonitor`, `core.editor`): the
+ * edits rule must not write such a config, nor the rest of one. A folder without `HEAD` is never
+ * a repository, and `HEAD` itself is a protected name.
+ */
+function repositoryFolderOf(workspace: Workspace, file: ResolvedPath): string | undefined {
+  const parts = file.relative.split('/').slice(0, -1);
+  for (let n = 0; n <= parts.length; n++) {
+    const folder = parts.slice(0, n).join('/');
+    try {
+      lstatSync(join(workspace.root, folder, 'HEAD'));
+      return folder;
+    } catch (error) {
+      const code = errnoCode(error);
+      // Not there, or a part is not a folder: no repository here. Anything else: unproven.
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return folder;
+    }
+  }
+  return undefined;
 }
 
 function commandOf(input: unknown): string | undefined {

@@ -75,7 +75,10 @@ describe('shellRulePrefixes', () => {
     ['go test -exec evil ./...', '`go test -exec` runs other programs'],
     ['go env -w GOFLAGS=x', '`go env -w` runs other programs'],
     ['cargo test --config x', 'runs other programs'],
-    ['make test SHELL=/tmp/evil', '`make SHELL=/tmp/evil` changes what make runs'],
+    [
+      'make test SHELL=/tmp/evil',
+      '`make SHELL=/tmp/evil` sets a variable, which changes what make runs',
+    ],
     ['make test -f /tmp/Makefile', 'runs other programs'],
     ['docker run -v /:/h alpine', '`docker run` runs any image'],
     ['kubectl exec pod -- sh', '`kubectl exec` runs any command in a pod'],

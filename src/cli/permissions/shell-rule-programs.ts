@@ -19,20 +19,76 @@ export interface ForbiddenOption {
 export interface ProgramSpec {
   /** The word after the program is a subcommand that belongs to the rule (`git commit`). */
   subcommand?: boolean;
-  /** Subcommands whose next word belongs to the rule too: the script or program they run. */
-  runners?: readonly string[];
+  /** Subcommands whose next word is a subcommand too (`docker compose up`, `uv tool run`). */
+  groups?: readonly string[];
+  /** Subcommands (or `group sub`) whose next word names a script or task (`npm run lint`). */
+  scriptRunners?: readonly string[];
+  /**
+   * Subcommands (or `group sub`) whose next words are a command of their own, checked as one:
+   * `uv run python -c x` is refused as `python -c x` is, `npm exec rm` as `rm` is.
+   */
+  programRunners?: readonly string[];
+  /** An unknown subcommand runs a program of that name (`pnpm node x.js`, `yarn node -e`). */
+  runsPrograms?: boolean;
   /** Subcommands (or `sub next`) that never get a rule, with why. */
   refuse?: Readonly<Record<string, string>>;
   forbid?: readonly ForbiddenOption[];
-  /** Long options are written with one dash (`-exec`), as Go's flag package does. */
-  singleDashLong?: boolean;
-  /** Arguments `NAME=value` override what the command runs (make's `SHELL=`, `CC=`). */
-  noAssignments?: boolean;
+  /**
+   * How single-dash words read: `go` as long options only (Go's flag package: `-exec`), `nopt`
+   * as long options and as letter clusters both (npm's parser takes `-script-shell=x` for
+   * `--script-shell=x`); GNU getopt's short letters otherwise.
+   */
+  options?: 'go' | 'nopt';
+  /**
+   * Any argument with `=` that is not an option sets a variable (make's `SHELL=`, `X!=cmd`,
+   * `X:=$(shell cmd)`): refused as a class.
+   */
+  noEquals?: boolean;
+  /** Words with `::` name a remote helper (`ext::sh -c x`), a program git runs. */
+  noRemoteHelpers?: boolean;
 }
 
+/**
+ * npm, pnpm and yarn settings that name a program or a file of settings, move the command to
+ * another package, or reach outside the workspace. Any `--config.x` (pnpm) is `config`.
+ */
 const packageManagerOptions: ForbiddenOption = {
-  long: ['script-shell', 'node-options', 'userconfig', 'globalconfig', 'call', 'shell', 'npmrc'],
+  long: [
+    'script-shell',
+    'node-options',
+    'userconfig',
+    'globalconfig',
+    'npmrc',
+    'config',
+    'call',
+    'shell',
+    'git',
+    'editor',
+    'browser',
+    'viewer',
+    'node-gyp',
+    'init-module',
+    'onload-script',
+    'pnpmfile',
+    'global-pnpmfile',
+    'rc-filename',
+    'use-yarnrc',
+    'yarn-path',
+    'prefix',
+    'dir',
+    'cwd',
+    'global',
+    'global-dir',
+    'location',
+  ],
+  // -C: --prefix (npm), --dir (pnpm); -g: --global.
+  short: 'Cg',
 };
+/** pytest empties `--basetemp` first; `-o` sets any ini value (`cache_dir`). */
+const pytestOptions: readonly ForbiddenOption[] = [
+  { long: ['basetemp', 'override-ini'] },
+  { short: 'o' },
+];
 const changesSettings = 'changes settings that can make later commands run other programs';
 const containerRefusals = {
   run: 'runs any image with any mounts and command',
@@ -67,10 +123,18 @@ export const programs: Readonly<Record<string, ProgramSpec>> = {
   ]),
   git: {
     subcommand: true,
-    runners: ['submodule', 'bisect'],
+    groups: ['submodule', 'bisect'],
+    noRemoteHelpers: true,
     refuse: {
       config: changesSettings,
+      credential: 'prints stored passwords',
+      'credential-store': 'prints stored passwords',
+      'credential-cache': 'prints stored passwords',
       'filter-branch': 'runs the commands it is given',
+      apply: 'writes whatever files the patch names',
+      am: 'writes whatever files the patches name',
+      'send-email': 'sends mail through programs it is given',
+      instaweb: 'runs the programs it is given',
       difftool: 'runs a configured program',
       mergetool: 'runs a configured program',
       'submodule foreach': 'runs any command in each submodule',
@@ -85,55 +149,77 @@ export const programs: Readonly<Record<string, ProgramSpec>> = {
           'extcmd',
           'tool',
           'open-files-in-pager',
+          'config',
           'config-env',
           'output',
           'template',
+          'separate-git-dir',
         ],
       },
       { sub: 'rebase', short: 'x' },
       { sub: 'difftool', short: 'xt' },
       { sub: 'grep', short: 'O' },
-      { sub: 'clone', short: 'u' },
+      // clone -c sets any config in the new repository (`protocol.ext.allow=always`).
+      { sub: 'clone', short: 'cu' },
+      // A bare repository in the workspace is one whose config the edits rule could write.
+      { sub: 'init', long: ['bare'] },
       { sub: 'format-patch', short: 'o' },
       { sub: 'archive', short: 'o' },
     ],
   },
   npm: {
     subcommand: true,
-    runners: ['run', 'run-script', 'rum', 'urn', 'exec', 'x'],
+    scriptRunners: ['run', 'run-script', 'rum', 'urn'],
+    programRunners: ['exec', 'x'],
+    options: 'nopt',
     refuse: { explore: 'opens a shell', config: changesSettings, set: changesSettings },
     forbid: [packageManagerOptions, { sub: 'exec', short: 'c' }, { sub: 'x', short: 'c' }],
   },
   pnpm: {
     subcommand: true,
-    runners: ['run', 'exec', 'dlx'],
+    scriptRunners: ['run'],
+    programRunners: ['exec', 'dlx'],
+    runsPrograms: true,
+    options: 'nopt',
     refuse: { config: changesSettings },
     forbid: [packageManagerOptions, { sub: 'exec', short: 'c' }, { sub: 'dlx', short: 'c' }],
   },
   yarn: {
     subcommand: true,
-    runners: ['run', 'exec', 'dlx'],
-    refuse: { config: changesSettings },
+    scriptRunners: ['run'],
+    programRunners: ['exec', 'dlx'],
+    runsPrograms: true,
+    options: 'nopt',
+    refuse: { config: changesSettings, global: 'installs outside the workspace' },
     forbid: [packageManagerOptions],
   },
   bun: {
     subcommand: true,
-    runners: ['run', 'x'],
-    forbid: [{ long: ['eval', 'print', 'preload', 'config', 'shell'] }, { short: 'er' }],
+    programRunners: ['run', 'x'],
+    runsPrograms: true,
+    forbid: [
+      { long: ['eval', 'print', 'preload', 'config', 'shell', 'cwd', 'global'] },
+      { short: 'ercg' },
+    ],
   },
   cargo: {
     subcommand: true,
     refuse: { config: changesSettings },
-    forbid: [{ long: ['config'] }, { short: 'Z' }],
+    forbid: [
+      { long: ['config'] },
+      { short: 'Z' },
+      // `cargo clean` deletes its target dir, wherever that is said to be.
+      { sub: 'clean', long: ['target-dir'] },
+    ],
   },
   go: {
     subcommand: true,
-    runners: ['run'],
-    singleDashLong: true,
+    scriptRunners: ['run'],
+    options: 'go',
     forbid: [{ long: ['exec', 'toolexec', 'overlay'] }, { sub: 'env', long: ['w', 'u'] }],
   },
-  docker: { subcommand: true, runners: ['compose'], refuse: containerRefusals },
-  podman: { subcommand: true, runners: ['compose'], refuse: containerRefusals },
+  docker: { subcommand: true, groups: ['compose'], refuse: containerRefusals },
+  podman: { subcommand: true, groups: ['compose'], refuse: containerRefusals },
   kubectl: {
     subcommand: true,
     refuse: {
@@ -144,29 +230,73 @@ export const programs: Readonly<Record<string, ProgramSpec>> = {
       cp: 'copies files in and out of pods',
     },
   },
-  uv: { subcommand: true, runners: ['run', 'tool'] },
-  poetry: { subcommand: true, runners: ['run'], refuse: { config: changesSettings } },
-  pipenv: { subcommand: true, runners: ['run'] },
-  conda: { subcommand: true, runners: ['run'] },
-  bundle: { subcommand: true, runners: ['exec'] },
+  uv: { subcommand: true, groups: ['tool'], programRunners: ['run', 'tool run'] },
+  poetry: { subcommand: true, programRunners: ['run'], refuse: { config: changesSettings } },
+  pipenv: { subcommand: true, programRunners: ['run'] },
+  conda: { subcommand: true, programRunners: ['run'] },
+  bundle: { subcommand: true, programRunners: ['exec'] },
   deno: {
     subcommand: true,
-    runners: ['run', 'task'],
+    scriptRunners: ['run', 'task'],
     refuse: { eval: 'runs any code it is given', repl: 'runs any code' },
   },
+  pytest: { forbid: pytestOptions },
+  'py.test': { forbid: pytestOptions },
+  // `-E` runs a command (`cmake -E rm -rf x`), `-P` and `-C` a script.
+  cmake: { options: 'go', forbid: [{ long: ['E', 'P', 'C'] }] },
   make: {
     subcommand: true,
-    noAssignments: true,
-    forbid: [{ long: ['file', 'makefile', 'eval', 'directory', 'include-dir'] }, { short: 'fECI' }],
+    noEquals: true,
+    forbid: [
+      {
+        long: ['file', 'makefile', 'eval', 'directory', 'include-dir', 'environment-overrides'],
+      },
+      { short: 'fECIe' },
+    ],
   },
 };
 
 /** Run a package by name: the rule holds the package (`npx prettier`). */
 export const packageRunners = new Set(['npx', 'pnpx', 'bunx', 'uvx']);
 export const packageRunnerForbid: readonly ForbiddenOption[] = [
-  { long: ['call', 'shell', 'package', 'script-shell', 'node-options'] },
+  packageManagerOptions,
+  { long: ['package', 'from', 'with'] },
   { short: 'cp' },
 ];
+
+/** Options of a python module that reach past what its name says (pytest deletes `--basetemp`). */
+export const pythonModuleForbid: Readonly<Record<string, readonly ForbiddenOption[]>> = {
+  pytest: pytestOptions,
+};
+
+/**
+ * Shell reserved words: at the head of a command they are syntax (`if`, `then`, `!`), never a
+ * program, so a rule for one would cover whatever follows it.
+ */
+export const reservedWords = new Set([
+  '!',
+  '{',
+  '}',
+  '[[',
+  ']]',
+  'case',
+  'coproc',
+  'do',
+  'done',
+  'elif',
+  'else',
+  'esac',
+  'fi',
+  'for',
+  'function',
+  'if',
+  'in',
+  'select',
+  'then',
+  'time',
+  'until',
+  'while',
+]);
 
 /** Interpreters: a rule holds the script they run (`node build.js`), or python's `-m module`. */
 export function isInterpreter(name: string): boolean {
@@ -193,6 +323,12 @@ const interpreters = new Set([
   'dash',
   'ksh',
   'fish',
+  'csh',
+  'tcsh',
+  'pwsh',
+  'zx',
+  'tclsh',
+  'expect',
 ]);
 
 const runsOthers = 'runs other commands';
@@ -240,6 +376,18 @@ export const tooBroad: Readonly<Record<string, string>> = {
       'mawk',
       'nawk',
       'sed',
+      'cross-env',
+      'concurrently',
+      'shx',
+      'dotenv',
+      'env-cmd',
+      'nodemon',
+      'vi',
+      'vim',
+      'nvim',
+      'emacs',
+      'ed',
+      'ex',
     ].map((name) => [name, runsOthers]),
   ),
   ...Object.fromEntries(
@@ -263,6 +411,16 @@ export const tooBroad: Readonly<Record<string, string>> = {
       'parted',
       'mount',
       'umount',
+      'rimraf',
+      'del',
+      'trash',
+      // Archives and patches write whatever files they name, `.git/hooks` included.
+      'patch',
+      'tar',
+      'bsdtar',
+      'unzip',
+      'cpio',
+      '7z',
     ].map((name) => [name, deletes]),
   ),
   ...Object.fromEntries(

@@ -1,5 +1,9 @@
 import { dirname, resolve } from 'node:path';
-import { compactMessages } from '../../agent/compact-messages.js';
+import {
+  compactionCut,
+  compactMessages,
+  isCompactionSummary,
+} from '../../agent/compact-messages.js';
 import { estimateTokens, modelContextWindow, shouldCompact } from '../../agent/context-window.js';
 import type { AgentMessage, Model, Usage } from '../../agent/model.js';
 import { type AgentResult, runAgent } from '../../agent/run-agent.js';
@@ -12,6 +16,7 @@ import { describeFailure } from '../describe-failure.js';
 import type { CliIo } from '../io.js';
 import type { ProviderChoice } from '../provider.js';
 import type { Reporter } from '../reporter.js';
+import { runTiming } from '../run-timing.js';
 import type { Runtime } from '../runtime.js';
 import { Interrupt, type InterruptSource, type TerminalKeys } from '../terminal-keys.js';
 import {
@@ -150,7 +155,7 @@ export class CliSession {
           ? this.lastInputTokens
           : estimateTokens(this.messages, this.system ?? '');
       if (
-        this.messages.length === 0 ||
+        !hasOlderTurns(this.messages) ||
         !shouldCompact({ lastInputTokens: used, contextWindow: this.contextWindow })
       ) {
         return false;
@@ -319,7 +324,7 @@ export class CliSession {
     this.messages = result.messages;
     const turns = this.#traces.slice(firstTurn);
     const files = await this.saveFiles(result);
-    const run = summarizeRun(turns);
+    const run = summarizeRun(turns, { source: 'cli' });
     const wallMs = performance.now() - startedAt;
     this.totals.prompts++;
     this.totals.calls += run.calls;
@@ -335,8 +340,10 @@ export class CliSession {
       steps: result.steps,
       usage,
       parallelism: run.parallelism,
+      timing: runTiming(run),
       ...(failure ? { error: failure } : {}),
       ...files,
+      ...needsLogin(this.runtime),
     });
     // After the end line: the live block is gone by then, and the error is the last word.
     if (failure) io.stderr.write(`salvo: ${failure}\n`);
@@ -424,7 +431,7 @@ export class CliSession {
       const text = (result?.content ?? [])
         .map((block) => (block.type === 'text' ? block.text : ''))
         .join('\n');
-      const run = summarizeRun(this.#traces.slice(firstTurn));
+      const run = summarizeRun(this.#traces.slice(firstTurn), { source: 'cli' });
       reporter.runEnded({
         finishReason: result?.status === 'success' ? 'stop' : (result?.status ?? 'error'),
         text: '',
@@ -470,7 +477,7 @@ export async function writeTraceFile(
   title: string,
 ): Promise<void> {
   await ensureDir(dirname(resolve(file)));
-  await writeTrace(file, traces, { title });
+  await writeTrace(file, traces, { title, source: 'cli' });
 }
 
 /** The abort reason of a cancelled run, as the end line and the model's results say it. */
@@ -481,4 +488,16 @@ function cancelReason(source: InterruptSource): string {
     default:
       return 'cancelled by Ctrl-C';
   }
+}
+
+/** Whether there is anything before the last turn to summarize (not only an earlier summary). */
+function hasOlderTurns(messages: readonly AgentMessage[]): boolean {
+  const older = messages.slice(0, compactionCut(messages, 1));
+  return older.some((message) => !isCompactionSummary(message));
+}
+
+/** The MCP servers that need a login, for the end line. */
+function needsLogin(runtime: Runtime): { needsLogin?: string[] } {
+  const names = (runtime.hub?.status() ?? []).filter((s) => s.needsLogin).map((s) => s.name);
+  return names.length > 0 ? { needsLogin: names } : {};
 }

@@ -1,4 +1,5 @@
 import { sanitizeInline } from '../../trace/sanitize-text.js';
+import { exitCodes } from '../cli-error.js';
 import type { CliSession } from './cli-session.js';
 import { runSlash, type SlashContext } from './slash-commands.js';
 
@@ -8,8 +9,12 @@ export interface PromptInput {
   read(): Promise<string | null | undefined>;
   /** A short answer to a question (`/resume`'s choice): `undefined` when none was given. */
   ask(question: string): Promise<string | undefined>;
-  /** Prompts typed ahead while the last one ran, to run next. */
+  /** Prompts typed ahead while the last one ran, oldest first, taken: they run next. */
   takeQueued?(): string[];
+  /** The last run was cancelled: the prompts typed ahead go back to the next read, unsent. */
+  putBack?(prompts: readonly string[]): void;
+  /** Shows a prompt typed ahead as the user's, as it is sent. */
+  show?(prompt: string): void;
 }
 
 export interface InteractiveOptions {
@@ -20,6 +25,8 @@ export interface InteractiveOptions {
   permissions?: SlashContext['permissions'];
   /** Run before each prompt (auto-compaction when the context window is nearly full). */
   beforePrompt?: () => Promise<void>;
+  /** Aborted to end the session (SIGTERM): after the run in progress, or at the prompt (130). */
+  stop?: AbortSignal;
 }
 
 /**
@@ -57,13 +64,35 @@ export async function interactive(
   };
   /** What the user's own `!commands` printed, told to the model with the next prompt. */
   let shellContext = '';
+  /** Prompts typed ahead, still to send, oldest first. */
   const queued: string[] = [];
+  /** The last run was cancelled: what was typed ahead meanwhile is not sent by itself. */
+  let cancelled = false;
+  const show = options.input.show?.bind(options.input) ?? ((text: string) => print(`› ${text}`));
   for (;;) {
     // The line editor reads the terminal now: Ctrl-C at the prompt is its own.
     session.keys.stop();
-    const line = queued.shift() ?? (await options.input.read());
-    if (line === null) return 0;
-    if (line === undefined) continue;
+    // No run to cancel: a Ctrl-C still on its way must not reach the last run's second press.
+    session.ctrlC.press = () => {};
+    if (options.stop?.aborted) return exitCodes.cancelled;
+    queued.push(...(options.input.takeQueued?.() ?? []));
+    if (cancelled && queued.length > 0 && options.input.putBack) {
+      reporter.info(
+        queued.length === 1
+          ? 'The prompt typed ahead is back in the prompt: Enter sends it.'
+          : 'The prompts typed ahead are back in the prompt: Enter sends them.',
+      );
+      options.input.putBack(queued.splice(0));
+    }
+    cancelled = false;
+    let line = queued.shift();
+    if (line !== undefined) show(line);
+    else {
+      const read = await options.input.read();
+      if (read === null) return options.stop?.aborted ? exitCodes.cancelled : 0;
+      if (read === undefined) continue;
+      line = read;
+    }
     const text = line.trim();
     if (text === '') continue;
     const outcome = await runSlash(text, context);
@@ -76,6 +105,7 @@ export async function interactive(
         continue;
       }
       const ran = await session.runUserShell(command, { canAsk: true });
+      cancelled = ran.status === 'cancelled';
       shellContext += `I ran \`${command}\` in the shell myself (${ran.status}):\n${ran.text}\n\n`;
       continue;
     }
@@ -86,7 +116,7 @@ export async function interactive(
       shellContext = '';
     }
     await options.beforePrompt?.();
-    await session.runPrompt(prompt, { canAsk: true });
-    queued.push(...(options.input.takeQueued?.() ?? []));
+    const { exitCode } = await session.runPrompt(prompt, { canAsk: true });
+    cancelled = exitCode === exitCodes.cancelled;
   }
 }

@@ -95,6 +95,8 @@ export const slashCommands: readonly SlashCommand[] = [
       print('  @path                      attach a file of the project to the prompt');
       print('  !command                   run a shell command (asks like the model’s would)');
       print('  //text                     send text that starts with / to the model');
+      print('  Up/Down                    this folder’s earlier prompts');
+      print('  typing during a run        queues the text as the next prompt (Enter)');
       print(
         '  Ctrl-C cancels a running prompt (twice exits); at the prompt, clears it (twice exits); Ctrl-D exits',
       );
