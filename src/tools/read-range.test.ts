@@ -96,18 +96,52 @@ describe('readLineRange', () => {
     );
   });
 
-  it('decodes a multibyte character split across chunks, and invalid bytes as toString does', async () => {
-    const bytes = Buffer.concat([
+  it('decodes a multibyte character split across chunks; refuses bytes that are not UTF-8', async () => {
+    const good = Buffer.from('aé😀\nb\n');
+    const bad = Buffer.concat([
       Buffer.from('aé😀'),
       Buffer.from([0xff, 0xc3]),
       Buffer.from('\nb\n'),
     ]);
     const o = { name: 'f.txt', offset: 1, limit: 5, maxBytes: 1000, maxLineLength: 100 };
     for (const chunkBytes of [1, 2, 3, 5]) {
-      expect(await streamed(bytes, { ...o, chunkBytes, countLinesUpTo: Infinity })).toBe(
-        reference(bytes.toString('utf8'), o),
+      const read = (bytes: Buffer) =>
+        streamed(bytes, { ...o, chunkBytes, countLinesUpTo: Number.POSITIVE_INFINITY });
+      expect(await read(good)).toBe('1\taé😀\n2\tb');
+      expect(await read(bad)).toMatch(
+        /^error: `f\.txt` is not UTF-8 text \(its first invalid byte is at offset 7\).*iconv -f latin1 -t utf-8 f\.txt/,
       );
     }
+  });
+
+  it('property: names the offset of the first byte that is not UTF-8, whatever the chunk size', async () => {
+    const invalid = fc.constantFrom(
+      [0xff],
+      [0x80],
+      [0xc3],
+      [0xe2, 0x82],
+      [0xf0, 0x9f, 0x98],
+      [0xc0, 0xaf],
+      [0xed, 0xa0, 0x80],
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(piece, { maxLength: 30 }).map((p) => p.join('')),
+        invalid,
+        fc.array(piece, { maxLength: 10 }).map((p) => p.join('')),
+        fc.integer({ min: 1, max: 9 }),
+        async (before, wrong, after, chunkBytes) => {
+          const head = Buffer.from(before);
+          // A lone lead byte is only invalid when what follows is not its continuation.
+          const tail = Buffer.from(`\n${after}`);
+          const bytes = Buffer.concat([head, Buffer.from(wrong), tail]);
+          const o = { name: 'f.txt', offset: 1, limit: 3, maxBytes: 1000, maxLineLength: 100 };
+          const result = await streamed(bytes, { ...o, chunkBytes, countLinesUpTo: Infinity });
+          expect(result).toContain(`its first invalid byte is at offset ${head.length})`);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('stops once the range is shown in a file over countLinesUpTo, saying its size instead', async () => {

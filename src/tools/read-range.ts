@@ -1,6 +1,5 @@
 import { readSync } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
-import { formatBytes } from './text-file.js';
+import { firstInvalidUtf8, formatBytes, notUtf8Error } from './text-file.js';
 import { ToolError } from './tool-error.js';
 
 /** Options of {@link readLineRange}. */
@@ -44,7 +43,17 @@ export async function readLineRange(options: ReadLineRangeOptions): Promise<stri
     options;
   if (size === 0) return `(\`${name}\` is empty)`;
   const buffer = Buffer.allocUnsafe(options.chunkBytes ?? 256 * 1024);
-  const decoder = new StringDecoder('utf8');
+  // Strict, as read_file reads whole files: bytes that are not UTF-8 are refused, not turned
+  // into U+FFFD. `ignoreBOM`: a byte order mark is kept, as an edit keeps it.
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  /** Decodes a chunk (the rest of the file when `chunk` is undefined), or refuses the file. */
+  const decode = (chunk: Buffer | undefined, chunkStart: number): string => {
+    try {
+      return chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
+    } catch {
+      throw notUtf8Error(name, invalidOffset(fd, chunkStart, chunk?.length ?? 0));
+    }
+  };
   const first = offset - 1;
   const end = first + limit; // one past the last line wanted
   const out: string[] = [];
@@ -107,8 +116,8 @@ export async function readLineRange(options: ReadLineRangeOptions): Promise<stri
   while (position < size) {
     const read = readSync(fd, buffer, 0, buffer.length, position);
     if (read === 0) break;
+    take(decode(buffer.subarray(0, read), position));
     position += read;
-    take(decoder.write(buffer.subarray(0, read)));
     if (done && size > countLinesUpTo) break;
     if (performance.now() - sliceStart > sliceMs) {
       await new Promise((resolve) => setImmediate(resolve));
@@ -118,7 +127,7 @@ export async function readLineRange(options: ReadLineRangeOptions): Promise<stri
   }
   const atEnd = !(done && size > countLinesUpTo) || position >= size;
   if (atEnd) {
-    take(decoder.end());
+    take(decode(undefined, position));
     if (!endsWithBreak || length > 0) finishLine();
   }
   const total = atEnd ? lineCount : undefined;
@@ -137,4 +146,19 @@ export async function readLineRange(options: ReadLineRangeOptions): Promise<stri
     );
   }
   return out.join('\n');
+}
+
+/**
+ * The offset of the first byte that is not UTF-8 in the chunk at `chunkStart` (or in the
+ * character the previous chunk left unfinished): the bytes before it decoded, so the scan starts
+ * at the start of the last character begun before the chunk.
+ */
+function invalidOffset(fd: number, chunkStart: number, chunkLength: number): number {
+  const back = Math.min(3, chunkStart);
+  const bytes = Buffer.alloc(back + chunkLength);
+  const read = readSync(fd, bytes, 0, bytes.length, chunkStart - back);
+  let from = 0;
+  // Continuation bytes (10xxxxxx) belong to a character begun earlier: start after them.
+  while (from < back && ((bytes[from] as number) & 0xc0) === 0x80) from++;
+  return chunkStart - back + from + firstInvalidUtf8(bytes.subarray(from, read));
 }

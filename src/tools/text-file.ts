@@ -70,13 +70,19 @@ export async function readTextFile(options: ReadTextFileOptions): Promise<string
     );
   }
   const text = decodeUtf8(bytes);
-  if (text === undefined) {
-    throw new ToolError(
-      'binary-file',
-      `\`${file.relative}\` is not UTF-8 text (its first invalid byte is at offset ${firstInvalidUtf8(bytes)}): read_file and edit_file work on UTF-8 files only, and writing it back would change every non-ASCII character. Read it with the shell tool (\`iconv -f latin1 -t utf-8 ${file.relative}\`, or the file's own encoding), and change it with the shell tool or replace it whole with write_file.`,
-    );
-  }
+  if (text === undefined) throw notUtf8Error(file.relative, firstInvalidUtf8(bytes));
   return text;
+}
+
+/**
+ * The error for a file that is not UTF-8 text: read_file and edit_file refuse it, since decoding
+ * a Latin-1 file would turn its accents into U+FFFD, which an edit would write back everywhere.
+ */
+export function notUtf8Error(name: string, offset: number): ToolError {
+  return new ToolError(
+    'binary-file',
+    `\`${name}\` is not UTF-8 text (its first invalid byte is at offset ${offset}): read_file and edit_file work on UTF-8 files only, and writing it back would change every non-ASCII character. Read it with the shell tool (\`iconv -f latin1 -t utf-8 ${name}\`, or the file's own encoding), and change it with the shell tool or replace it whole with write_file.`,
+  );
 }
 
 // `ignoreBOM`: a byte order mark is kept as U+FEFF, so an edit writes it back.
@@ -92,7 +98,7 @@ export function decodeUtf8(bytes: Uint8Array): string | undefined {
 }
 
 /** The offset of the first byte that does not start or continue a valid UTF-8 character. */
-function firstInvalidUtf8(bytes: Uint8Array): number {
+export function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i] as number;
