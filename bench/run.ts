@@ -1,9 +1,10 @@
 /**
  * `npm run bench [-- --json] [--reps N] [scenario ...]`: runs the named scenarios (all when none),
  * prints a table per scenario and the ratios the targets care about; with `--json`, also writes
- * `bench/results.json` (one row per contender of every scenario run).
+ * `bench/results.json` (one row per contender of every scenario run; the rows of scenarios not
+ * run this time are kept).
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { formatTable, type Row, type Scenario, type Verdict } from './harness.js';
 import { scenarios } from './scenarios/index.js';
@@ -56,6 +57,18 @@ function formatVerdict(v: Verdict): string {
   return `  ${mark.padEnd(6)} ${v.label} = ${v.value} (${v.goal})`;
 }
 
+/** The rows of an earlier `--json` run, or none when there is no readable file. */
+async function previousRows(path: string): Promise<Row[]> {
+  try {
+    const parsed: unknown = JSON.parse(await readFile(path, 'utf8'));
+    return Array.isArray(parsed)
+      ? parsed.filter((row): row is Row => typeof row?.scenario === 'string')
+      : [];
+  } catch {
+    return [];
+  }
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const selected = select(args.names);
@@ -78,8 +91,15 @@ async function main(): Promise<void> {
   if (args.json) {
     // npm runs scripts from the package root; the bench itself may run from a build folder.
     const path = resolve('bench', 'results.json');
-    await writeFile(path, `${JSON.stringify(rows, null, 2)}\n`);
-    console.log(`\nwrote ${rows.length} rows to bench/results.json`);
+    const kept = (await previousRows(path)).filter(
+      (row) => !selected.some((s) => s.name === row.scenario),
+    );
+    const order = (row: Row) => scenarios.findIndex((s) => s.name === row.scenario);
+    // A stable sort: each scenario's rows stay in their order, scenarios in the registry's.
+    const all = [...kept, ...rows].sort((a, b) => order(a) - order(b));
+    await writeFile(path, `${JSON.stringify(all, null, 2)}\n`);
+    const note = kept.length > 0 ? ` (and kept ${kept.length} of other scenarios)` : '';
+    console.log(`\nwrote ${rows.length} rows to bench/results.json${note}`);
   }
 }
 

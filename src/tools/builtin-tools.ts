@@ -7,8 +7,8 @@ import { grepTool } from './grep.js';
 import { listDirTool } from './list-dir.js';
 import { readFileTool } from './read-file.js';
 import { type ShellSandbox, shellTool } from './shell.js';
-import { defaultRipgrepMinFiles } from './small-tree.js';
 import { defaults } from './tool-support.js';
+import { defaultRipgrepAfterFiles } from './walked-files.js';
 import { createWorkspace, Workspace } from './workspace.js';
 import { writeFileTool } from './write-file.js';
 
@@ -61,11 +61,13 @@ export interface BuiltinToolsOptions {
    */
   ripgrep?: string | false;
   /**
-   * grep and glob search folders with at most this many files (after ignore rules) in
-   * JavaScript even with `rg`: answered in about a millisecond, where starting `rg` costs ten or
-   * more. `0`: every folder goes to `rg`. @default 1000
+   * With `rg`, grep and glob still search a folder in JavaScript first, and only a search that
+   * meets more than this many files before it is done (or has found its cap) goes on with `rg`:
+   * a small folder, or a search that stops early, is answered in a few milliseconds, where
+   * starting `rg` costs ten or more; glob, which only lists names, lists five times as many
+   * files first. `0`: every folder goes to `rg`. @default 1000
    */
-  ripgrepMinFiles?: number;
+  ripgrepAfterFiles?: number;
 }
 
 /**
@@ -96,11 +98,11 @@ export function builtinTools(options: BuiltinToolsOptions): Tool[] {
     shell = true,
     respectGitignore = true,
     ripgrep,
-    ripgrepMinFiles = defaultRipgrepMinFiles,
+    ripgrepAfterFiles = defaultRipgrepAfterFiles,
   } = options;
   assertCount('maxFileBytes', maxFileBytes, { allowInfinity: false });
   assertCount('maxReadBytes', maxReadBytes, { min: 256, allowInfinity: false });
-  assertCount('ripgrepMinFiles', ripgrepMinFiles, { min: 0 });
+  assertCount('ripgrepAfterFiles', ripgrepAfterFiles, { min: 0 });
   assertCount('defaultReadLines', defaultReadLines, { allowInfinity: false });
   assertCount('grepMaxResults', grepMaxResults, { allowInfinity: false });
   assertCount('globMaxResults', globMaxResults, { allowInfinity: false });
@@ -136,7 +138,7 @@ export function builtinTools(options: BuiltinToolsOptions): Tool[] {
       defaultMaxResults: globMaxResults,
       respectGitignore,
       ripgrep,
-      ripgrepMinFiles,
+      ripgrepAfterFiles,
     }),
     grepTool({
       workspace,
@@ -144,7 +146,7 @@ export function builtinTools(options: BuiltinToolsOptions): Tool[] {
       maxFileBytes,
       respectGitignore,
       ripgrep,
-      ripgrepMinFiles,
+      ripgrepAfterFiles,
     }),
     writeFileTool({ workspace }),
     editFileTool({ workspace, maxFileBytes }),

@@ -4,10 +4,10 @@ import { defineTool, type Tool } from '../tool/define-tool.js';
 import { compileGlob } from './glob-pattern.js';
 import { findRipgrep, type WalkChoices } from './ripgrep.js';
 import { Ripgrep, typeGlob } from './ripgrep-search.js';
-import { defaultRipgrepMinFiles, listSmallTree, type TreeWalk, walkedFiles } from './small-tree.js';
 import { fileError } from './text-file.js';
 import { ToolError } from './tool-error.js';
 import { defaults, ignoredNote, parallelNote, walkChoices } from './tool-support.js';
+import { defaultRipgrepAfterFiles, type TreeWalk, walkedFiles } from './walked-files.js';
 import type { ResolvedPath, Workspace } from './workspace.js';
 
 export const globInput = z.object({
@@ -50,12 +50,20 @@ export interface GlobToolOptions {
    */
   ripgrep?: string | false;
   /**
-   * Folders with at most this many files (after ignore rules) are searched in JavaScript even
-   * with `rg`: answered in about a millisecond, where starting `rg` costs ten or more. `0`: every
-   * folder goes to `rg`. @default 1000
+   * With `rg`, a folder is still searched in JavaScript first, and only a search that meets more
+   * than this many files before it is done (or has found its cap) goes on with `rg`: a small
+   * folder, or a search that stops early, is answered in a few milliseconds, where starting `rg`
+   * costs ten or more. glob, which only lists names, lists five times as many files first. `0`:
+   * every folder goes to `rg`. @default 1000
    */
-  ripgrepMinFiles?: number;
+  ripgrepAfterFiles?: number;
 }
+
+/**
+ * glob only lists names (about 5 µs a file here, where grep reads and matches each file), so it
+ * walks this many times grep's budget before it goes on with rg.
+ */
+const globBudgetFactor = 5;
 
 /** Where a glob call walks: its `path` plus the pattern's literal leading folders. */
 function globRoot(workspace: Workspace, input: GlobInput): ResolvedPath {
@@ -70,7 +78,7 @@ export function globTool(options: GlobToolOptions): Tool<GlobInput> {
     workspace,
     defaultMaxResults = defaults.globResults,
     respectGitignore = true,
-    ripgrepMinFiles = defaultRipgrepMinFiles,
+    ripgrepAfterFiles = defaultRipgrepAfterFiles,
   } = options;
   const ripgrep = new Ripgrep(
     options.ripgrep === undefined
@@ -112,27 +120,38 @@ export function globTool(options: GlobToolOptions): Tool<GlobInput> {
       }
       // Every size: a large file is still a file to find.
       const choices = { ...walkChoices({ respectGitignore, input }), maxFileBytes: undefined };
-      const walk: TreeWalk = {
-        dir: root.path,
-        root: workspace.root,
-        choices,
-        signal: ctx.signal,
-      };
-      const files =
-        (ripgrep.available ? await listSmallTree(walk, ripgrepMinFiles) : undefined) ??
-        (await listWithRipgrep(root.path, choices, input.pattern, ctx.signal)) ??
-        walkedFiles(walk);
-      const found: string[] = [];
-      let capped = false;
-      for await (const file of files) {
-        const relative = prefix === '' ? file : `${prefix}/${file}`;
-        if (!regex.test(relative)) continue;
-        if (found.length === max) {
-          capped = true;
-          break;
+      const walk: TreeWalk = { dir: root.path, root: workspace.root, choices, signal: ctx.signal };
+      /** The paths among `files` that match, up to `max`; undefined past `budget` files. */
+      const collect = async (files: AsyncIterable<string> | Iterable<string>, budget: number) => {
+        const found: string[] = [];
+        let capped = false;
+        let seen = 0;
+        for await (const file of files) {
+          if (seen++ === budget) return undefined;
+          const relative = prefix === '' ? file : `${prefix}/${file}`;
+          if (!regex.test(relative)) continue;
+          if (found.length === max) {
+            capped = true;
+            break;
+          }
+          found.push(workspace.relative(`${root.path}/${file}`));
         }
-        found.push(workspace.relative(`${root.path}/${file}`));
-      }
+        return { found, capped };
+      };
+      // With rg, in JavaScript first: a small folder, or a listing that reaches `max` early, is
+      // done in a few milliseconds. Past the budget, rg lists the folder (a process of its own).
+      // Without rg, or when it cannot list the folder, the walk lists it all.
+      const first = ripgrep.available
+        ? await collect(walkedFiles(walk), ripgrepAfterFiles * globBudgetFactor)
+        : undefined;
+      const all = Number.POSITIVE_INFINITY;
+      const { found, capped } =
+        first ??
+        ((await collect(
+          (await listWithRipgrep(root.path, choices, input.pattern, ctx.signal)) ??
+            walkedFiles(walk),
+          all,
+        )) as { found: string[]; capped: boolean });
       if (found.length === 0) {
         return `No files match \`${input.pattern}\` in \`${base.relative}\`.`;
       }

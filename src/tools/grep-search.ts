@@ -33,6 +33,12 @@ export interface GrepJob {
    * ripgrep found. Each is opened as safely as a file the walk meets, and searched the same way.
    */
   candidates?: readonly string[] | undefined;
+  /**
+   * Give up on a walk that meets more files than this before it is done or has found `max`
+   * lines: the result says `unfinished`, and another search (ripgrep) can take over.
+   * @default every file
+   */
+  budgetFiles?: number | undefined;
 }
 
 /** What a search found. */
@@ -43,6 +49,8 @@ export interface GrepFound {
   searched: number;
   /** True when the search stopped at `max` matching lines. */
   capped: boolean;
+  /** True when the walk gave up at `budgetFiles` files: the results are not the answer. */
+  unfinished?: boolean;
 }
 
 /** Options of {@link searchFiles} besides the job. */
@@ -132,8 +140,15 @@ export async function searchFiles(
       ? IgnoreRules.forTarget({ target: job.target, cwd: job.root })
       : undefined,
   });
+  const budget = job.budgetFiles ?? Number.POSITIVE_INFINITY;
+  let walked = 0;
   for await (const entry of walk) {
-    if (entry.kind !== 'file' || (filter && !filter.test(entry.relative))) continue;
+    if (entry.kind !== 'file') continue;
+    if (walked++ === budget) {
+      found.unfinished = true;
+      break;
+    }
+    if (filter && !filter.test(entry.relative)) continue;
     await yieldNow();
     if (search(entry.path, () => openWalkedFile(workspace, entry))) break;
   }

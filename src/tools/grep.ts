@@ -11,9 +11,9 @@ import { assertRegularFile } from './open-file.js';
 import { findRipgrep, type WalkChoices } from './ripgrep.js';
 import { toRipgrepPattern } from './ripgrep-pattern.js';
 import { Ripgrep, typeGlob } from './ripgrep-search.js';
-import { defaultRipgrepMinFiles, listSmallTree } from './small-tree.js';
 import { fileError, formatBytes } from './text-file.js';
 import { defaults, ignoredNote, parallelNote, pathClaim, walkChoices } from './tool-support.js';
+import { defaultRipgrepAfterFiles } from './walked-files.js';
 import { WorkerPool } from './worker-pool.js';
 import type { Workspace } from './workspace.js';
 
@@ -83,11 +83,12 @@ export interface GrepToolOptions {
    */
   ripgrep?: string | false;
   /**
-   * Folders with at most this many files (after ignore rules) are searched in JavaScript even
-   * with `rg`: answered in about a millisecond, where starting `rg` costs ten or more. `0`: every
-   * folder goes to `rg`. @default 1000
+   * With `rg`, a folder is still searched in JavaScript first, and only a search that meets more
+   * than this many files before it is done (or has found its cap) goes on with `rg`: a small
+   * folder, or a search that stops early, is answered in a few milliseconds, where starting `rg`
+   * costs ten or more. `0`: every folder goes to `rg`. @default 1000
    */
-  ripgrepMinFiles?: number;
+  ripgrepAfterFiles?: number;
 }
 
 /** The module grep's workers run: compiled beside this one, or the TypeScript source in tests. */
@@ -105,7 +106,7 @@ export function grepTool(options: GrepToolOptions): Tool<GrepInput> {
     maxWorkers,
     onListed,
     respectGitignore = true,
-    ripgrepMinFiles = defaultRipgrepMinFiles,
+    ripgrepAfterFiles = defaultRipgrepAfterFiles,
   } = options;
   const workers = new WorkerPool({ entry: workerEntry, maxWorkers });
   const ripgrep = new Ripgrep(
@@ -197,10 +198,10 @@ export function grepTool(options: GrepToolOptions): Tool<GrepInput> {
     if (!ripgrep.available) return undefined;
     const pattern = toRipgrepPattern(job.pattern, job.ignoreCase);
     if (pattern === undefined) return undefined;
-    // A small folder: its files, walked here, are searched at once, without starting rg.
-    const tree = { dir: job.target, root: job.root, choices, signal };
-    const small = await listSmallTree(tree, ripgrepMinFiles);
-    if (small) return searchJob({ ...job, candidates: small.map((f) => `${job.target}/${f}`) });
+    // In JavaScript first: a small folder, or a search that finds its `max` lines early, is
+    // done in a few milliseconds. Past the budget, rg searches the folder.
+    const first = await searchJob({ ...job, budgetFiles: ripgrepAfterFiles });
+    if (!first.unfinished) return first;
     const nameGlob = job.glob === undefined ? undefined : typeGlob(job.glob);
     const walk = { cwd: job.root, target: job.target, choices, nameGlob, signal };
     const listing = await ripgrep.filesWithMatches(walk, pattern);

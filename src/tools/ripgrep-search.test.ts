@@ -82,7 +82,7 @@ describe('Ripgrep', () => {
   it('is not needed: grep and glob give the same answers through a broken rg', async () => {
     const broken = await fakeRipgrep('error: unexpected argument', 2);
     const answers = async (ripgrep: string | false) => {
-      const tools = builtinTools({ root, ripgrep, ripgrepMinFiles: 0, shell: false });
+      const tools = builtinTools({ root, ripgrep, ripgrepAfterFiles: 0, shell: false });
       const grep = textOf(await runTool(tools, 'grep', { pattern: 'TODO [ab]' }));
       const glob = textOf(await runTool(tools, 'glob', { pattern: '*.{ts,js}' }));
       return [grep, glob];
@@ -94,8 +94,8 @@ describe('Ripgrep', () => {
   });
 });
 
-describe('grep and glob with a small folder', () => {
-  it('search up to ripgrepMinFiles files in JavaScript, without starting rg; more with rg', async () => {
+describe('grep and glob search in JavaScript first', () => {
+  it('a folder of up to ripgrepAfterFiles files, or a search done within them, never starts rg', async () => {
     const log = join(bin, 'runs.log');
     const counting = join(bin, 'rg');
     await writeFile(counting, `#!/bin/sh\necho run >> '${log}'\nexec '${rg}' "$@"\n`);
@@ -107,8 +107,8 @@ describe('grep and glob with a small folder', () => {
         return 0;
       }
     };
-    const answers = async (ripgrepMinFiles: number) => {
-      const tools = builtinTools({ root, ripgrep: counting, ripgrepMinFiles, shell: false });
+    const answers = async (ripgrepAfterFiles: number) => {
+      const tools = builtinTools({ root, ripgrep: counting, ripgrepAfterFiles, shell: false });
       return [
         textOf(await runTool(tools, 'grep', { pattern: 'TODO [ab]' })),
         textOf(await runTool(tools, 'glob', { pattern: '**/*.{ts,js}' })),
@@ -120,18 +120,29 @@ describe('grep and glob with a small folder', () => {
       'a.ts\nb.js',
       'many/f0.txt:1:TODO\nmany/f1.txt:1:TODO\n[Stopped at 2 matching lines; there may be more. Narrow the pattern, `path` or `glob`, or raise max_results.]',
     ];
-    // The workspace holds 42 files, `many` 40 of them.
+    // The workspace holds 42 files, `many` 40 of them; glob lists 5 times the budget first.
     expect(await answers(42)).toEqual(expected);
     expect(await runs()).toBe(0);
-    expect(await answers(41)).toEqual(expected);
-    expect(await runs()).toBe(2); // the whole workspace, twice; `many` still without rg
+    expect(await answers(9)).toEqual(expected);
+    expect(await runs()).toBe(1); // grep over the workspace; its glob lists 42 < 45 files
+    expect(await answers(8)).toEqual(expected);
+    expect(await runs()).toBe(3); // grep and glob over the workspace; `many` still without rg
     expect(await answers(0)).toEqual(expected);
-    expect(await runs()).toBe(5);
+    expect(await runs()).toBe(6);
+    // Capped within the budget: every file matches, and the first three are the answer.
+    const tools = builtinTools({ root, ripgrep: counting, ripgrepAfterFiles: 10, shell: false });
+    expect(textOf(await runTool(tools, 'grep', { pattern: 'TODO', max_results: 3 }))).toBe(
+      'a.ts:1:TODO a\nb.js:1:TODO b\nmany/f0.txt:1:TODO\n[Stopped at 3 matching lines; there may be more. Narrow the pattern, `path` or `glob`, or raise max_results.]',
+    );
+    expect(textOf(await runTool(tools, 'glob', { pattern: '**', max_results: 2 }))).toBe(
+      'a.ts\nb.js\n[Stopped at 2 paths: narrow the pattern, set `path`, or raise max_results.]',
+    );
+    expect(await runs()).toBe(6);
   });
 
-  it('refuses a threshold that is not a count', () => {
-    expect(() => builtinTools({ root, ripgrepMinFiles: -1 })).toThrow(/ripgrepMinFiles/);
-    expect(() => builtinTools({ root, ripgrepMinFiles: 1.5 })).toThrow(/ripgrepMinFiles/);
+  it('refuses a budget that is not a count', () => {
+    expect(() => builtinTools({ root, ripgrepAfterFiles: -1 })).toThrow(/ripgrepAfterFiles/);
+    expect(() => builtinTools({ root, ripgrepAfterFiles: 1.5 })).toThrow(/ripgrepAfterFiles/);
   });
 });
 

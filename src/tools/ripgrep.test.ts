@@ -111,7 +111,7 @@ describe('grep and glob run rg confined to the workspace', () => {
   it('follow no symlink out of the workspace, to a folder or a file', async () => {
     await symlink(outside, join(root, 'out'));
     await symlink(join(outside, 'secret.txt'), join(root, 'secret-link.txt'));
-    const tools = builtinTools({ root, ripgrep: rg, ripgrepMinFiles: 0, shell: false });
+    const tools = builtinTools({ root, ripgrep: rg, ripgrepAfterFiles: 0, shell: false });
     expect(textOf(await runTool(tools, 'grep', { pattern: 'TODO' }))).toBe(
       'src/a.ts:1:TODO inside',
     );
@@ -126,7 +126,7 @@ describe('grep and glob run rg confined to the workspace', () => {
     // The file works: rg run plainly with it follows the link to the secret.
     const plain = execFileSync(rg, ['-l', 'secret', root], { encoding: 'utf8', env: process.env });
     expect(plain).toContain('secret.txt');
-    const tools = builtinTools({ root, ripgrep: rg, ripgrepMinFiles: 0, shell: false });
+    const tools = builtinTools({ root, ripgrep: rg, ripgrepAfterFiles: 0, shell: false });
     expect(textOf(await runTool(tools, 'grep', { pattern: 'secret' }))).toBe(
       'No matches for `secret` in `.` (1 file searched).',
     );
@@ -134,7 +134,7 @@ describe('grep and glob run rg confined to the workspace', () => {
 
   it('stop rg at the call timeout: the result says so and the process is gone', async () => {
     await stallingFolder();
-    const tools = builtinTools({ root, ripgrep: rg, ripgrepMinFiles: 0, shell: false });
+    const tools = builtinTools({ root, ripgrep: rg, ripgrepAfterFiles: 0, shell: false });
     const scheduler = new Scheduler({ tools, approvalMode: 'yolo', defaultTimeoutMs: 300 });
     const { results } = await scheduler.run([
       { id: 'g', name: 'grep', input: { pattern: 'TODO' } },
@@ -148,7 +148,7 @@ describe('grep and glob run rg confined to the workspace', () => {
   it('stop rg when the call is cancelled, and settle once it is gone', async () => {
     await stallingFolder();
     const grep = toolNamed(
-      builtinTools({ root, ripgrep: rg, ripgrepMinFiles: 0, shell: false }),
+      builtinTools({ root, ripgrep: rg, ripgrepAfterFiles: 0, shell: false }),
       'grep',
     );
     const controller = new AbortController();

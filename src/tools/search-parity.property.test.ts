@@ -164,7 +164,13 @@ describe('grep and glob with and without ripgrep', () => {
       const key = `${ripgrep} ${respectGitignore}`;
       let made = tools.get(key);
       if (!made) {
-        made = builtinTools({ root, ripgrep, respectGitignore, ripgrepMinFiles: 0, shell: false });
+        made = builtinTools({
+          root,
+          ripgrep,
+          respectGitignore,
+          ripgrepAfterFiles: 0,
+          shell: false,
+        });
         tools.set(key, made);
       }
       return made;

@@ -3,12 +3,12 @@ import type { WalkChoices } from './ripgrep.js';
 import { walkFiles } from './walk.js';
 
 /**
- * Folders with at most this many files (after ignore rules) are searched in JavaScript even when
- * `rg` is there: a small folder is answered in about a millisecond on the main thread, where
- * starting `rg` costs ten or more. Larger trees go to `rg`, which uses every core in a process of
- * its own and leaves the event loop free.
+ * Files a search of grep or glob meets in JavaScript before it goes on with `rg` instead: a small
+ * folder, or a search that finds its cap early, is answered in a few milliseconds on the main
+ * thread, where starting `rg` costs ten or more. Larger searches go to `rg`, which uses every core
+ * in a process of its own and leaves the event loop free.
  */
-export const defaultRipgrepMinFiles = 1000;
+export const defaultRipgrepAfterFiles = 1000;
 
 /** Where a walk runs and what it leaves out. */
 export interface TreeWalk {
@@ -37,18 +37,4 @@ export async function* walkedFiles(walk: TreeWalk): AsyncGenerator<string> {
   for await (const entry of entries) {
     if (entry.kind === 'file') yield entry.relative;
   }
-}
-
-/**
- * The files {@link walkedFiles} yields, when there are at most `limit` of them; undefined as soon
- * as there are more (the walk stops there, so a large tree costs `limit` files of walking).
- */
-export async function listSmallTree(walk: TreeWalk, limit: number): Promise<string[] | undefined> {
-  if (limit <= 0) return undefined;
-  const files: string[] = [];
-  for await (const file of walkedFiles(walk)) {
-    if (files.length === limit) return undefined;
-    files.push(file);
-  }
-  return files;
 }
