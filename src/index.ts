@@ -88,6 +88,13 @@ export {
 } from './subagent/agent-definition.js';
 export { loadAgentDefinitions } from './subagent/load-agent-definitions.js';
 export {
+  localDispatcher,
+  type SubagentDispatch,
+  type SubagentDispatcher,
+  type SubagentProgress,
+  type SubagentTask,
+} from './subagent/subagent-dispatcher.js';
+export {
   type AgentRecord,
   type AgentStatus,
   type SubagentDefinition,

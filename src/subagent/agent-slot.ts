@@ -84,6 +84,34 @@ export class AgentSlot implements TurnHold {
     loop.ticket.release();
   }
 
+  /**
+   * Takes the slot for work done elsewhere (a dispatched agent) and resolves with its release;
+   * rejects with the signal's reason when it aborts first.
+   */
+  take(signal: AbortSignal): Promise<() => void> {
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      let onHeld = () => {};
+      const ticket = this.acquire(() => onHeld());
+      if (ticket.held) {
+        resolve(() => ticket.release());
+        return;
+      }
+      const onAbort = () => {
+        ticket.release();
+        reject(signal.reason);
+      };
+      onHeld = () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(() => ticket.release());
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
   /** The agent is over: its slot goes back now, and nothing of it waits for one any more. */
   close(): void {
     if (this.#closed) return;

@@ -7,6 +7,13 @@ import type { Scheduler } from '../schedule/scheduler.js';
 import type { TurnParent } from '../tool/define-tool.js';
 import { assertCount, assertTimeoutMs } from '../validate-options.js';
 import { AgentSlot } from './agent-slot.js';
+import {
+  localDispatcher,
+  type SubagentDispatch,
+  type SubagentDispatcher,
+  type SubagentTask,
+  taskIdPart,
+} from './subagent-dispatcher.js';
 
 /** What a subagent is: the shape of a definition file (see `loadAgentDefinitions`). */
 export interface SubagentDefinition {
@@ -43,6 +50,14 @@ export interface SubagentManagerOptions {
   keepFinishedMs?: number;
   /** Offer subagents the `batch` tool (see `runAgent`). @default false */
   batchTool?: boolean;
+  /**
+   * Where subagents run: another process or machine (`bullmqDispatcher` from `salvo/bullmq`).
+   * The manager keeps depth, totals, timeouts and cancellation either way.
+   * @default localDispatcher: in this process, on the attached scheduler
+   */
+  dispatcher?: SubagentDispatcher;
+  /** This run's id, the first part of every task id (`run:turn:call`). @default a random UUID */
+  runId?: string;
 }
 
 export type AgentStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'timeout';
@@ -66,6 +81,8 @@ export interface AgentRecord {
   read: boolean;
   /** When it got a slot and started (performance.now), and when it settled. */
   startedAt?: number;
+  /** The worker running it, when a dispatcher runs it elsewhere. */
+  worker?: string;
   endedAt?: number;
 }
 
@@ -100,6 +117,8 @@ export class SubagentManager {
   readonly #agents = new Map<string, Running>();
   readonly #byPath = new Map<string, Running>();
   readonly #definitions = new Map<string, SubagentDefinition>();
+  readonly #dispatcher: SubagentDispatcher;
+  readonly #runId: string;
   #scheduler: Scheduler | undefined;
   #started = 0;
   readonly #usage: Usage = { inputTokens: 0, outputTokens: 0 };
@@ -129,6 +148,11 @@ export class SubagentManager {
     this.maxConcurrent = maxConcurrent;
     this.maxDepth = maxDepth;
     this.#limiter = new Limiter({ subagent: maxConcurrent });
+    if (options.dispatcher !== undefined && typeof options.dispatcher?.dispatch !== 'function') {
+      throw new InvalidOptionError('dispatcher', 'a SubagentDispatcher', options.dispatcher);
+    }
+    this.#dispatcher = options.dispatcher ?? localDispatcher;
+    this.#runId = taskIdPart(options.runId ?? crypto.randomUUID());
     for (const definition of options.definitions ?? [])
       this.#definitions.set(definition.name, definition);
   }
@@ -253,7 +277,7 @@ export class SubagentManager {
       }),
       read: false,
     };
-    const slot = new AgentSlot(this.#limiter, this.#started, () => {
+    const markRunning = () => {
       if (record.status !== 'queued') return;
       record.status = 'running';
       record.startedAt = performance.now();
@@ -262,7 +286,17 @@ export class SubagentManager {
       } catch {
         // A caller's report must not stop the agent.
       }
-    });
+    };
+    const slot = new AgentSlot(this.#limiter, this.#started, markRunning);
+    const task: SubagentTask = {
+      id: spec.parentCall
+        ? `${this.#runId}:${taskIdPart(spec.parentCall.turnId)}:${taskIdPart(spec.parentCall.callId)}`
+        : `${this.#runId}:-:${taskIdPart(label)}`,
+      prompt: spec.prompt,
+      ...(definition ? { agent: definition.name } : {}),
+      path: record.path,
+      maxTurns: definition?.maxTurns ?? (this.#options.maxTurns as number),
+    };
     const running: Running = {
       record,
       controller,
@@ -277,7 +311,7 @@ export class SubagentManager {
     }
     this.#agents.set(record.id, running);
     this.#byPath.set(record.path.join('\u0000'), running);
-    void this.#run(running, definition, scheduler, spec).then(() => {
+    void this.#run(running, task, markRunning, definition, scheduler, spec).then(() => {
       record.endedAt = performance.now();
       clearTimeout(timer);
       unsubscribe?.();
@@ -333,17 +367,20 @@ export class SubagentManager {
 
   async #run(
     running: Running,
+    task: SubagentTask,
+    markRunning: () => void,
     definition: SubagentDefinition | undefined,
     scheduler: Scheduler,
     spec: { parentCall?: TurnParent },
   ): Promise<void> {
     const { record, signal, slot } = running;
-    try {
+    let settled = false;
+    const runHere = () => {
       const allowed = this.#allowedTools(definition, record.path.length, scheduler);
       const model = definition?.model
         ? (this.#options.models?.[definition.model] ?? this.#options.model)
         : this.#options.model;
-      const result = await runAgent({
+      return runAgent({
         model,
         system:
           definition?.prompt ??
@@ -351,7 +388,7 @@ export class SubagentManager {
         tools: allowed,
         scheduler,
         messages: record.prompt,
-        maxSteps: definition?.maxTurns ?? (this.#options.maxTurns as number),
+        maxSteps: task.maxTurns,
         signal,
         path: record.path,
         hold: slot,
@@ -362,6 +399,28 @@ export class SubagentManager {
           if (event.type === 'step-start') record.text = '';
         },
       });
+    };
+    const dispatch: SubagentDispatch = {
+      task,
+      signal,
+      takeSlot: () => slot.take(signal),
+      progress: (update) => {
+        if (settled) return;
+        if (typeof update?.worker === 'string') record.worker = update.worker;
+        if (update?.started) markRunning();
+        if (typeof update?.text === 'string') record.text = update.text;
+      },
+      runHere,
+    };
+    try {
+      const result = await this.#dispatcher.dispatch(dispatch);
+      settled = true;
+      if (signal.aborted && result.finishReason !== 'cancelled') {
+        // Arrived after the agent was cancelled or timed out: the cancel stands.
+        record.status = abortStatus(signal);
+        record.error = reasonText(signal.reason);
+        return;
+      }
       record.result = result;
       this.#usage.inputTokens += result.usage.inputTokens;
       this.#usage.outputTokens += result.usage.outputTokens;
@@ -369,6 +428,7 @@ export class SubagentManager {
       record.status = statusOf(result, signal);
       if (result.error) record.error = result.error.message;
     } catch (error) {
+      settled = true;
       record.status = signal.aborted ? abortStatus(signal) : 'failed';
       record.error = error instanceof Error ? error.message : String(error);
     }
@@ -407,6 +467,12 @@ export class SubagentManager {
       if (tooMany || tooOld) this.#agents.delete(old.record.id);
     });
   }
+}
+
+function reasonText(reason: unknown): string {
+  return reason instanceof Error || reason instanceof DOMException
+    ? reason.message
+    : String(reason);
 }
 
 /** Longest delay a Node timer takes as it is (about 24.8 days); longer means never. */
