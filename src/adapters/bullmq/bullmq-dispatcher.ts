@@ -1,0 +1,215 @@
+import { Queue, QueueEvents } from 'bullmq';
+import type { AgentResult } from '../../agent/run-agent.js';
+import type {
+  SubagentDispatch,
+  SubagentDispatcher,
+  SubagentProgress,
+} from '../../subagent/subagent-dispatcher.js';
+import { assertCount } from '../../validate-options.js';
+import { bullConnection, newClient, type RedisConnection, salvoKeys } from './redis-connection.js';
+import type { TaskPayload } from './task-payload.js';
+import { errorResult, fromWire } from './wire-result.js';
+
+export interface BullmqDispatcherOptions {
+  /** Where Redis is: a `redis://` URL or ioredis options. */
+  connection: RedisConnection;
+  /** The queue the workers take subagents from. @default 'salvo-subagents' */
+  queueName?: string;
+  /** BullMQ's key prefix. @default 'bull' */
+  prefix?: string;
+  /** Subagents running at once on all workers together (BullMQ's global concurrency). @default no cap */
+  maxConcurrent?: number;
+  /** How long a finished job stays in Redis, so the same id sent again gets its result. @default 3_600_000 */
+  keepJobsMs?: number;
+  /** How often jobs that have not reported are looked up (a missed event). @default 5_000 */
+  reconcileMs?: number;
+}
+
+export interface BullmqDispatcher extends SubagentDispatcher {
+  /** Resolves once Redis answered and the global cap is set; rejects when it cannot be. */
+  ready(): Promise<void>;
+  /** Jobs this dispatcher waits for. */
+  readonly pending: number;
+  /** Stops waiting: pending agents end as errors; the jobs themselves are cancelled. Idempotent. */
+  close(): Promise<void>;
+}
+
+interface Pending {
+  dispatch: SubagentDispatch;
+  settle(result: AgentResult & { worker?: string }): void;
+  /** Set once the job was added: only then can it be looked up. */
+  queued: boolean;
+}
+
+/**
+ * Runs subagents on worker processes (`startSubagentWorker`) through a BullMQ queue. Each agent
+ * is one job whose id is its task id (`run:turn:call`), so sending it again never runs it twice;
+ * its data is the task alone. The first answer per job wins: a duplicate or late one is dropped.
+ * A cancelled agent's job is marked cancelled in Redis and announced on a channel, so the
+ * worker running it aborts it, and a worker that has not started it never does.
+ */
+export function bullmqDispatcher(options: BullmqDispatcherOptions): BullmqDispatcher {
+  const queueName = options.queueName ?? 'salvo-subagents';
+  if (typeof queueName !== 'string' || queueName === '' || queueName.includes(':')) {
+    throw new TypeError(
+      `Expected \`queueName\` to be a name without \`:\`, got \`${String(queueName)}\``,
+    );
+  }
+  const prefix = options.prefix ?? 'bull';
+  const keepJobsMs = options.keepJobsMs ?? 3_600_000;
+  const reconcileMs = options.reconcileMs ?? 5_000;
+  assertCount('keepJobsMs', keepJobsMs, { allowInfinity: false });
+  assertCount('reconcileMs', reconcileMs, { allowInfinity: false });
+  if (options.maxConcurrent !== undefined) {
+    assertCount('maxConcurrent', options.maxConcurrent, { allowInfinity: false });
+  }
+  const connection = bullConnection(options.connection);
+  const keys = salvoKeys(prefix, queueName);
+  const queue = new Queue(queueName, { connection, prefix });
+  const events = new QueueEvents(queueName, { connection, prefix });
+  const client = newClient(options.connection);
+  // Connection trouble is retried; the waits it holds up are ended by their signals.
+  queue.on('error', () => {});
+  events.on('error', () => {});
+  const pending = new Map<string, Pending>();
+  let closed = false;
+
+  events.on('completed', ({ jobId, returnvalue }) => {
+    pending.get(jobId)?.settle(fromWire(returnvalue));
+  });
+  events.on('failed', ({ jobId, failedReason }) => {
+    pending.get(jobId)?.settle(errorResult(`its job failed: ${failedReason}`));
+  });
+  events.on('progress', ({ jobId, data }) => {
+    const progress = readProgress(data);
+    if (progress) pending.get(jobId)?.dispatch.progress(progress);
+  });
+
+  const ready = (async () => {
+    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+    if (options.maxConcurrent !== undefined)
+      await queue.setGlobalConcurrency(options.maxConcurrent);
+  })();
+  ready.catch(() => {});
+
+  /** A job that finished without this dispatcher hearing of it (an event missed): its result. */
+  async function lookUp(jobId: string): Promise<void> {
+    const entry = pending.get(jobId);
+    if (!entry?.queued) return;
+    const state = await queue.getJobState(jobId);
+    if (state === 'completed' || state === 'failed') {
+      const job = await queue.getJob(jobId);
+      entry.settle(
+        state === 'completed'
+          ? fromWire(job?.returnvalue)
+          : errorResult(`its job failed: ${job?.failedReason ?? 'no reason given'}`),
+      );
+    }
+  }
+  const reconcile = setInterval(() => {
+    for (const jobId of pending.keys()) lookUp(jobId).catch(() => {});
+  }, reconcileMs);
+  reconcile.unref();
+
+  async function cancelJob(jobId: string): Promise<void> {
+    // The mark first: a worker that starts the job after this sees it and does not run it.
+    await client.set(keys.cancelledKey(jobId), '1', 'PX', keepJobsMs);
+    await client.publish(keys.cancelChannel, jobId);
+  }
+
+  async function dispatch(d: SubagentDispatch): Promise<AgentResult> {
+    const jobId = d.task.id;
+    if (closed) return errorResult('the BullMQ dispatcher was closed');
+    if (pending.has(jobId))
+      return errorResult(`a subagent with task id ${jobId} is already running`);
+    let release: () => void;
+    try {
+      release = await d.takeSlot();
+    } catch {
+      return errorResult('cancelled before it started', 'cancelled');
+    }
+    return new Promise<AgentResult>((resolve) => {
+      let done = false;
+      const onAbort = () => {
+        cancelJob(jobId).catch(() => {});
+        settle(errorResult('cancelled', 'cancelled'));
+      };
+      const settle = (result: AgentResult & { worker?: string }) => {
+        if (done) return;
+        done = true;
+        pending.delete(jobId);
+        d.signal.removeEventListener('abort', onAbort);
+        release();
+        const { worker, ...rest } = result;
+        if (worker !== undefined) d.progress({ worker });
+        resolve(rest);
+      };
+      const entry: Pending = { dispatch: d, settle, queued: false };
+      pending.set(jobId, entry);
+      if (d.signal.aborted) {
+        onAbort();
+        return;
+      }
+      d.signal.addEventListener('abort', onAbort, { once: true });
+      const { id: _id, ...task } = d.task;
+      const payload: TaskPayload = task;
+      (async () => {
+        await ready;
+        if (done) return;
+        const keep = { age: Math.ceil(keepJobsMs / 1000) };
+        await queue.add('subagent', payload, {
+          jobId,
+          attempts: 1,
+          removeOnComplete: keep,
+          removeOnFail: keep,
+        });
+        entry.queued = true;
+        // Sent before (a coordinator that started again): its answer, not a second run.
+        await lookUp(jobId);
+      })().catch((error: unknown) => {
+        settle(
+          errorResult(
+            `could not queue it: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        );
+      });
+    });
+  }
+
+  return {
+    dispatch,
+    ready: () => ready,
+    get pending() {
+      return pending.size;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(reconcile);
+      const left = [...pending.entries()];
+      for (const [, entry] of left) entry.settle(errorResult('the BullMQ dispatcher was closed'));
+      // Its jobs are cancelled, for at most a second: a server that is gone cannot be told.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.allSettled(left.map(([jobId]) => cancelJob(jobId))),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, 1000);
+        }),
+      ]);
+      clearTimeout(timer);
+      await Promise.allSettled([queue.close(), events.close()]);
+      client.disconnect();
+    },
+  };
+}
+
+/** A worker's progress report, read as untrusted. */
+function readProgress(data: unknown): SubagentProgress | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const d = data as Record<string, unknown>;
+  return {
+    ...(d.started === true ? { started: true } : {}),
+    ...(typeof d.worker === 'string' ? { worker: d.worker.slice(0, 200) } : {}),
+    ...(typeof d.text === 'string' ? { text: d.text } : {}),
+  };
+}

@@ -1,0 +1,12 @@
+// salvo/bullmq: subagents on worker processes, on other machines, through BullMQ on Redis.
+export {
+  type BullmqDispatcher,
+  type BullmqDispatcherOptions,
+  bullmqDispatcher,
+} from './bullmq-dispatcher.js';
+export type { RedisConnection } from './redis-connection.js';
+export {
+  type SubagentWorker,
+  type SubagentWorkerOptions,
+  startSubagentWorker,
+} from './subagent-worker.js';

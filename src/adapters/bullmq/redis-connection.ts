@@ -1,0 +1,54 @@
+import type { RedisOptions as BullRedisOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+
+/** Where Redis is: a `redis://` or `rediss://` URL, or ioredis options. */
+export type RedisConnection = string | BullRedisOptions;
+
+/** The connection as BullMQ takes it; `maxRetriesPerRequest: null`, as its workers need. */
+export function bullConnection(connection: RedisConnection): BullRedisOptions {
+  if (typeof connection === 'string')
+    return { url: checkedUrl(connection), maxRetriesPerRequest: null };
+  if (typeof connection !== 'object' || connection === null) {
+    throw new TypeError(
+      `Expected \`connection\` to be a redis:// URL or ioredis options, got \`${String(connection)}\` (${typeof connection})`,
+    );
+  }
+  return { ...connection, maxRetriesPerRequest: null };
+}
+
+/** A client of salvo's own (cancel keys, pub/sub), connected like BullMQ's. */
+export function newClient(connection: RedisConnection): Redis {
+  const options = bullConnection(connection);
+  const { url, ...rest } = options;
+  const client = url ? new Redis(url, rest) : new Redis(rest);
+  // Errors are retried by ioredis and surface in the calls that need the server; an
+  // unhandled `error` event would crash the process.
+  client.on('error', () => {});
+  return client;
+}
+
+function checkedUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TypeError(`Expected \`connection\` to be a redis:// URL, got \`${url}\``);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new TypeError(
+      `Expected \`connection\` to be a redis:// or rediss:// URL, got \`${parsed.protocol}\` in \`${url}\``,
+    );
+  }
+  return url;
+}
+
+/** The names salvo keeps beside a queue's own keys. */
+export function salvoKeys(prefix: string, queueName: string) {
+  const base = `${prefix}:${queueName}:salvo`;
+  return {
+    /** Pub/sub: the id of a job to cancel, or `*` for every job of the queue. */
+    cancelChannel: `${base}:cancel`,
+    /** Set (with a time to live) when a job is cancelled: checked at its start and while it runs. */
+    cancelledKey: (jobId: string) => `${base}:cancelled:${jobId}`,
+  };
+}
