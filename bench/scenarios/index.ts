@@ -4,6 +4,7 @@ import { batchTool } from './batch-tool.js';
 import { bigRepo } from './big-repo.js';
 import { codingTurn } from './coding-turn.js';
 import { dag } from './dag.js';
+import { distributed } from './distributed.js';
 import { fanOut } from './fan-out.js';
 import { frameworks } from './frameworks.js';
 import { mcpFanOut } from './mcp-fan-out.js';
@@ -33,4 +34,5 @@ export const scenarios: readonly Scenario[] = [
   bigRepo,
   startup,
   frameworks,
+  distributed,
 ];

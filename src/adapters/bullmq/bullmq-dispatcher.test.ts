@@ -143,6 +143,27 @@ describe('bullmqDispatcher with worker processes', () => {
     expect(worker.events.filter((e) => e.type === 'start')).toHaveLength(2);
   }, 60_000);
 
+  it('answers a call sent again (same run, same call id) from its finished job, without running it twice', async () => {
+    const { scheduler, spawnWorker, tasks, workers, queueName } = setup();
+    await spawnWorker({ name: 'w1', concurrency: 2 });
+    const first = await scheduler.run(tasks(['work:10:a', 'work:10:b']));
+    expect(first.results.map((r) => r.status)).toEqual(['success', 'success']);
+    // A coordinator started again with the same run id: the same job ids.
+    const dispatcher = bullmqDispatcher({ connection: redis.url, queueName, reconcileMs: 100 });
+    onTestFinished(() => dispatcher.close());
+    const manager = new SubagentManager({
+      model: scriptedModel({ turns: [] }),
+      dispatcher,
+      runId: 'r1',
+    });
+    const again = new Scheduler({ tools: [taskTool(manager)] });
+    manager.attach(again);
+    // The scheduler numbers turns from the start: the same turn ids as the first run's.
+    const second = await again.run(tasks(['work:10:a', 'work:10:b']));
+    expect(second.results.map((r) => r.output)).toEqual(first.results.map((r) => r.output));
+    expect(ends(workers)).toHaveLength(2);
+  }, 60_000);
+
   it('ignores the late completion of a worker that was stopped (SIGSTOP) while another took its job over', async () => {
     const { scheduler, spawnWorker, tasks, queueName } = setup();
     const locks = { lockDurationMs: 1000, stalledIntervalMs: 300 };

@@ -21,8 +21,14 @@ export interface BullmqDispatcherOptions {
   maxConcurrent?: number;
   /** How long a finished job stays in Redis, so the same id sent again gets its result. @default 3_600_000 */
   keepJobsMs?: number;
-  /** How often jobs that have not reported are looked up (a missed event). @default 5_000 */
+  /**
+   * How often the jobs it waits for are looked up in Redis, in one round trip: an answer whose
+   * event was missed (trimmed from the events stream before it was read, a reconnect), or a job
+   * that had finished before it was sent again, is found this way. @default 1_000
+   */
   reconcileMs?: number;
+  /** Events the queue keeps for `QueueEvents` (BullMQ's `streams.events.maxLen`). @default 50_000 */
+  eventsMaxLen?: number;
 }
 
 export interface BullmqDispatcher extends SubagentDispatcher {
@@ -57,7 +63,9 @@ export function bullmqDispatcher(options: BullmqDispatcherOptions): BullmqDispat
   }
   const prefix = options.prefix ?? 'bull';
   const keepJobsMs = options.keepJobsMs ?? 3_600_000;
-  const reconcileMs = options.reconcileMs ?? 5_000;
+  const reconcileMs = options.reconcileMs ?? 1_000;
+  const eventsMaxLen = options.eventsMaxLen ?? 50_000;
+  assertCount('eventsMaxLen', eventsMaxLen, { allowInfinity: false });
   assertCount('keepJobsMs', keepJobsMs, { allowInfinity: false });
   assertCount('reconcileMs', reconcileMs, { allowInfinity: false });
   if (options.maxConcurrent !== undefined) {
@@ -65,7 +73,11 @@ export function bullmqDispatcher(options: BullmqDispatcherOptions): BullmqDispat
   }
   const connection = bullConnection(options.connection);
   const keys = salvoKeys(prefix, queueName);
-  const queue = new Queue(queueName, { connection, prefix });
+  const queue = new Queue(queueName, {
+    connection,
+    prefix,
+    streams: { events: { maxLen: eventsMaxLen } },
+  });
   const events = new QueueEvents(queueName, { connection, prefix });
   const client = newClient(options.connection);
   // Connection trouble is retried; the waits it holds up are ended by their signals.
@@ -92,24 +104,65 @@ export function bullmqDispatcher(options: BullmqDispatcherOptions): BullmqDispat
   })();
   ready.catch(() => {});
 
-  /** A job that finished without this dispatcher hearing of it (an event missed): its result. */
-  async function lookUp(jobId: string): Promise<void> {
+  /** A finished job's answer, read from the job itself (its event was missed). */
+  async function collect(jobId: string): Promise<void> {
     const entry = pending.get(jobId);
-    if (!entry?.queued) return;
-    const state = await queue.getJobState(jobId);
-    if (state === 'completed' || state === 'failed') {
-      const job = await queue.getJob(jobId);
-      entry.settle(
-        state === 'completed'
-          ? fromWire(job?.returnvalue)
-          : errorResult(`its job failed: ${job?.failedReason ?? 'no reason given'}`),
-      );
-    }
+    const job = entry && (await queue.getJob(jobId));
+    if (!entry || !job?.finishedOn) return;
+    const state = await job.getState();
+    entry.settle(
+      state === 'failed'
+        ? errorResult(`its job failed: ${job.failedReason ?? 'no reason given'}`)
+        : fromWire(job.returnvalue),
+    );
   }
-  const reconcile = setInterval(() => {
-    for (const jobId of pending.keys()) lookUp(jobId).catch(() => {});
+  /** Looks every queued job up in one round trip; collects those that finished. */
+  async function reconcile(): Promise<void> {
+    const ids = [...pending.entries()].filter(([, e]) => e.queued).map(([id]) => id);
+    if (ids.length === 0) return;
+    const pipeline = client.pipeline();
+    for (const id of ids) pipeline.hget(queue.toKey(id), 'finishedOn');
+    const replies = (await pipeline.exec()) ?? [];
+    await Promise.all(ids.map((id, i) => (replies[i]?.[1] ? collect(id) : undefined)));
+  }
+  let reconciling = false;
+  const reconcileTimer = setInterval(() => {
+    if (reconciling) return;
+    reconciling = true;
+    reconcile()
+      .catch(() => {})
+      .finally(() => {
+        reconciling = false;
+      });
   }, reconcileMs);
-  reconcile.unref();
+  reconcileTimer.unref();
+
+  // Jobs sent in the same tick go in one `addBulk`: a fan-out of thousands is a few round trips.
+  let batch: { jobId: string; payload: TaskPayload; entry: Pending }[] = [];
+  const keep = { age: Math.ceil(keepJobsMs / 1000) };
+  function enqueue(jobId: string, payload: TaskPayload, entry: Pending): void {
+    batch.push({ jobId, payload, entry });
+    if (batch.length === 1) setImmediate(flush);
+  }
+  function flush(): void {
+    const jobs = batch.filter((job) => pending.get(job.jobId) === job.entry);
+    batch = [];
+    if (jobs.length === 0) return;
+    (async () => {
+      await ready;
+      await queue.addBulk(
+        jobs.map(({ jobId, payload }) => ({
+          name: 'subagent',
+          data: payload,
+          opts: { jobId, attempts: 1, removeOnComplete: keep, removeOnFail: keep },
+        })),
+      );
+      for (const job of jobs) job.entry.queued = true;
+    })().catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      for (const job of jobs) job.entry.settle(errorResult(`could not queue it: ${message}`));
+    });
+  }
 
   async function cancelJob(jobId: string): Promise<void> {
     // The mark first: a worker that starts the job after this sees it and does not run it.
@@ -152,27 +205,7 @@ export function bullmqDispatcher(options: BullmqDispatcherOptions): BullmqDispat
       }
       d.signal.addEventListener('abort', onAbort, { once: true });
       const { id: _id, ...task } = d.task;
-      const payload: TaskPayload = task;
-      (async () => {
-        await ready;
-        if (done) return;
-        const keep = { age: Math.ceil(keepJobsMs / 1000) };
-        await queue.add('subagent', payload, {
-          jobId,
-          attempts: 1,
-          removeOnComplete: keep,
-          removeOnFail: keep,
-        });
-        entry.queued = true;
-        // Sent before (a coordinator that started again): its answer, not a second run.
-        await lookUp(jobId);
-      })().catch((error: unknown) => {
-        settle(
-          errorResult(
-            `could not queue it: ${error instanceof Error ? error.message : String(error)}`,
-          ),
-        );
-      });
+      enqueue(jobId, task, entry);
     });
   }
 
@@ -185,7 +218,7 @@ export function bullmqDispatcher(options: BullmqDispatcherOptions): BullmqDispat
     async close() {
       if (closed) return;
       closed = true;
-      clearInterval(reconcile);
+      clearInterval(reconcileTimer);
       const left = [...pending.entries()];
       for (const [, entry] of left) entry.settle(errorResult('the BullMQ dispatcher was closed'));
       // Its jobs are cancelled, for at most a second: a server that is gone cannot be told.

@@ -21,10 +21,15 @@ export interface TestWorkerProcess {
   signal(signal: NodeJS.Signals): void;
 }
 
-const script = fileURLToPath(new URL('./test-worker-process.ts', import.meta.url));
+// Beside this module: the source through tsx in the tests, the compiled file in the bench.
+const compiled = import.meta.url.endsWith('.js');
+const script = fileURLToPath(
+  new URL(`./test-worker-process.${compiled ? 'js' : 'ts'}`, import.meta.url),
+);
 
 export function spawnTestWorker(config: TestWorkerConfig): TestWorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(config)], {
+  const loader = compiled ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...loader, script, JSON.stringify(config)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const events: WorkerEvent[] = [];
