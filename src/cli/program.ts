@@ -33,6 +33,22 @@ export interface AgentFlags {
   resume?: string | true;
   /** `-p "<prompt>"`: print mode, the answer alone on stdout. */
   print?: string;
+  /** `--redis <url>`: subagents run on `salvo worker`s through this Redis. */
+  redis?: string;
+}
+
+export interface WorkerFlags {
+  redis: string;
+  concurrency?: number;
+  provider?: string;
+  model?: string;
+  baseUrl?: string;
+  approval?: string;
+  cwd?: string;
+  config?: string;
+  trustProject?: boolean;
+  sandbox?: string;
+  sandboxNetwork?: boolean;
 }
 
 export const version = '0.1.0';
@@ -105,7 +121,11 @@ function addAgentOptions(command: Command): Command {
     .option('--sandbox-network', 'let sandboxed shell commands use the network')
     .option('-c, --continue', 'carry on the last session of this folder')
     .option('--resume [id]', 'carry on a saved session (without an id: pick one of this folder)')
-    .option('--json', 'machine-readable events on stdout, one JSON object per line');
+    .option('--json', 'machine-readable events on stdout, one JSON object per line')
+    .option(
+      '--redis <url>',
+      'run subagents on `salvo worker` processes through this Redis (redis://host:port)',
+    );
 }
 
 /**
@@ -188,6 +208,55 @@ export function buildProgram(io: CliIo, outcome: { exitCode: number }): Command 
       const { demoCommand } = await import('./commands/demo.js');
       done(await demoCommand(withRootFlags<DemoFlags>(command, ['trace', 'json']), io));
     });
+
+  addProjectOptions(
+    program
+      .command('worker')
+      .description(
+        'run subagents for `salvo run --redis` coordinators: this folder, its tools, your model',
+      )
+      .requiredOption('--redis <url>', 'the Redis the coordinators use (redis://host:port)')
+      .option(
+        '--concurrency <n>',
+        'subagents at once on this worker (default: 4)',
+        count('--concurrency'),
+      )
+      .addOption(new Option('--provider <name>', 'the model provider').choices(providerNames))
+      .option('-m, --model <id>', 'the model id')
+      .option('--base-url <url>', 'the API server (OPENAI_BASE_URL / ANTHROPIC_BASE_URL)')
+      .addOption(
+        new Option(
+          '--approval <mode>',
+          'which calls may run: nobody is there to ask, so asked ones are denied (default: ask)',
+        ).choices(approvalModes),
+      )
+      .addOption(
+        new Option('--sandbox <mode>', 'shell commands: workspace or off').choices([
+          'workspace',
+          'off',
+        ]),
+      )
+      .option('--sandbox-network', 'let sandboxed shell commands use the network'),
+  ).action(async (_flags: WorkerFlags, command: Command) => {
+    const { workerCommand } = await import('./commands/worker.js');
+    done(
+      await workerCommand(
+        withRootFlags<WorkerFlags>(command, [
+          'cwd',
+          'config',
+          'trustProject',
+          'provider',
+          'model',
+          'baseUrl',
+          'approval',
+          'sandbox',
+          'sandboxNetwork',
+          'redis',
+        ]),
+        io,
+      ),
+    );
+  });
 
   program
     .command('trace')

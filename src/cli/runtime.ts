@@ -4,6 +4,7 @@ import { McpHub, type McpStartEvent } from '../mcp/hub.js';
 import type { SchedulerEvent } from '../schedule/events.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import { loadAgentDefinitions } from '../subagent/load-agent-definitions.js';
+import type { SubagentDispatcher } from '../subagent/subagent-dispatcher.js';
 import { type SubagentDefinition, SubagentManager } from '../subagent/subagent-manager.js';
 import { agentTool, taskTool } from '../subagent/subagent-tools.js';
 import type { Tool } from '../tool/define-tool.js';
@@ -30,6 +31,8 @@ export interface RuntimeOptions {
   approver?: Approver;
   maxConcurrency?: number | undefined;
   maxSubagents?: number | undefined;
+  /** Where subagents run (`--redis`: on workers); closed with the runtime. @default here */
+  dispatcher?: SubagentDispatcher | undefined;
   /**
    * Where shell commands run (see `ShellSandbox`). `auto` warns once when bubblewrap does not
    * work here; `workspace` refuses to start without it. @default 'auto'
@@ -126,6 +129,7 @@ async function assemble(options: RuntimeOptions, hub: McpHub | undefined): Promi
     model: options.subagentModel ?? options.model,
     definitions,
     ...(options.maxSubagents === undefined ? {} : { maxConcurrent: options.maxSubagents }),
+    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     ...(config.maxDepth === undefined ? {} : { maxDepth: config.maxDepth }),
     batchTool: config.batchTool ?? config.parallelToolCalls === false,
   });
@@ -164,7 +168,7 @@ async function assemble(options: RuntimeOptions, hub: McpHub | undefined): Promi
     subagents,
     close: async () => {
       stopWatching?.();
-      await hub?.close();
+      await Promise.all([hub?.close(), options.dispatcher?.close?.()]);
     },
     killNow: () => hub?.killNow(),
   };

@@ -49,6 +49,8 @@ export interface SubagentDispatch {
  */
 export interface SubagentDispatcher {
   dispatch(dispatch: SubagentDispatch): Promise<AgentResult>;
+  /** Lets go of what it holds (connections); the host calls it once the run is over. */
+  close?(): Promise<void>;
 }
 
 /** The default: every subagent runs here, on the manager's scheduler. */

@@ -6,7 +6,13 @@ import type {
   SubagentProgress,
 } from '../../subagent/subagent-dispatcher.js';
 import { assertCount } from '../../validate-options.js';
-import { bullConnection, newClient, type RedisConnection, salvoKeys } from './redis-connection.js';
+import {
+  bullConnection,
+  newClient,
+  type RedisConnection,
+  salvoKeys,
+  settleWithin,
+} from './redis-connection.js';
 import type { TaskPayload } from './task-payload.js';
 import { errorResult, fromWire } from './wire-result.js';
 
@@ -97,8 +103,10 @@ export function bullmqDispatcher(options: BullmqDispatcherOptions): BullmqDispat
     if (progress) pending.get(jobId)?.dispatch.progress(progress);
   });
 
+  let connected = false;
   const ready = (async () => {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+    connected = true;
     if (options.maxConcurrent !== undefined)
       await queue.setGlobalConcurrency(options.maxConcurrent);
   })();
@@ -222,15 +230,11 @@ export function bullmqDispatcher(options: BullmqDispatcherOptions): BullmqDispat
       const left = [...pending.entries()];
       for (const [, entry] of left) entry.settle(errorResult('the BullMQ dispatcher was closed'));
       // Its jobs are cancelled, for at most a second: a server that is gone cannot be told.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        Promise.allSettled(left.map(([jobId]) => cancelJob(jobId))),
-        new Promise((resolve) => {
-          timer = setTimeout(resolve, 1000);
-        }),
-      ]);
-      clearTimeout(timer);
-      await Promise.allSettled([queue.close(), events.close()]);
+      await settleWithin(
+        left.map(([jobId]) => cancelJob(jobId)),
+        1000,
+      );
+      await settleWithin([queue.close(), events.close()], connected ? 5000 : 100);
       client.disconnect();
     },
   };

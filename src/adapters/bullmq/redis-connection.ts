@@ -52,3 +52,18 @@ export function salvoKeys(prefix: string, queueName: string) {
     cancelledKey: (jobId: string) => `${base}:cancelled:${jobId}`,
   };
 }
+
+/**
+ * Waits for `work`, at most `ms`: BullMQ's close can wait for ever on a connection that never
+ * came up (seen with QueueEvents and Worker).
+ */
+export async function settleWithin(work: readonly Promise<unknown>[], ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    Promise.allSettled(work),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}

@@ -7,7 +7,13 @@ import type { SubagentDefinition } from '../../subagent/subagent-manager.js';
 import { subagentToolNames } from '../../subagent/subagent-manager.js';
 import type { Tool } from '../../tool/define-tool.js';
 import { assertCount } from '../../validate-options.js';
-import { bullConnection, newClient, type RedisConnection, salvoKeys } from './redis-connection.js';
+import {
+  bullConnection,
+  newClient,
+  type RedisConnection,
+  salvoKeys,
+  settleWithin,
+} from './redis-connection.js';
 import { readTaskPayload } from './task-payload.js';
 import { errorResult, toWire, type WireResult } from './wire-result.js';
 
@@ -106,7 +112,9 @@ export function startSubagentWorker(options: SubagentWorkerOptions): SubagentWor
   const subscriber = newClient(options.connection);
   const running = new Map<string, AbortController>();
 
-  const abort = (jobId: string, reason: string) => running.get(jobId)?.abort(new Error(reason));
+  /** `byCoordinator`: its result is `cancelled`; else the job fails here (see `processJob`). */
+  const abort = (jobId: string, reason: string, byCoordinator = true) =>
+    running.get(jobId)?.abort(Object.assign(new Error(reason), { byCoordinator }));
   subscriber.on('message', (channel: string, jobId: string) => {
     if (channel === keys.cancelChannel) abort(jobId, 'cancelled by the coordinator');
   });
@@ -185,6 +193,13 @@ export function startSubagentWorker(options: SubagentWorkerOptions): SubagentWor
           progressTimer ??= setTimeout(sendText, progressIntervalMs);
         },
       });
+      const reason = controller.signal.reason as { byCoordinator?: boolean } | undefined;
+      if (controller.signal.aborted && reason?.byCoordinator !== true) {
+        // Stopped here (this worker is stopping, or lost the job's lock), not cancelled: the
+        // job fails rather than report a cancel nobody asked for. Without the lock, BullMQ
+        // refuses this too, and the worker that has the job now answers.
+        throw reason instanceof Error ? reason : new Error(`worker ${name} stopped the job`);
+      }
       status = result.finishReason;
       return toWire(result, name);
     } finally {
@@ -209,12 +224,14 @@ export function startSubagentWorker(options: SubagentWorkerOptions): SubagentWor
   // Its lock is gone: another worker may run the job now, so this one stops (its result would
   // be refused anyway).
   worker.on('lockRenewalFailed', (jobIds: string[]) => {
-    for (const jobId of jobIds) abort(jobId, `worker ${name} lost the job's lock`);
+    for (const jobId of jobIds) abort(jobId, `worker ${name} lost the job's lock`, false);
   });
 
+  let connected = false;
   const ready = (async () => {
     await subscriber.subscribe(keys.cancelChannel);
     await worker.waitUntilReady();
+    connected = true;
     worker.run().catch(() => {});
   })();
   ready.catch(() => {});
@@ -227,10 +244,16 @@ export function startSubagentWorker(options: SubagentWorkerOptions): SubagentWor
     },
     ready: () => ready,
     close({ force = false } = {}) {
+      // Also after a close that waits: its running jobs stop now.
+      if (force) {
+        for (const jobId of running.keys()) {
+          abort(jobId, `worker ${name} stopped before it finished`, false);
+        }
+      }
       closing ??= (async () => {
-        if (force) for (const jobId of running.keys()) abort(jobId, `worker ${name} is stopping`);
-        await ready.catch(() => {});
-        await worker.close(force).catch(() => {});
+        // Never connected: BullMQ's close would wait for a connection that may never come.
+        if (connected) await worker.close(force).catch(() => {});
+        else await settleWithin([worker.close(true)], 100);
         clearInterval(checker);
         subscriber.disconnect();
         client.disconnect();

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import type { ApprovalMode } from '../../approval/approval.js';
+import type { SubagentDispatcher } from '../../subagent/subagent-dispatcher.js';
 import type { TurnTrace } from '../../trace/call-trace.js';
 import { ApprovalQueue } from '../approval-queue.js';
 import { CliError, exitCodes } from '../cli-error.js';
@@ -14,6 +15,7 @@ import type { AgentFlags } from '../program.js';
 import { counted } from '../progress/pluralize.js';
 import { projectDir } from '../project-dir.js';
 import { chooseProvider, createModel } from '../provider.js';
+import { redisDispatcher } from '../redis-option.js';
 import type { Reporter } from '../reporter.js';
 import { createReporter } from '../reporters.js';
 import type { Runtime } from '../runtime.js';
@@ -130,9 +132,13 @@ export async function runCommand(
   const systemPrompt = projectSystemPrompt({ cwd, home: io.home, system: config.system });
   for (const line of systemPrompt.warnings) reporter.warn(line);
   let session: CliSession | undefined;
+  let dispatcher: SubagentDispatcher | undefined;
   try {
+    // Before the MCP servers start: a Redis that does not answer is a usage mistake.
+    if (flags.redis !== undefined) dispatcher = await redisDispatcher(flags.redis);
     runtime = await startRuntime(
       {
+        dispatcher,
         cwd,
         home: io.home,
         config,
@@ -224,6 +230,7 @@ export async function runCommand(
     reporter.close();
     try {
       if (runtime) await closeRuntime(runtime, io, ctrlCTarget);
+      else await dispatcher?.close?.();
     } finally {
       keys.stop();
     }
