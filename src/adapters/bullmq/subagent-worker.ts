@@ -68,7 +68,10 @@ export interface SubagentWorker {
   readonly running: number;
   /** Resolves once it is connected and listening for cancels and jobs. */
   ready(): Promise<void>;
-  /** Takes no more jobs and waits for the running ones (`force`: aborts them). Idempotent. */
+  /**
+   * Takes no more jobs and waits for the running ones. `force`: aborts them, and each job fails
+   * (its call gets an error result) instead of finishing. Idempotent.
+   */
   close(options?: { force?: boolean }): Promise<void>;
 }
 
@@ -252,8 +255,14 @@ export function startSubagentWorker(options: SubagentWorkerOptions): SubagentWor
       }
       closing ??= (async () => {
         // Never connected: BullMQ's close would wait for a connection that may never come.
-        if (connected) await worker.close(force).catch(() => {});
-        else await settleWithin([worker.close(true)], 100);
+        if (!connected) await settleWithin([worker.close(true)], 100);
+        else if (!force) await worker.close().catch(() => {});
+        else {
+          // Its aborted jobs fail now (an error result each) rather than wait for another
+          // worker to take them over; a run that ignores its abort is given 5 s.
+          await settleWithin([worker.close()], 5_000);
+          await worker.close(true).catch(() => {});
+        }
         clearInterval(checker);
         subscriber.disconnect();
         client.disconnect();
