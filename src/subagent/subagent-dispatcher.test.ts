@@ -94,6 +94,25 @@ describe('SubagentManager with a dispatcher', () => {
     ]);
   });
 
+  it('reports the worker that runs an agent as progress of its task call', async () => {
+    const { dispatched, manager } = setup();
+    const events: string[] = [];
+    const scheduler = new Scheduler({
+      tools: [taskTool(manager)],
+      onEvent: (event) => {
+        if (event.type === 'progress' && event.progress.message)
+          events.push(event.progress.message);
+      },
+    });
+    manager.attach(scheduler);
+    const outcome = scheduler.run([task('c1', 'one')]);
+    await until(() => dispatched.length === 1);
+    dispatched[0]?.dispatch.progress({ started: true, worker: 'host-b:42' });
+    dispatched[0]?.answer.resolve(resultOf('done'));
+    await outcome;
+    expect(events).toContain('agent#1 running on host-b:42');
+  });
+
   it('reaches the dispatcher with the cancel, and reports a result that arrives afterwards as cancelled', async () => {
     const { dispatched, manager } = setup();
     const record = manager.start({ prompt: 'slow', callerPath: [] });

@@ -213,6 +213,8 @@ export class SubagentManager {
     detached?: boolean;
     /** Called once the agent leaves the queue and starts (a caller's progress report). */
     onRunning?: (record: AgentRecord) => void;
+    /** Called when a dispatcher says which worker runs it (`record.worker`). */
+    onWorker?: (record: AgentRecord) => void;
   }): AgentRecord {
     const scheduler = this.#scheduler;
     if (!scheduler)
@@ -371,7 +373,7 @@ export class SubagentManager {
     markRunning: () => void,
     definition: SubagentDefinition | undefined,
     scheduler: Scheduler,
-    spec: { parentCall?: TurnParent },
+    spec: { parentCall?: TurnParent; onWorker?: (record: AgentRecord) => void },
   ): Promise<void> {
     const { record, signal, slot } = running;
     let settled = false;
@@ -406,7 +408,14 @@ export class SubagentManager {
       takeSlot: () => slot.take(signal),
       progress: (update) => {
         if (settled) return;
-        if (typeof update?.worker === 'string') record.worker = update.worker;
+        if (typeof update?.worker === 'string' && update.worker !== record.worker) {
+          record.worker = update.worker;
+          try {
+            spec.onWorker?.(record);
+          } catch {
+            // A caller's report must not stop the agent.
+          }
+        }
         if (update?.started) markRunning();
         if (typeof update?.text === 'string') record.text = update.text;
       },

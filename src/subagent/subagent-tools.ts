@@ -55,6 +55,10 @@ export function taskTool(manager: SubagentManager): Tool {
         onRunning: (started) => {
           if (announced) ctx.progress({ message: `${started.label} running` });
         },
+        // Run elsewhere (a dispatcher): where, for the live view.
+        onWorker: (running) => {
+          ctx.progress({ message: `${running.label} running on ${running.worker}` });
+        },
       });
       ctx.progress({ message: `${record.label} ${record.status}` });
       announced = true;
