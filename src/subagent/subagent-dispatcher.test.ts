@@ -108,9 +108,10 @@ describe('SubagentManager with a dispatcher', () => {
     const outcome = scheduler.run([task('c1', 'one')]);
     await until(() => dispatched.length === 1);
     dispatched[0]?.dispatch.progress({ started: true, worker: 'host-b:42' });
+    // Events reach listeners on their own schedule, never holding the scheduler up.
+    await until(() => events.includes('agent#1 running on host-b:42'));
     dispatched[0]?.answer.resolve(resultOf('done'));
     await outcome;
-    expect(events).toContain('agent#1 running on host-b:42');
   });
 
   it('reaches the dispatcher with the cancel, and reports a result that arrives afterwards as cancelled', async () => {
