@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startTestRedis, type TestRedis } from '../adapters/bullmq/test-redis.js';
 import { startTestServer, type TestServer } from '../agent/providers/test-server.js';
@@ -119,5 +121,39 @@ describe('salvo with --redis', () => {
     });
     expect(bad.stderr).toMatch(/^salvo: --redis: .*redis:\/\/ or rediss:\/\/ URL/);
     expect(bad.code).toBe(2);
+  }, 60_000);
+
+  it("reads `redis` from the user's config, and from a project's only once trusted, never printing its password", async () => {
+    const { dir, home } = tempProject();
+    const gone = await startTestRedis();
+    await gone.stop();
+    const url = `redis://:hunter2@127.0.0.1:${gone.port}`;
+    const place = `redis://127\\.0\\.0\\.1:${gone.port}`;
+    const env = openai(home);
+    const run = (extra: string[] = []) =>
+      runSalvo(['run', ...extra, '-m', 'test-model', 'hi'], { cwd: dir, env });
+
+    mkdirSync(join(home, '.salvo'), { recursive: true });
+    writeFileSync(join(home, '.salvo', 'settings.json'), JSON.stringify({ redis: url }));
+    const mine = await run();
+    expect(mine.code).toBe(2);
+    expect(mine.stderr).toMatch(
+      new RegExp(`^salvo: \`redis\` in the config: ${place} did not answer within 5 s`),
+    );
+    expect(mine.stderr).not.toContain('hunter2');
+
+    rmSync(join(home, '.salvo', 'settings.json'));
+    writeFileSync(join(dir, 'salvo.json'), JSON.stringify({ redis: url }));
+    // No terminal to ask: refused in one line, and nothing is sent anywhere.
+    const theirs = await run();
+    expect(theirs.code).toBe(2);
+    expect(theirs.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(theirs.stderr).toMatch(
+      new RegExp(`salvo\\.json sets redis ${place} .*pass --trust-project`),
+    );
+    expect(theirs.stderr).not.toContain('hunter2');
+    const trusted = await run(['--trust-project']);
+    expect(trusted.stderr).toMatch(new RegExp(`\`redis\` in the config: ${place} did not answer`));
+    expect(trusted.stderr).not.toContain('hunter2');
   }, 60_000);
 });

@@ -1,6 +1,7 @@
 import type * as Bullmq from '../adapters/bullmq/index.js';
 import type { SubagentDispatcher } from '../subagent/subagent-dispatcher.js';
 import { CliError } from './cli-error.js';
+import { redisPlace as placeOf } from './config/redis-url.js';
 
 /**
  * `salvo/bullmq`, loaded only for `--redis`: bullmq and ioredis are optional, and the rest of
@@ -22,12 +23,7 @@ export async function loadBullmq(): Promise<typeof Bullmq> {
 
 /** `redis://host:port` of a URL, without its user and password (for messages). */
 export function redisPlace(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}`;
-  } catch {
-    return 'the --redis URL';
-  }
+  return placeOf(url, 'the --redis URL');
 }
 
 /** Waits for `ready`, at most `timeoutMs`: a Redis that does not answer is a usage mistake. */
@@ -35,6 +31,7 @@ export async function readyOrFail(
   ready: Promise<void>,
   url: string,
   timeoutMs = 5_000,
+  source = '--redis',
 ): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<'late'>((resolve) => {
@@ -44,28 +41,34 @@ export async function readyOrFail(
     const outcome = await Promise.race([ready.then(() => 'ready' as const), late]);
     if (outcome === 'late') {
       throw new CliError(
-        `--redis: ${redisPlace(url)} did not answer within ${timeoutMs / 1000} s: start Redis there or fix the URL`,
+        `${source}: ${redisPlace(url)} did not answer within ${timeoutMs / 1000} s: start Redis there or fix the URL`,
       );
     }
   } catch (error) {
     if (error instanceof CliError) throw error;
-    throw new CliError(`--redis: ${redisPlace(url)}: ${(error as Error).message}`);
+    throw new CliError(`${source}: ${redisPlace(url)}: ${(error as Error).message}`);
   } finally {
     clearTimeout(timer);
   }
 }
 
-/** The dispatcher `salvo run --redis <url>` hands subagents to, once Redis answered. */
-export async function redisDispatcher(url: string): Promise<SubagentDispatcher> {
+/**
+ * The dispatcher `salvo run --redis <url>` hands subagents to, once Redis answered. `source`
+ * names where the URL came from in messages (`--redis`, or `redis` in the config).
+ */
+export async function redisDispatcher(
+  url: string,
+  source = '--redis',
+): Promise<SubagentDispatcher> {
   const { bullmqDispatcher } = await loadBullmq();
   let dispatcher: Bullmq.BullmqDispatcher;
   try {
     dispatcher = bullmqDispatcher({ connection: url });
   } catch (error) {
-    throw new CliError(`--redis: ${(error as Error).message}`);
+    throw new CliError(`${source}: ${(error as Error).message}`);
   }
   try {
-    await readyOrFail(dispatcher.ready(), url);
+    await readyOrFail(dispatcher.ready(), url, 5_000, source);
   } catch (error) {
     await dispatcher.close();
     throw error;

@@ -1,6 +1,6 @@
 // The BullMQ dispatcher against a real redis-server, with workers as separate processes.
 import { Queue } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { scriptedModel } from '../../agent/scripted-model.js';
 import { Scheduler } from '../../schedule/scheduler.js';
 import { SubagentManager } from '../../subagent/subagent-manager.js';
@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 let queues = 0;
-function setup({ maxConcurrent }: { maxConcurrent?: number } = {}) {
+function setup({ maxConcurrent, agents = 100 }: { maxConcurrent?: number; agents?: number } = {}) {
   const queueName = `q${++queues}`;
   const dispatcher = bullmqDispatcher({
     connection: redis.url,
@@ -31,7 +31,7 @@ function setup({ maxConcurrent }: { maxConcurrent?: number } = {}) {
   const manager = new SubagentManager({
     model: scriptedModel({ turns: [] }),
     dispatcher,
-    maxConcurrent: 100,
+    maxConcurrent: agents,
     maxTotal: 1000,
     runId: 'r1',
   });
@@ -189,5 +189,28 @@ describe('bullmqDispatcher with worker processes', () => {
       expect((job?.returnvalue as { worker?: string } | undefined)?.worker).toBe('w2');
       await new Promise((r) => setTimeout(r, 100));
     }
+  }, 60_000);
+
+  it('sends a big fan-out in addBulks of at most 100, and answers every call in order', async () => {
+    const { scheduler, spawnWorker, tasks } = setup({ agents: 250 });
+    await spawnWorker({ name: 'w1', concurrency: 25 });
+    const bulks: string[][] = [];
+    const addBulk = Queue.prototype.addBulk;
+    const spy = vi.spyOn(Queue.prototype, 'addBulk').mockImplementation(function (
+      this: Queue,
+      jobs,
+    ) {
+      bulks.push(jobs.map((job) => String(String(job.opts?.jobId).split(':').at(-1))));
+      return addBulk.call(this, jobs);
+    });
+    onTestFinished(() => spy.mockRestore());
+    const prompts = Array.from({ length: 250 }, (_, i) => `work:1:${i}`);
+    const { results } = await scheduler.run(tasks(prompts));
+    expect(results.map((r) => [r.id, r.status])).toEqual(
+      prompts.map((_, i) => [`call${i}`, 'success']),
+    );
+    // All 250 admitted in one tick, sent as bulks (one transaction each) of 100, in call order.
+    expect(bulks.map((b) => b.length)).toEqual([100, 100, 50]);
+    expect(bulks.flat()).toEqual(prompts.map((_, i) => `call${i}`));
   }, 60_000);
 });

@@ -53,6 +53,9 @@ interface Pending {
   queued: boolean;
 }
 
+/** Jobs per `addBulk` at most (see `enqueue`). */
+const bulkSize = 100;
+
 /**
  * Runs subagents on worker processes (`startSubagentWorker`) through a BullMQ queue. Each agent
  * is one job whose id is its task id (`run:turn:call`), so sending it again never runs it twice;
@@ -145,14 +148,18 @@ export function bullmqDispatcher(options: BullmqDispatcherOptions): BullmqDispat
   }, reconcileMs);
   reconcileTimer.unref();
 
-  // Jobs sent in the same tick go in one `addBulk`: a fan-out of thousands is a few round trips.
+  // Jobs sent in the same tick go in `addBulk`s of at most `bulkSize`: a fan-out of thousands is
+  // a few round trips, and the first jobs start while the rest are still being sent (one
+  // `addBulk` is one transaction: none of its jobs can start before all are in).
   let batch: { jobId: string; payload: TaskPayload; entry: Pending }[] = [];
   const keep = { age: Math.ceil(keepJobsMs / 1000) };
   function enqueue(jobId: string, payload: TaskPayload, entry: Pending): void {
     batch.push({ jobId, payload, entry });
     if (batch.length === 1) setImmediate(flush);
+    else if (batch.length >= bulkSize) flush();
   }
   function flush(): void {
+    if (batch.length === 0) return;
     const jobs = batch.filter((job) => pending.get(job.jobId) === job.entry);
     batch = [];
     if (jobs.length === 0) return;

@@ -32,11 +32,14 @@ function checkedUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new TypeError(`Expected \`connection\` to be a redis:// URL, got \`${url}\``);
+    // Not the text itself: it may hold a password.
+    throw new TypeError(
+      'Expected `connection` to be a redis:// URL (redis://host:6379), got a string that is not a URL',
+    );
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
     throw new TypeError(
-      `Expected \`connection\` to be a redis:// or rediss:// URL, got \`${parsed.protocol}\` in \`${url}\``,
+      `Expected \`connection\` to be a redis:// or rediss:// URL, got \`${parsed.protocol}//${parsed.host}\``,
     );
   }
   return url;

@@ -7,6 +7,7 @@ import type { SubagentDefinition } from '../../subagent/subagent-manager.js';
 import { subagentToolNames } from '../../subagent/subagent-manager.js';
 import type { Tool } from '../../tool/define-tool.js';
 import { assertCount } from '../../validate-options.js';
+import { modelGroups } from './model-groups.js';
 import {
   bullConnection,
   newClient,
@@ -48,6 +49,20 @@ export interface SubagentWorkerOptions {
   cancelCheckMs?: number;
   /** Least time between two reports of a job's answer so far. @default 250 */
   progressIntervalMs?: number;
+  /**
+   * Named caps counted around each model request, across every worker that uses the same Redis
+   * and `prefix`: `{ 'model:anthropic': 50 }` (a provider's rate limit). A request waits for a
+   * lease of each group its model is in (see `modelGroups`) and gives them back when it ends,
+   * whichever way; a dead worker's leases come back after `groupLeaseMs`.
+   */
+  groups?: Readonly<Record<string, number>>;
+  /**
+   * The groups a model's requests count in. @default the ones of `groups` named
+   * `model:<provider>` and `model:<provider>/<modelId>`
+   */
+  modelGroups?: (model: Model) => readonly string[];
+  /** A group lease not renewed for this long is given back (its worker died). @default 10_000 */
+  groupLeaseMs?: number;
   /** The name reported with each job it runs. @default `${hostname()}:${process.pid}` */
   name?: string;
   /** A job starts or ends here (for logs and the live view); listeners must not throw. */
@@ -112,6 +127,13 @@ export function startSubagentWorker(options: SubagentWorkerOptions): SubagentWor
   const definitions = new Map((options.definitions ?? []).map((d) => [d.name, d]));
   const keys = salvoKeys(prefix, queueName);
   const client = newClient(options.connection);
+  let groups: ReturnType<typeof modelGroups>;
+  try {
+    groups = modelGroups({ ...options, client, prefix });
+  } catch (error) {
+    client.disconnect();
+    throw error;
+  }
   const subscriber = newClient(options.connection);
   const running = new Map<string, AbortController>();
 
@@ -170,7 +192,9 @@ export function startSubagentWorker(options: SubagentWorkerOptions): SubagentWor
           `worker ${name} has no agent definition named "${task.agent}": give startSubagentWorker the coordinator's definitions`,
         );
       }
-      const model = typeof options.model === 'function' ? options.model(definition) : options.model;
+      const model = groups.wrap(
+        typeof options.model === 'function' ? options.model(definition) : options.model,
+      );
       const allowed = definition?.tools
         ? tools.filter((tool) => definition.tools?.includes(tool.name))
         : tools;

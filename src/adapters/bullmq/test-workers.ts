@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { TestWorkerConfig } from './test-worker-process.js';
 
 export interface WorkerEvent {
-  type: 'ready' | 'start' | 'end' | 'skipped';
+  type: 'ready' | 'start' | 'end' | 'skipped' | 'model-start' | 'model-end';
   worker: string;
   jobId?: string;
   at: number;
@@ -79,11 +79,15 @@ export function spawnTestWorker(config: TestWorkerConfig): TestWorkerProcess {
   };
 }
 
-/** Most intervals open at once, from start/end events (an end before a start at the same ms). */
-export function maxOverlap(events: readonly WorkerEvent[]): number {
+/**
+ * Most intervals open at once, from start/end events (an end before a start at the same ms);
+ * `model`: of model requests (model-start/model-end) instead of jobs.
+ */
+export function maxOverlap(events: readonly WorkerEvent[], of: 'job' | 'model' = 'job'): number {
+  const [opening, closing] = of === 'job' ? ['start', 'end'] : ['model-start', 'model-end'];
   const points = events
-    .filter((e) => e.type === 'start' || e.type === 'end')
-    .map((e) => ({ at: e.at, delta: e.type === 'start' ? 1 : -1 }))
+    .filter((e) => e.type === opening || e.type === closing)
+    .map((e) => ({ at: e.at, delta: e.type === opening ? 1 : -1 }))
     .sort((a, b) => a.at - b.at || a.delta - b.delta);
   let open = 0;
   let most = 0;

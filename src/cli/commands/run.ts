@@ -135,7 +135,11 @@ export async function runCommand(
   let dispatcher: SubagentDispatcher | undefined;
   try {
     // Before the MCP servers start: a Redis that does not answer is a usage mistake.
+    // The flag wins; a project's `redis` reaches here only from a trusted folder.
     if (flags.redis !== undefined) dispatcher = await redisDispatcher(flags.redis);
+    else if (config.redis !== undefined) {
+      dispatcher = await redisDispatcher(config.redis, '`redis` in the config');
+    }
     runtime = await startRuntime(
       {
         dispatcher,

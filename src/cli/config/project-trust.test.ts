@@ -95,3 +95,65 @@ describe('a trusted folder whose .mcp.json server changes', () => {
     expect(second.config.mcpServers?.gh).toBeUndefined();
   });
 });
+
+describe('redis in a project file', () => {
+  const secret = 'redis://:hunter2@10.0.0.5:6379/2';
+
+  it('waits for trust (it decides where prompts go), named without its password', () => {
+    const { fields, safe } = unsafeSettings({ redis: secret, maxSteps: 3 }, {});
+    expect(fields).toEqual([
+      'redis redis://10.0.0.5:6379 (subagents would be sent to its workers)',
+    ]);
+    expect(safe).toEqual({ maxSteps: 3 });
+    expect(JSON.stringify(fields)).not.toContain('hunter2');
+    // Another password for the same place is another thing to trust.
+    expect(fingerprint({ redis: 'redis://:other@10.0.0.5:6379/2' })).not.toBe(
+      fingerprint({ redis: secret }),
+    );
+  });
+
+  it("needs no trust when it is the user's own", () => {
+    expect(unsafeSettings({ redis: secret }, { redis: secret }).fields).toEqual([]);
+  });
+});
+
+describe('redis in the config files', () => {
+  let base: string;
+  beforeEach(() => {
+    base = realpathSync(mkdtempSync(join(tmpdir(), 'salvo-redis-config-')));
+    mkdirSync(join(base, 'home', '.salvo'), { recursive: true });
+    mkdirSync(join(base, 'project'));
+  });
+  afterEach(() => rmSync(base, { recursive: true, force: true }));
+  const home = () => join(base, 'home');
+  const cwd = () => join(base, 'project');
+
+  it("applies the user's own, and a project's only once its folder is trusted", () => {
+    writeFileSync(
+      join(home(), '.salvo', 'settings.json'),
+      JSON.stringify({ redis: 'redis://mine:6379' }),
+    );
+    expect(loadConfig({ cwd: cwd(), home: home() }).config.redis).toBe('redis://mine:6379');
+    writeFileSync(join(cwd(), 'salvo.json'), JSON.stringify({ redis: 'redis://theirs:6379' }));
+    const untrusted = loadConfig({ cwd: cwd(), home: home() });
+    expect(untrusted.config.redis).toBe('redis://mine:6379');
+    expect(untrusted.untrusted[0]?.fields).toEqual([
+      'redis redis://theirs:6379 (subagents would be sent to its workers)',
+    ]);
+    rememberTrust(home(), cwd(), true, untrusted.untrusted[0]?.settings);
+    expect(loadConfig({ cwd: cwd(), home: home() }).config.redis).toBe('redis://theirs:6379');
+  });
+
+  it('refuses a value that is not a redis:// URL in one line that does not repeat it', () => {
+    writeFileSync(join(cwd(), 'salvo.json'), JSON.stringify({ redis: 'http://:hunter2@10.0.0.5' }));
+    let message = '';
+    try {
+      loadConfig({ cwd: cwd(), home: home() });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/`redis` must be a redis:\/\/ or rediss:\/\/ URL/);
+    expect(message).not.toContain('hunter2');
+    expect(message.split('\n')).toHaveLength(1);
+  });
+});

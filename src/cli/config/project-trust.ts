@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { ApprovalMode } from '../../approval/approval.js';
 import type { McpServerConfig } from '../../mcp/config.js';
 import { serverVariables } from './mcp-json.js';
+import { redisPlace } from './redis-url.js';
 import type { SalvoConfig } from './salvo-config.js';
 
 /**
@@ -69,6 +70,12 @@ export function unsafeSettings(
     fields.push(`baseUrl ${project.baseUrl} (your API key would be sent there)`);
     needsTrust.baseUrl = project.baseUrl;
     delete safe.baseUrl;
+  }
+  if (project.redis !== undefined && project.redis !== user.redis) {
+    // Its workers would get the subagents' prompts and answer for them; never the password.
+    fields.push(`redis ${redisPlace(project.redis)} (subagents would be sent to its workers)`);
+    needsTrust.redis = project.redis;
+    delete safe.redis;
   }
   if (project.headers !== undefined) {
     // An `Authorization` of the project's would send the user's conversation to its account.

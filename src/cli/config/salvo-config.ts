@@ -46,6 +46,11 @@ export interface SalvoConfig {
    * server's own limit, say): older turns are summarized as a conversation nears it.
    */
   contextWindow?: number;
+  /**
+   * Hand subagents to `salvo worker`s through this Redis (`redis://host:6379`). Only from the
+   * user's own config or a trusted project: it decides where prompts go.
+   */
+  redis?: string;
 }
 
 /** Every field of {@link SalvoConfig}, in the order they are documented. */
@@ -70,4 +75,5 @@ export const configFields: readonly (keyof SalvoConfig)[] = [
   'sandbox',
   'sandboxNetwork',
   'contextWindow',
+  'redis',
 ];

@@ -3,6 +3,7 @@ import { describeValue } from '../../errors.js';
 import { maxTimerMs } from '../../validate-options.js';
 import { closestName } from './closest-name.js';
 import { ConfigError } from './config-error.js';
+import { isRedisUrl } from './redis-url.js';
 import { configFields, type SalvoConfig } from './salvo-config.js';
 import { validateMcpServers } from './validate-mcp-servers.js';
 
@@ -109,6 +110,17 @@ function setField(file: string, config: SalvoConfig, field: keyof SalvoConfig, v
     case 'sandboxNetwork':
       if (typeof value !== 'boolean') throw bad('true or false');
       config.sandboxNetwork = value;
+      return;
+    case 'redis':
+      if (!isRedisUrl(value)) {
+        // Not the value itself: it may hold a password.
+        throw new ConfigError(
+          file,
+          field,
+          `\`redis\` must be a redis:// or rediss:// URL such as "redis://host:6379", got ${typeof value === 'string' ? 'a string that is not one' : describeValue(value)}`,
+        );
+      }
+      config.redis = value;
       return;
     case 'contextWindow':
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 1024) {
